@@ -1,0 +1,16 @@
+/** The protocol-neutral request and response the AWS adapters work on (the HTTP server fills them in). */
+export interface AwsHttpRequest {
+  method: string;
+  /** Request target as received: raw path and query, not decoded. */
+  rawUrl: string;
+  rawHeaders: string[];
+  body: Buffer;
+  sourceIp: string;
+  receivedAt: number;
+}
+
+export interface AwsHttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}

@@ -1,0 +1,30 @@
+/** An error already shaped for an AWS protocol: the wire code, HTTP status and message. */
+export class AwsProtocolError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly fault: 'Sender' | 'Receiver';
+  constructor(code: string, status: number, message: string) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.fault = status >= 500 ? 'Receiver' : 'Sender';
+  }
+}
+
+/** Collects validation failures and reports them the way AWS services do. */
+export class ValidationErrors {
+  readonly #errors: string[] = [];
+
+  add(message: string): void {
+    this.#errors.push(message);
+  }
+
+  get empty(): boolean {
+    return this.#errors.length === 0;
+  }
+
+  toMessage(): string {
+    const n = this.#errors.length;
+    return `${n} validation error${n === 1 ? '' : 's'} detected: ${this.#errors.join('; ')}`;
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The operator CLI (`sesame …`): account, key, production-access and identity commands. Owns argument
+ * handling and output formatting; the work itself is done by the core. Errors are one line and exit non-zero.
+ */
+import { parseArgs } from 'node:util';
+import {
+  ENFORCEMENT_STATUSES,
+  type AccountRecord,
+  type AccountUpdate,
+  type Core,
+  type EnforcementStatus,
+} from '../../core/index.ts';
+
+export class UsageError extends Error {}
+
+export interface CliContext {
+  core: Core;
+  /** Base URL SDKs use as `endpoint` (printed with new credentials). */
+  endpoint: string;
+  out: (text: string) => void;
+}
+
+export const USAGE = `Usage: sesame <command> [options]
+
+Commands:
+  serve                                   Start Sesame (HTTP API; more listeners as configured)
+  account create --name NAME [--production]
+                                          Create an account; prints its credentials as JSON
+  account list                            List accounts
+  account update ID [--production|--sandbox] [--max-24h N] [--max-rate N]
+                    [--sending on|off] [--enforcement HEALTHY|PROBATION|SHUTDOWN]
+  key create ACCOUNT_ID                   Create another access key (and SMTP password)
+  key list ACCOUNT_ID                     List an account's access keys
+  key revoke ACCESS_KEY_ID                Revoke an access key
+  production-requests list                Pending production-access requests
+  production-requests approve|deny ACCOUNT_ID
+  dns-records DOMAIN [--account ID]       DNS records to publish for a domain (zone-file fragment)
+  identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
+
+Global options:
+  --config FILE                           JSON config file (settings: docs/config.md)`;
+
+type Handler = (ctx: CliContext, args: string[]) => Promise<void>;
+
+const json = (v: unknown): string => JSON.stringify(v, null, 2);
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function positional(positionals: string[], index: number, what: string): string {
+  const v = positionals[index];
+  if (!v) throw new UsageError(`missing ${what}`);
+  return v;
+}
+
+function number(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`${what} must be a number, got "${v}"`);
+  return n;
+}
+
+function accountSummary(a: AccountRecord) {
+  return {
+    accountId: a.id,
+    name: a.name,
+    productionAccess: a.productionAccess,
+    max24HourSend: a.max24HourSend,
+    maxSendRate: a.maxSendRate,
+    sendingEnabled: a.sendingEnabled,
+    enforcementStatus: a.enforcementStatus,
+    review: a.review?.status ?? null,
+    createdAt: new Date(a.createdAt).toISOString(),
+  };
+}
+
+async function resolveAccount(
+  ctx: CliContext,
+  identity: string,
+  account: string | undefined,
+): Promise<string> {
+  if (account) return account;
+  const ids = (await ctx.core.accounts.list()).map((a) => a.id);
+  const owners = await ctx.core.identities.accountsWithIdentity(identity, ids);
+  if (owners.length === 1) return owners[0]!;
+  if (owners.length === 0) throw new UsageError(`no account has the identity ${identity}`);
+  throw new UsageError(`several accounts have ${identity} (${owners.join(', ')}); choose one with --account`);
+}
+
+/** Formats records as a zone-file fragment; TXT values are split into quoted 255-byte strings. */
+export function zoneFile(records: { name: string; type: string; value: string; purpose: string }[]): string {
+  return records
+    .map((r) => {
+      const value =
+        r.type === 'TXT' ? (r.value.match(/.{1,255}/g) ?? ['']).map((c) => `"${c}"`).join(' ') : r.value;
+      return `; ${r.purpose}\n${r.name}.\t3600\tIN\t${r.type}\t${value}`;
+    })
+    .join('\n');
+}
+
+const commands: Record<string, Handler> = {
+  async 'account create'(ctx, args) {
+    const { values } = parse(args, { name: { type: 'string' }, production: { type: 'boolean' } });
+    if (!values.name) throw new UsageError('account create needs --name NAME');
+    const { account, credentials } = await ctx.core.accounts.create({
+      name: values.name,
+      production: values.production ?? false,
+    });
+    ctx.out(json({ accountId: account.id, ...credentials, region: ctx.core.region, endpoint: ctx.endpoint }));
+  },
+
+  async 'account list'(ctx) {
+    ctx.out(json((await ctx.core.accounts.list()).map(accountSummary)));
+  },
+
+  async 'account update'(ctx, args) {
+    const { values, positionals } = parse(args, {
+      production: { type: 'boolean' },
+      sandbox: { type: 'boolean' },
+      'max-24h': { type: 'string' },
+      'max-rate': { type: 'string' },
+      sending: { type: 'string' },
+      enforcement: { type: 'string' },
+    });
+    const id = positional(positionals, 0, 'ACCOUNT_ID');
+    if (values.production && values.sandbox) throw new UsageError('choose one of --production and --sandbox');
+    if (values.sending !== undefined && !['on', 'off'].includes(values.sending))
+      throw new UsageError('--sending takes on or off');
+    const enforcement = values.enforcement?.toUpperCase();
+    if (enforcement !== undefined && !ENFORCEMENT_STATUSES.includes(enforcement as EnforcementStatus))
+      throw new UsageError(`--enforcement takes one of ${ENFORCEMENT_STATUSES.join(', ')}`);
+    const change: AccountUpdate = {};
+    if (values.production) change.production = true;
+    if (values.sandbox) change.production = false;
+    const max24 = number(values['max-24h'], '--max-24h');
+    const rate = number(values['max-rate'], '--max-rate');
+    if (max24 !== undefined) change.max24HourSend = max24;
+    if (rate !== undefined) change.maxSendRate = rate;
+    if (values.sending !== undefined) change.sendingEnabled = values.sending === 'on';
+    if (enforcement !== undefined) change.enforcementStatus = enforcement as EnforcementStatus;
+    ctx.out(json(accountSummary(await ctx.core.accounts.update(id, change))));
+  },
+
+  async 'key create'(ctx, args) {
+    const { positionals } = parse(args, {});
+    const accountId = positional(positionals, 0, 'ACCOUNT_ID');
+    const credentials = await ctx.core.accounts.createAccessKey(accountId);
+    ctx.out(json({ accountId, ...credentials, region: ctx.core.region, endpoint: ctx.endpoint }));
+  },
+
+  async 'key list'(ctx, args) {
+    const { positionals } = parse(args, {});
+    const keys = await ctx.core.accounts.listAccessKeys(positional(positionals, 0, 'ACCOUNT_ID'));
+    ctx.out(
+      json(
+        keys.map((k) => ({
+          accessKeyId: k.id,
+          status: k.status,
+          createdAt: new Date(k.createdAt).toISOString(),
+        })),
+      ),
+    );
+  },
+
+  async 'key revoke'(ctx, args) {
+    const { positionals } = parse(args, {});
+    const id = positional(positionals, 0, 'ACCESS_KEY_ID');
+    await ctx.core.accounts.revokeAccessKey(id);
+    ctx.out(json({ accessKeyId: id, status: 'Inactive' }));
+  },
+
+  async 'production-requests list'(ctx) {
+    const pending = await ctx.core.accounts.listReviews('PENDING');
+    ctx.out(
+      json(
+        pending.map((a) => ({
+          accountId: a.id,
+          name: a.name,
+          caseId: a.review?.caseId,
+          requestedAt: a.review ? new Date(a.review.updatedAt).toISOString() : null,
+          mailType: a.details?.mailType,
+          websiteUrl: a.details?.websiteUrl,
+          useCaseDescription: a.details?.useCaseDescription,
+          contacts: a.details?.additionalContactEmailAddresses,
+        })),
+      ),
+    );
+  },
+
+  async 'production-requests approve'(ctx, args) {
+    const { positionals } = parse(args, {});
+    ctx.out(
+      json(
+        accountSummary(
+          await ctx.core.accounts.decideReview(positional(positionals, 0, 'ACCOUNT_ID'), 'GRANTED'),
+        ),
+      ),
+    );
+  },
+
+  async 'production-requests deny'(ctx, args) {
+    const { positionals } = parse(args, {});
+    ctx.out(
+      json(
+        accountSummary(
+          await ctx.core.accounts.decideReview(positional(positionals, 0, 'ACCOUNT_ID'), 'DENIED'),
+        ),
+      ),
+    );
+  },
+
+  async 'dns-records'(ctx, args) {
+    const { values, positionals } = parse(args, { account: { type: 'string' } });
+    const domain = positional(positionals, 0, 'DOMAIN');
+    const accountId = await resolveAccount(ctx, domain, values.account);
+    ctx.out(zoneFile(await ctx.core.identities.dnsRecords(accountId, domain)));
+  },
+
+  async 'identity check'(ctx, args) {
+    const { values, positionals } = parse(args, { account: { type: 'string' } });
+    const name = positional(positionals, 0, 'IDENTITY');
+    const accountId = await resolveAccount(ctx, name, values.account);
+    const v = await ctx.core.identities.checkNow(accountId, name);
+    ctx.out(
+      json({
+        identity: v.record.name,
+        accountId,
+        verificationStatus: v.status,
+        dkimStatus: v.dkim.status,
+        mailFromStatus: v.record.mailFrom?.status ?? null,
+        lastCheckedAt:
+          v.record.lastCheckedAt === null ? null : new Date(v.record.lastCheckedAt).toISOString(),
+      }),
+    );
+  },
+};
+
+/** Finds the command for argv (`account create …`); returns it with the remaining arguments. */
+export function findCommand(argv: string[]): { handler: Handler; args: string[] } | undefined {
+  const two = commands[`${argv[0]} ${argv[1]}`];
+  if (two) return { handler: two, args: argv.slice(2) };
+  const one = argv[0] === undefined ? undefined : commands[argv[0]];
+  return one ? { handler: one, args: argv.slice(1) } : undefined;
+}

@@ -1,0 +1,102 @@
+/**
+ * The HTTP server (Fastify), built without listening so tests can inject requests. Owns: body capture as raw
+ * bytes (SigV4 needs them), routing to the protocol adapters, the pages Sesame serves (verification links),
+ * AWS-shaped answers for anything unknown. Must never hold domain rules.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Core } from '../../core/index.ts';
+import { newRequestId } from '../../lib/ids.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
+import { SesV2Api } from '../ses-v2/index.ts';
+import { registerPages } from './pages.ts';
+
+export interface HttpServerOptions {
+  core: Core;
+  logger: Logger;
+  /** Largest request body accepted (a 40 MB message is about 54 MB as base64 in JSON). */
+  bodyLimit: number;
+  /** Handles `POST /` and `GET /?Action=` (SES v1 Query, SNS); absent until those APIs are mounted. */
+  queryApi?: (req: AwsHttpRequest) => Promise<AwsHttpResponse>;
+}
+
+export function toAwsRequest(req: FastifyRequest): AwsHttpRequest {
+  return {
+    method: req.method,
+    rawUrl: req.raw.url ?? '/',
+    rawHeaders: req.raw.rawHeaders,
+    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    sourceIp: req.socket.remoteAddress ?? '',
+    receivedAt: Date.now(),
+  };
+}
+
+export function send(reply: FastifyReply, res: AwsHttpResponse): FastifyReply {
+  return reply.code(res.status).headers(res.headers).send(res.body);
+}
+
+function awsJsonError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply
+    .code(status)
+    .headers({
+      'content-type': 'application/json',
+      'x-amzn-requestid': newRequestId(),
+      'x-amzn-errortype': code,
+    })
+    .send(JSON.stringify({ message }));
+}
+
+export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit, return503OnClosing: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const v2 = new SesV2Api(options.core, options.logger);
+  const v2Route = async (req: FastifyRequest, reply: FastifyReply) =>
+    send(reply, await v2.handle(toAwsRequest(req)));
+  app.all('/v2/*', v2Route);
+  // Older SES v2 clients send PutEmailIdentityDkimSigningAttributes to /v1/email/…
+  app.all('/v1/*', v2Route);
+
+  const queryApi = options.queryApi;
+  const query = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!queryApi)
+      return awsJsonError(reply, 400, 'InvalidAction', 'The SES v1 Query API is not available on this node.');
+    return send(reply, await queryApi(toAwsRequest(req)));
+  };
+  app.post('/', query);
+  app.get('/', async (req, reply) => {
+    if ((req.raw.url ?? '').includes('Action=')) return query(req, reply);
+    return reply
+      .type('text/plain')
+      .send(
+        'Sesame: SES-compatible email platform. SES v2 API under /v2/email, SES v1 Query API on POST /.\n',
+      );
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  registerPages(app, options.core);
+
+  app.setNotFoundHandler((req, reply) =>
+    awsJsonError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url}.`),
+  );
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+    if (err.statusCode === 413)
+      return awsJsonError(
+        reply,
+        413,
+        'RequestEntityTooLargeException',
+        `The request is larger than the ${options.bodyLimit} bytes this server accepts.`,
+      );
+    if (err.statusCode && err.statusCode < 500)
+      return awsJsonError(reply, err.statusCode, 'BadRequestException', err.message);
+    options.logger.error({ err }, 'unhandled HTTP error');
+    return awsJsonError(
+      reply,
+      500,
+      'InternalFailure',
+      'The request processing has failed because of an unknown error.',
+    );
+  });
+  return app;
+}

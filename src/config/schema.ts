@@ -1,0 +1,263 @@
+/**
+ * Every Sesame setting, in one typed schema: name, environment variable, default and a one-line description.
+ * docs/config.md is generated from this list (npm run generate:config-docs); a test keeps the two in step.
+ */
+import { hostname } from 'node:os';
+
+export class SettingError extends Error {}
+
+interface Parser<T> {
+  /** Human-readable type used in docs and error messages. */
+  readonly kind: string;
+  parse(raw: unknown): T;
+}
+
+const fail = (msg: string): never => {
+  throw new SettingError(msg);
+};
+
+const str: Parser<string> = {
+  kind: 'string',
+  parse: (raw) => (typeof raw === 'string' ? raw : fail('must be a string')),
+};
+const optionalStr: Parser<string | undefined> = {
+  kind: 'string',
+  parse: (raw) => (raw === '' || raw === undefined ? undefined : str.parse(raw)),
+};
+
+function int(min: number, max: number): Parser<number> {
+  return {
+    kind: `integer ${min}–${max}`,
+    parse(raw) {
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && /^-?\d+$/.test(raw.trim())
+            ? Number(raw)
+            : NaN;
+      return Number.isInteger(n) && n >= min && n <= max
+        ? n
+        : fail(`must be an integer from ${min} to ${max}`);
+    },
+  };
+}
+
+function num(min: number): Parser<number> {
+  return {
+    kind: `number ≥ ${min}`,
+    parse(raw) {
+      const n =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      return Number.isFinite(n) && n >= min ? n : fail(`must be a number ≥ ${min}`);
+    },
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return {
+    kind: values.join(' | '),
+    parse: (raw) =>
+      typeof raw === 'string' && (values as readonly string[]).includes(raw)
+        ? (raw as T)
+        : fail(`must be one of ${values.join(', ')}`),
+  };
+}
+
+const region: Parser<string> = {
+  kind: 'AWS region name',
+  parse: (raw) =>
+    typeof raw === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(raw)
+      ? raw
+      : fail('must look like an AWS region, e.g. us-east-1'),
+};
+
+const url: Parser<string | undefined> = {
+  kind: 'URL',
+  parse(raw) {
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'string') return fail('must be a URL string');
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return fail('must be an absolute http(s) URL');
+    }
+    return u.protocol === 'http:' || u.protocol === 'https:'
+      ? raw.replace(/\/+$/, '')
+      : fail('must be an http(s) URL');
+  },
+};
+
+const databaseUrl: Parser<string | undefined> = {
+  kind: 'sqlite:PATH | postgres://…',
+  parse(raw) {
+    if (raw === undefined || raw === '') return undefined;
+    if (typeof raw !== 'string') return fail('must be a string');
+    if (/^postgres(ql)?:\/\//.test(raw) || raw.startsWith('sqlite:')) return raw;
+    return fail('must start with sqlite: (a file path) or postgres://');
+  },
+};
+
+/** `ip[:port]` list, comma or space separated; IPv6 with a port as `[::1]:53`. */
+const serverList: Parser<string[]> = {
+  kind: 'list of ip[:port]',
+  parse(raw) {
+    const items = Array.isArray(raw)
+      ? raw
+      : typeof raw === 'string'
+        ? raw.split(/[\s,]+/)
+        : fail('must be a list');
+    const out: string[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string') return fail('must be a list of strings');
+      if (item === '') continue;
+      const ok =
+        /^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(item) ||
+        /^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(item) ||
+        /^[0-9a-fA-F:]+$/.test(item);
+      if (!ok) return fail(`"${item}" is not an ip[:port] address`);
+      out.push(item);
+    }
+    return out;
+  },
+};
+
+export interface SettingDef<T> {
+  env: string;
+  description: string;
+  parser: Parser<T>;
+  /** A fixed default, or one derived from the other settings (shown as text in the docs). */
+  default: T | { derive: (c: Readonly<Record<string, unknown>>) => T; text: string };
+  /** Never printed (master key). */
+  secret?: boolean;
+}
+
+const def = <T>(d: SettingDef<T>): SettingDef<T> => d;
+
+export const settings = {
+  dataDir: def({
+    env: 'SESAME_DATA_DIR',
+    description: 'Directory for the SQLite database, the master key, TLS material and other local state.',
+    parser: str,
+    default: './data',
+  }),
+  databaseUrl: def({
+    env: 'SESAME_DATABASE_URL',
+    description:
+      'Database: `sqlite:<file>` (embedded, one node) or `postgres://user@host:port/db` (many nodes).',
+    parser: databaseUrl,
+    default: { derive: (c) => `sqlite:${String(c.dataDir)}/sesame.db`, text: 'sqlite:<dataDir>/sesame.db' },
+  }),
+  databaseSchema: def({
+    env: 'SESAME_DATABASE_SCHEMA',
+    description: 'PostgreSQL schema that holds Sesame’s tables (created if missing).',
+    parser: str,
+    default: 'public',
+  }),
+  httpHost: def({
+    env: 'SESAME_HTTP_HOST',
+    description: 'Address the HTTP listener (SES APIs, links, console) binds to.',
+    parser: str,
+    default: '127.0.0.1',
+  }),
+  httpPort: def({
+    env: 'SESAME_HTTP_PORT',
+    description: 'Port of the HTTP listener; 0 picks a free port.',
+    parser: int(0, 65535),
+    default: 8787,
+  }),
+  region: def({
+    env: 'SESAME_REGION',
+    description: 'The AWS region name this node answers as (SigV4 scope, ARNs, SMTP passwords).',
+    parser: region,
+    default: 'us-east-1',
+  }),
+  publicUrl: def({
+    env: 'SESAME_PUBLIC_URL',
+    description:
+      'Base URL under which recipients and browsers reach this node (verification and tracking links).',
+    parser: url,
+    default: {
+      derive: (c) => `http://${String(c.httpHost)}:${String(c.httpPort)}`,
+      text: 'http://<httpHost>:<httpPort>',
+    },
+  }),
+  dnsServers: def({
+    env: 'SESAME_DNS_SERVERS',
+    description: 'DNS servers for MX/TXT lookups, as `ip[:port]` list; empty uses the system resolver.',
+    parser: serverList,
+    default: [],
+  }),
+  hostname: def({
+    env: 'SESAME_HOSTNAME',
+    description:
+      'This node’s mail host name (SMTP greeting, EHLO, Received headers, recommended SPF/MX records).',
+    parser: str,
+    default: { derive: () => hostname(), text: 'the machine’s host name' },
+  }),
+  masterKey: def({
+    env: 'SESAME_MASTER_KEY',
+    description:
+      'Base64 32-byte key that encrypts secrets at rest; if unset, read from masterKeyFile (created on first start).',
+    parser: optionalStr,
+    default: undefined,
+    secret: true,
+  }),
+  masterKeyFile: def({
+    env: 'SESAME_MASTER_KEY_FILE',
+    description:
+      'File holding the master key when SESAME_MASTER_KEY is unset; keep it outside database backups.',
+    parser: str,
+    default: { derive: (c) => `${String(c.dataDir)}/master.key`, text: '<dataDir>/master.key' },
+  }),
+  logLevel: def({
+    env: 'SESAME_LOG_LEVEL',
+    description: 'Log level.',
+    parser: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    default: 'info',
+  }),
+  sandboxMax24HourSend: def({
+    env: 'SESAME_SANDBOX_MAX_24H',
+    description: 'Recipients a sandbox account may send to per rolling 24 hours.',
+    parser: num(0),
+    default: 200,
+  }),
+  sandboxMaxSendRate: def({
+    env: 'SESAME_SANDBOX_MAX_RATE',
+    description: 'Messages per second a sandbox account may send.',
+    parser: num(0),
+    default: 1,
+  }),
+  productionMax24HourSend: def({
+    env: 'SESAME_PRODUCTION_MAX_24H',
+    description: 'Daily quota given to an account when production access is granted.',
+    parser: num(0),
+    default: 50000,
+  }),
+  productionMaxSendRate: def({
+    env: 'SESAME_PRODUCTION_MAX_RATE',
+    description: 'Send rate given to an account when production access is granted.',
+    parser: num(0),
+    default: 14,
+  }),
+  verificationRetrySeconds: def({
+    env: 'SESAME_VERIFICATION_RETRY_SECONDS',
+    description: 'First delay between DNS checks of a pending identity; doubles per check up to an hour.',
+    parser: num(0.05),
+    default: 60,
+  }),
+  verificationTimeoutHours: def({
+    env: 'SESAME_VERIFICATION_TIMEOUT_HOURS',
+    description: 'How long a pending domain or MAIL FROM domain is checked before it is marked FAILED.',
+    parser: num(0.0001),
+    default: 72,
+  }),
+} as const;
+
+type Settings = typeof settings;
+export type SettingName = keyof Settings;
+type ValueOf<K extends SettingName> = Settings[K] extends SettingDef<infer T> ? T : never;
+type DerivedKeys = 'databaseUrl' | 'publicUrl';
+
+/** The resolved configuration: every derived default filled in. */
+export type Config = { [K in SettingName]: K extends DerivedKeys ? NonNullable<ValueOf<K>> : ValueOf<K> };

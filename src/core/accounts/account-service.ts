@@ -1,0 +1,276 @@
+/**
+ * Accounts (tenants), their access keys and the production-access review. An account starts in the sandbox
+ * with the sandbox quotas; an operator grants production access (CLI) after a PutAccountDetails request.
+ */
+import { newAccessKeyId, newAccountId, newSecretAccessKey, newToken } from '../../lib/ids.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
+import type { Logger } from '../../lib/logger.ts';
+import {
+  StoreConflictError,
+  type AccessKeyRecord,
+  type AccountDetailsRecord,
+  type AccountRecord,
+  type EnforcementStatus,
+  type ReviewStatus,
+  type Store,
+  type SuppressionReason,
+} from '../../store/store.ts';
+import { SesError, badRequest, notFound } from '../errors.ts';
+import type { EpochCache } from '../cache.ts';
+import { smtpPasswordMatches, smtpPasswordV4 } from './smtp-password.ts';
+
+export interface QuotaSettings {
+  sandboxMax24HourSend: number;
+  sandboxMaxSendRate: number;
+  productionMax24HourSend: number;
+  productionMaxSendRate: number;
+}
+
+export interface NewCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  smtpUsername: string;
+  smtpPassword: string;
+}
+
+export interface ResolvedKey {
+  accessKeyId: string;
+  accountId: string;
+  secretAccessKey: string;
+}
+
+export interface AccountUpdate {
+  production?: boolean;
+  max24HourSend?: number;
+  maxSendRate?: number;
+  sendingEnabled?: boolean;
+  enforcementStatus?: EnforcementStatus;
+}
+
+export const ENFORCEMENT_STATUSES: readonly EnforcementStatus[] = ['HEALTHY', 'PROBATION', 'SHUTDOWN'];
+
+export class AccountService {
+  readonly #store: Store;
+  readonly #box: SecretBox;
+  readonly #cache: EpochCache;
+  readonly #quotas: QuotaSettings;
+  readonly #region: string;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  #sentLast24Hours: (accountId: string) => Promise<number> = async () => 0;
+
+  constructor(deps: {
+    store: Store;
+    box: SecretBox;
+    cache: EpochCache;
+    quotas: QuotaSettings;
+    region: string;
+    logger: Logger;
+    now: () => number;
+  }) {
+    this.#store = deps.store;
+    this.#box = deps.box;
+    this.#cache = deps.cache;
+    this.#quotas = deps.quotas;
+    this.#region = deps.region;
+    this.#log = deps.logger;
+    this.#now = deps.now;
+  }
+
+  async create(input: {
+    name: string;
+    production?: boolean;
+  }): Promise<{ account: AccountRecord; credentials: NewCredentials }> {
+    const name = input.name.trim();
+    if (!name) throw badRequest('An account name is required.');
+    const production = input.production ?? false;
+    for (let attempt = 0; ; attempt++) {
+      const account: AccountRecord = {
+        id: newAccountId(),
+        name,
+        createdAt: this.#now(),
+        productionAccess: production,
+        max24HourSend: production ? this.#quotas.productionMax24HourSend : this.#quotas.sandboxMax24HourSend,
+        maxSendRate: production ? this.#quotas.productionMaxSendRate : this.#quotas.sandboxMaxSendRate,
+        sendingEnabled: true,
+        enforcementStatus: 'HEALTHY',
+        suppressedReasons: ['BOUNCE', 'COMPLAINT'],
+        details: null,
+        review: null,
+      };
+      try {
+        await this.#store.accounts.create(account);
+      } catch (err) {
+        if (err instanceof StoreConflictError && attempt < 5) continue;
+        throw err;
+      }
+      const credentials = await this.createAccessKey(account.id);
+      this.#log.info({ accountId: account.id, production }, 'account created');
+      return { account, credentials };
+    }
+  }
+
+  async get(accountId: string): Promise<AccountRecord> {
+    const account = await this.#cache.get(`account:${accountId}`, () => this.#store.accounts.get(accountId));
+    if (!account) throw notFound('Account', `Account ${accountId} does not exist.`);
+    return account;
+  }
+
+  /** Plugs in the counter of recipients sent in the last 24 hours (owned by the sending pipeline). */
+  useSentCounter(count: (accountId: string) => Promise<number>): void {
+    this.#sentLast24Hours = count;
+  }
+
+  async sendQuota(
+    accountId: string,
+  ): Promise<{ max24HourSend: number; maxSendRate: number; sentLast24Hours: number }> {
+    const account = await this.get(accountId);
+    return {
+      max24HourSend: account.max24HourSend,
+      maxSendRate: account.maxSendRate,
+      sentLast24Hours: await this.#sentLast24Hours(accountId),
+    };
+  }
+
+  list(): Promise<AccountRecord[]> {
+    return this.#store.accounts.list();
+  }
+
+  async update(accountId: string, change: AccountUpdate): Promise<AccountRecord> {
+    if (change.max24HourSend !== undefined && !(change.max24HourSend === -1 || change.max24HourSend >= 0))
+      throw badRequest('The daily quota must be a number ≥ 0, or -1 for unlimited.');
+    if (change.maxSendRate !== undefined && !(change.maxSendRate === -1 || change.maxSendRate > 0))
+      throw badRequest('The send rate must be a number > 0, or -1 for unlimited.');
+    return this.#modify(accountId, (a) => {
+      const next = { ...a };
+      if (change.production !== undefined && change.production !== a.productionAccess) {
+        next.productionAccess = change.production;
+        next.max24HourSend = change.production
+          ? this.#quotas.productionMax24HourSend
+          : this.#quotas.sandboxMax24HourSend;
+        next.maxSendRate = change.production
+          ? this.#quotas.productionMaxSendRate
+          : this.#quotas.sandboxMaxSendRate;
+        if (change.production && a.review?.status === 'PENDING')
+          next.review = { ...a.review, status: 'GRANTED', updatedAt: this.#now() };
+      }
+      if (change.max24HourSend !== undefined) next.max24HourSend = change.max24HourSend;
+      if (change.maxSendRate !== undefined) next.maxSendRate = change.maxSendRate;
+      if (change.sendingEnabled !== undefined) next.sendingEnabled = change.sendingEnabled;
+      if (change.enforcementStatus !== undefined) next.enforcementStatus = change.enforcementStatus;
+      return next;
+    });
+  }
+
+  setSendingEnabled(accountId: string, enabled: boolean): Promise<AccountRecord> {
+    return this.#modify(accountId, (a) => ({ ...a, sendingEnabled: enabled }));
+  }
+
+  setSuppressedReasons(accountId: string, reasons: SuppressionReason[]): Promise<AccountRecord> {
+    return this.#modify(accountId, (a) => ({ ...a, suppressedReasons: [...new Set(reasons)] }));
+  }
+
+  /**
+   * PutAccountDetails: stores the details; asking for production access opens a review (PENDING) that an
+   * operator grants or denies. While a review is pending, further changes are refused (ConflictException).
+   */
+  async putDetails(
+    accountId: string,
+    details: AccountDetailsRecord,
+    requestProduction: boolean,
+  ): Promise<AccountRecord> {
+    if (details.additionalContactEmailAddresses.length > 4)
+      throw badRequest('At most 4 additional contact email addresses can be given.');
+    return this.#modify(accountId, (a) => {
+      if (a.review?.status === 'PENDING')
+        throw new SesError('ConflictException', 'A review of your account details is already in progress.');
+      const next: AccountRecord = { ...a, details };
+      if (requestProduction && !a.productionAccess)
+        next.review = { status: 'PENDING', caseId: newToken(16), updatedAt: this.#now() };
+      return next;
+    });
+  }
+
+  listReviews(status: ReviewStatus): Promise<AccountRecord[]> {
+    return this.#store.accounts.listByReviewStatus(status);
+  }
+
+  async decideReview(accountId: string, decision: 'GRANTED' | 'DENIED'): Promise<AccountRecord> {
+    const account = await this.#modify(accountId, (a) => {
+      if (a.review?.status !== 'PENDING')
+        throw badRequest(`Account ${accountId} has no pending production-access request.`);
+      const granted = decision === 'GRANTED';
+      return {
+        ...a,
+        review: { ...a.review, status: decision, updatedAt: this.#now() },
+        ...(granted
+          ? {
+              productionAccess: true,
+              max24HourSend: Math.max(a.max24HourSend, this.#quotas.productionMax24HourSend),
+              maxSendRate: Math.max(a.maxSendRate, this.#quotas.productionMaxSendRate),
+            }
+          : {}),
+      };
+    });
+    this.#log.info({ accountId, decision }, 'production access review decided');
+    return account;
+  }
+
+  // ---- access keys -----------------------------------------------------------------------------------
+
+  async createAccessKey(accountId: string): Promise<NewCredentials> {
+    await this.get(accountId);
+    const secretAccessKey = newSecretAccessKey();
+    const key: AccessKeyRecord = {
+      id: newAccessKeyId(),
+      accountId,
+      sealedSecret: this.#box.seal(secretAccessKey),
+      status: 'Active',
+      createdAt: this.#now(),
+    };
+    await this.#store.accessKeys.create(key);
+    await this.#cache.changed();
+    this.#log.info({ accountId, accessKeyId: key.id }, 'access key created');
+    return {
+      accessKeyId: key.id,
+      secretAccessKey,
+      smtpUsername: key.id,
+      smtpPassword: smtpPasswordV4(secretAccessKey, this.#region),
+    };
+  }
+
+  async listAccessKeys(accountId: string): Promise<AccessKeyRecord[]> {
+    await this.get(accountId);
+    return this.#store.accessKeys.listByAccount(accountId);
+  }
+
+  async revokeAccessKey(accessKeyId: string): Promise<void> {
+    if (!(await this.#store.accessKeys.setStatus(accessKeyId, 'Inactive')))
+      throw notFound('AccessKey', `Access key ${accessKeyId} does not exist.`);
+    await this.#cache.changed();
+    this.#log.info({ accessKeyId }, 'access key revoked');
+  }
+
+  /** The active key with its secret, or undefined for an unknown or revoked key. Cached. */
+  async resolveAccessKey(accessKeyId: string): Promise<ResolvedKey | undefined> {
+    return this.#cache.get(`key:${accessKeyId}`, async () => {
+      const key = await this.#store.accessKeys.get(accessKeyId);
+      if (!key || key.status !== 'Active') return undefined;
+      return { accessKeyId, accountId: key.accountId, secretAccessKey: this.#box.open(key.sealedSecret) };
+    });
+  }
+
+  /** SMTP AUTH: the account id when `password` is the SES SMTP password of an active key, else undefined. */
+  async authenticateSmtp(username: string, password: string): Promise<string | undefined> {
+    const key = await this.resolveAccessKey(username);
+    if (!key) return undefined;
+    return smtpPasswordMatches(password, key.secretAccessKey, this.#region) ? key.accountId : undefined;
+  }
+
+  async #modify(accountId: string, change: (a: AccountRecord) => AccountRecord): Promise<AccountRecord> {
+    const account = await this.#store.accounts.modify(accountId, change);
+    if (!account) throw notFound('Account', `Account ${accountId} does not exist.`);
+    await this.#cache.changed();
+    return account;
+  }
+}

@@ -1,0 +1,616 @@
+/**
+ * Email identities: addresses and domains an account may send from. Domains get Easy DKIM (three RSA keys,
+ * published as TXT records because Sesame is not AWS) or BYODKIM; an address is verified by a one-time link.
+ * Verification itself is done by the {@link IdentityVerifier} in the background.
+ */
+import { newToken, newUrlToken } from '../../lib/ids.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
+import {
+  StoreConflictError,
+  type DkimKeyLength,
+  type DkimKeyRecord,
+  type DkimRecord,
+  type IdentityRecord,
+  type IdentityType,
+  type Store,
+  type Tag,
+  type VerificationStatus,
+} from '../../store/store.ts';
+import { SesError, alreadyExists, badRequest, notFound } from '../errors.ts';
+import type { EpochCache } from '../cache.ts';
+import { generateDkimKey, parseByodkimKey, type KeyMaterial } from './dkim-keys.ts';
+import { domainAndParents, normalizeDomain, parseEmailAddress, parseIdentity } from './names.ts';
+import { EMAIL_LINK_LIFETIME_MS, type IdentityVerifier } from './verifier.ts';
+import type { TagService } from '../tags/tag-service.ts';
+
+export const MAX_IDENTITIES_PER_ACCOUNT = 10_000;
+const KEY_CHANGE_INTERVAL_MS = 24 * 3600_000;
+
+export interface DkimView {
+  signingEnabled: boolean;
+  status: VerificationStatus;
+  /** Selectors whose TXT records the owner must publish (the new ones while a key rotation waits for DNS). */
+  tokens: string[];
+  origin: 'AWS_SES' | 'EXTERNAL' | null;
+  currentKeyLength: DkimKeyLength | null;
+  nextKeyLength: DkimKeyLength | null;
+  lastKeyGeneratedAt: number | null;
+}
+
+export interface IdentityView {
+  record: IdentityRecord;
+  arn: string;
+  /** The status clients see: an address counts as verified when its domain (or a parent domain) is. */
+  status: VerificationStatus;
+  verifiedForSending: boolean;
+  dkim: DkimView;
+  tags: Tag[];
+}
+
+export interface DnsRecord {
+  name: string;
+  type: 'TXT' | 'MX';
+  value: string;
+  purpose: string;
+}
+
+/** Sends the verification message for an address identity (the sending pipeline, or the log before it exists). */
+export interface VerificationMailer {
+  sendAddressVerification(identity: IdentityRecord, link: string): Promise<void>;
+}
+
+export interface CreateIdentityInput {
+  identity: string;
+  tags?: Tag[];
+  configurationSetName?: string | undefined;
+  dkimSigning?: DkimSigningInput | undefined;
+}
+
+export interface DkimSigningInput {
+  origin: 'AWS_SES' | 'EXTERNAL';
+  selector?: string | undefined;
+  privateKey?: string | undefined;
+  nextKeyLength?: DkimKeyLength | undefined;
+}
+
+export interface IdentitySettings {
+  region: string;
+  publicUrl: string;
+  mailHost: string;
+}
+
+export class IdentityService {
+  readonly #store: Store;
+  readonly #box: SecretBox;
+  readonly #cache: EpochCache;
+  readonly #verifier: IdentityVerifier;
+  readonly #tags: TagService;
+  readonly #settings: IdentitySettings;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  #mailer: VerificationMailer;
+
+  constructor(deps: {
+    store: Store;
+    box: SecretBox;
+    cache: EpochCache;
+    verifier: IdentityVerifier;
+    tags: TagService;
+    settings: IdentitySettings;
+    logger: Logger;
+    now: () => number;
+  }) {
+    this.#store = deps.store;
+    this.#box = deps.box;
+    this.#cache = deps.cache;
+    this.#verifier = deps.verifier;
+    this.#tags = deps.tags;
+    this.#settings = deps.settings;
+    this.#log = deps.logger;
+    this.#now = deps.now;
+    this.#mailer = {
+      sendAddressVerification: async (identity, link) =>
+        this.#log.info(
+          { identity: identity.name, accountId: identity.accountId, link },
+          'address verification link',
+        ),
+    };
+  }
+
+  /** Plugs in the sending pipeline once it exists. */
+  useMailer(mailer: VerificationMailer): void {
+    this.#mailer = mailer;
+  }
+
+  arn(accountId: string, name: string): string {
+    return `arn:aws:ses:${this.#settings.region}:${accountId}:identity/${name}`;
+  }
+
+  async create(accountId: string, input: CreateIdentityInput): Promise<IdentityView> {
+    const parsed = parseIdentity(input.identity);
+    if (parsed.type === 'EMAIL_ADDRESS' && input.dkimSigning)
+      throw badRequest('DKIM signing attributes can only be set on a domain identity.');
+    if (input.configurationSetName)
+      await this.#requireConfigurationSet(accountId, input.configurationSetName);
+    if ((await this.#store.identities.count(accountId)) >= MAX_IDENTITIES_PER_ACCOUNT)
+      throw new SesError(
+        'LimitExceededException',
+        `An account can have at most ${MAX_IDENTITIES_PER_ACCOUNT} identities.`,
+      );
+    const now = this.#now();
+    const record: IdentityRecord = {
+      accountId,
+      name: parsed.name,
+      type: parsed.type,
+      createdAt: now,
+      verificationStatus: 'PENDING',
+      verificationStartedAt: now,
+      emailToken: parsed.type === 'EMAIL_ADDRESS' ? newUrlToken() : null,
+      domainToken: null,
+      lastCheckedAt: null,
+      lastSuccessAt: null,
+      nextCheckAt: parsed.type === 'DOMAIN' ? now : now + EMAIL_LINK_LIFETIME_MS,
+      checkCount: 0,
+      errorType: null,
+      dkimSigningEnabled: true,
+      dkim:
+        parsed.type === 'DOMAIN'
+          ? await this.#newDkim(input.dkimSigning ?? { origin: 'AWS_SES' }, now)
+          : null,
+      mailFrom: null,
+      feedbackForwarding: true,
+      configurationSetName: input.configurationSetName ?? null,
+    };
+    try {
+      await this.#store.identities.create(record);
+    } catch (err) {
+      if (err instanceof StoreConflictError)
+        throw alreadyExists('Identity', `Email identity ${parsed.name} already exists.`);
+      throw err;
+    }
+    if (input.tags?.length) await this.#tags.put(accountId, this.arn(accountId, record.name), input.tags);
+    await this.#cache.changed();
+    this.#log.info({ accountId, identity: record.name, type: record.type }, 'identity created');
+    if (record.type === 'EMAIL_ADDRESS') await this.#sendVerification(record);
+    else this.#verifier.wake();
+    return this.#view(record);
+  }
+
+  /** Creates a domain identity for SES v1 VerifyDomainIdentity, or returns the token of the existing one. */
+  async verifyDomainWithToken(accountId: string, domain: string): Promise<string> {
+    const name = normalizeDomain(domain);
+    if (!name) throw badRequest(`Invalid domain name ${domain}.`);
+    const existing = await this.#store.identities.get(accountId, name);
+    if (existing?.domainToken) return existing.domainToken;
+    const token = Buffer.from(newUrlToken(32), 'base64url').toString('base64');
+    if (existing) {
+      await this.#modify(accountId, name, (i) => ({
+        ...i,
+        domainToken: token,
+        nextCheckAt: this.#now(),
+        checkCount: 0,
+      }));
+    } else {
+      const now = this.#now();
+      await this.#insertOrReuse({
+        ...this.#blank(accountId, name, 'DOMAIN', now),
+        domainToken: token,
+        nextCheckAt: now,
+      });
+    }
+    this.#verifier.wake();
+    return token;
+  }
+
+  async get(accountId: string, name: string): Promise<IdentityView> {
+    return this.#view(await this.#require(accountId, name));
+  }
+
+  /** Like get, but undefined when absent (v1 attribute maps skip unknown identities). */
+  async find(accountId: string, name: string): Promise<IdentityView | undefined> {
+    const parsed = tryParse(name);
+    const record = parsed && (await this.#store.identities.get(accountId, parsed));
+    return record ? this.#view(record) : undefined;
+  }
+
+  async list(
+    accountId: string,
+    options: { pageSize: number; after?: string | undefined; type?: IdentityType | undefined },
+  ): Promise<{ items: IdentityView[]; next: string | null }> {
+    const page = await this.#store.identities.list(accountId, {
+      limit: options.pageSize,
+      after: options.after,
+      type: options.type,
+    });
+    return { items: await Promise.all(page.items.map((r) => this.#view(r, false))), next: page.next };
+  }
+
+  async delete(accountId: string, name: string): Promise<void> {
+    const record = await this.#require(accountId, name);
+    await this.#store.identities.delete(accountId, record.name);
+    await this.#tags.removeAll(accountId, this.arn(accountId, record.name));
+    await this.#cache.changed();
+    this.#log.info({ accountId, identity: record.name }, 'identity deleted');
+  }
+
+  async setDkimSigningEnabled(accountId: string, name: string, enabled: boolean): Promise<void> {
+    const record = await this.#require(accountId, name);
+    if (enabled && record.type === 'DOMAIN' && !record.dkim)
+      throw badRequest(
+        `DKIM is not set up for ${record.name}; set it up first (VerifyDomainDkim or PutEmailIdentityDkimSigningAttributes).`,
+      );
+    await this.#modify(accountId, record.name, (i) => ({ ...i, dkimSigningEnabled: enabled }));
+  }
+
+  /** PutEmailIdentityDkimSigningAttributes / VerifyDomainDkim: sets up Easy DKIM or BYODKIM, or rotates keys. */
+  async setDkimSigning(accountId: string, name: string, input: DkimSigningInput): Promise<DkimView> {
+    const record = await this.#require(accountId, name);
+    if (record.type !== 'DOMAIN')
+      throw badRequest('DKIM signing attributes can only be set on a domain identity.');
+    const now = this.#now();
+    let dkim: DkimRecord;
+    const current = record.dkim;
+    if (input.origin === 'EXTERNAL' || !current || current.origin !== 'AWS_SES') {
+      dkim = await this.#newDkim(input, now);
+    } else if (
+      input.nextKeyLength &&
+      (input.nextKeyLength !== current.currentKeyLength || current.pendingKeys)
+    ) {
+      if (current.rotations > 0 && now - current.lastKeyGeneratedAt < KEY_CHANGE_INTERVAL_MS)
+        throw badRequest('The DKIM signing key length can be changed only once every 24 hours.');
+      const pendingKeys = await this.#easyDkimKeys(input.nextKeyLength);
+      dkim = {
+        ...current,
+        pendingKeys,
+        nextKeyLength: input.nextKeyLength,
+        rotations: current.rotations + 1,
+        lastKeyGeneratedAt: now,
+      };
+    } else if (input.nextKeyLength && input.nextKeyLength === current.currentKeyLength) {
+      throw badRequest(
+        `The DKIM signing key is already ${input.nextKeyLength === 'RSA_1024_BIT' ? '1024' : '2048'} bits long.`,
+      );
+    } else {
+      dkim = current;
+    }
+    const updated = await this.#modify(accountId, record.name, (i) => ({
+      ...i,
+      dkim,
+      dkimSigningEnabled: true,
+      nextCheckAt: now,
+      checkCount: 0,
+    }));
+    this.#verifier.wake();
+    return this.#dkimView(updated, undefined);
+  }
+
+  async setMailFrom(
+    accountId: string,
+    name: string,
+    input: {
+      domain?: string | undefined;
+      behaviorOnMxFailure?: 'USE_DEFAULT_VALUE' | 'REJECT_MESSAGE' | undefined;
+    },
+  ): Promise<void> {
+    const record = await this.#require(accountId, name);
+    if (!input.domain) {
+      await this.#modify(accountId, record.name, (i) => ({ ...i, mailFrom: null }));
+      return;
+    }
+    const domain = normalizeDomain(input.domain);
+    const base = record.type === 'DOMAIN' ? record.name : record.name.slice(record.name.lastIndexOf('@') + 1);
+    if (!domain || !domain.endsWith(`.${base}`))
+      throw badRequest(`The MAIL FROM domain must be a subdomain of ${base}; ${input.domain} is not.`);
+    const now = this.#now();
+    await this.#modify(accountId, record.name, (i) => ({
+      ...i,
+      mailFrom: {
+        domain,
+        status: 'PENDING',
+        behaviorOnMxFailure: input.behaviorOnMxFailure ?? 'USE_DEFAULT_VALUE',
+        startedAt: now,
+      },
+      nextCheckAt: now,
+      checkCount: 0,
+    }));
+    this.#verifier.wake();
+  }
+
+  async setFeedbackForwarding(accountId: string, name: string, enabled: boolean): Promise<void> {
+    const record = await this.#require(accountId, name);
+    await this.#modify(accountId, record.name, (i) => ({ ...i, feedbackForwarding: enabled }));
+  }
+
+  async setConfigurationSet(
+    accountId: string,
+    name: string,
+    configurationSetName: string | undefined,
+  ): Promise<void> {
+    const record = await this.#require(accountId, name);
+    if (configurationSetName) await this.#requireConfigurationSet(accountId, configurationSetName);
+    await this.#modify(accountId, record.name, (i) => ({
+      ...i,
+      configurationSetName: configurationSetName ?? null,
+    }));
+  }
+
+  /** Follows an address-verification link. Returns the identity, or undefined for an unknown or expired link. */
+  async confirmEmailToken(token: string): Promise<IdentityRecord | undefined> {
+    const record = await this.#store.identities.findByEmailToken(token);
+    if (!record) return undefined;
+    const now = this.#now();
+    if (now - record.verificationStartedAt >= EMAIL_LINK_LIFETIME_MS) return undefined;
+    const updated = await this.#modify(record.accountId, record.name, (i) => ({
+      ...i,
+      verificationStatus: 'SUCCESS',
+      emailToken: null,
+      lastSuccessAt: now,
+      nextCheckAt: i.mailFrom?.status === 'PENDING' ? now : null,
+    }));
+    this.#log.info({ accountId: record.accountId, identity: record.name }, 'email address verified');
+    return updated;
+  }
+
+  /** Runs the DNS checks of an identity now (CLI `identity check`). */
+  async checkNow(accountId: string, name: string): Promise<IdentityView> {
+    const record = await this.#require(accountId, name);
+    const checked = await this.#verifier.check(record);
+    await this.#cache.changed();
+    return this.#view(checked);
+  }
+
+  /** Accounts that have an identity of this name (for operator commands given only a domain). */
+  async accountsWithIdentity(name: string, accountIds: string[]): Promise<string[]> {
+    const parsed = tryParse(name);
+    if (!parsed) return [];
+    const found = await Promise.all(
+      accountIds.map(async (id) => ((await this.#store.identities.get(id, parsed)) ? id : undefined)),
+    );
+    return found.filter((id): id is string => id !== undefined);
+  }
+
+  /** The DNS records to publish for a domain identity (or an address's MAIL FROM domain). */
+  async dnsRecords(accountId: string, name: string): Promise<DnsRecord[]> {
+    const record = await this.#require(accountId, name);
+    const host = this.#settings.mailHost;
+    const out: DnsRecord[] = [];
+    if (record.type === 'DOMAIN') {
+      const keys = [...(record.dkim?.keys ?? []), ...(record.dkim?.pendingKeys ?? [])];
+      for (const k of keys) {
+        const waiting = record.dkim?.pendingKeys?.includes(k) ? ' (new key of a rotation)' : '';
+        out.push({
+          name: `${k.selector}._domainkey.${record.name}`,
+          type: 'TXT',
+          value: `v=DKIM1; k=rsa; p=${k.publicKey}`,
+          purpose: `DKIM${waiting}`,
+        });
+      }
+      if (record.domainToken)
+        out.push({
+          name: `_amazonses.${record.name}`,
+          type: 'TXT',
+          value: record.domainToken,
+          purpose: 'domain verification token (SES v1)',
+        });
+      out.push({
+        name: record.name,
+        type: 'TXT',
+        value: `v=spf1 a:${host} ~all`,
+        purpose: 'SPF (recommended)',
+      });
+      out.push({
+        name: `_dmarc.${record.name}`,
+        type: 'TXT',
+        value: 'v=DMARC1; p=none;',
+        purpose: 'DMARC (recommended)',
+      });
+    }
+    if (record.mailFrom) {
+      out.push({
+        name: record.mailFrom.domain,
+        type: 'MX',
+        value: `10 ${host}.`,
+        purpose: 'custom MAIL FROM domain',
+      });
+      out.push({
+        name: record.mailFrom.domain,
+        type: 'TXT',
+        value: `v=spf1 a:${host} ~all`,
+        purpose: 'SPF for the MAIL FROM domain',
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Whether an account may use an address as sender or (in the sandbox) as recipient: the address itself is
+   * verified, or its domain or a parent domain is. Cached; every status change bumps the cache epoch.
+   */
+  async isVerified(accountId: string, address: string): Promise<boolean> {
+    const parsed = parseEmailAddress(address);
+    if (!parsed) return false;
+    const name = `${parsed.local}@${parsed.domain}`;
+    return this.#cache.get(`verified:${accountId}:${name.toLowerCase()}`, async () => {
+      const own = await this.#store.identities.get(accountId, name);
+      if (own?.verificationStatus === 'SUCCESS') return true;
+      return (await this.#verifiedDomain(accountId, parsed.domain)) !== undefined;
+    });
+  }
+
+  async #verifiedDomain(accountId: string, domain: string): Promise<IdentityRecord | undefined> {
+    for (const d of domainAndParents(domain)) {
+      const rec = await this.#store.identities.get(accountId, d);
+      if (rec?.verificationStatus === 'SUCCESS') return rec;
+    }
+    return undefined;
+  }
+
+  /** The private key that signs for a DKIM-enabled domain identity (used at delivery). */
+  openPrivateKey(key: DkimKeyRecord): string {
+    return this.#box.open(key.sealedPrivateKey);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------
+
+  async #view(record: IdentityRecord, withTags = true): Promise<IdentityView> {
+    let status = record.verificationStatus;
+    let parent: IdentityRecord | undefined;
+    if (record.type === 'EMAIL_ADDRESS') {
+      const domain = record.name.slice(record.name.lastIndexOf('@') + 1);
+      for (const d of domainAndParents(domain)) {
+        parent = (await this.#store.identities.get(record.accountId, d)) ?? undefined;
+        if (parent) break;
+      }
+      if (status !== 'SUCCESS' && (await this.#verifiedDomain(record.accountId, domain))) status = 'SUCCESS';
+    }
+    return {
+      record,
+      arn: this.arn(record.accountId, record.name),
+      status,
+      verifiedForSending: status === 'SUCCESS',
+      dkim: this.#dkimView(record, parent),
+      tags: withTags ? await this.#tags.list(record.accountId, this.arn(record.accountId, record.name)) : [],
+    };
+  }
+
+  #dkimView(record: IdentityRecord, parent: IdentityRecord | undefined): DkimView {
+    const source = record.type === 'DOMAIN' ? record : parent;
+    const dkim = source?.dkim;
+    if (!dkim)
+      return {
+        signingEnabled: false,
+        status: 'NOT_STARTED',
+        tokens: [],
+        origin: null,
+        currentKeyLength: null,
+        nextKeyLength: null,
+        lastKeyGeneratedAt: null,
+      };
+    return {
+      signingEnabled: record.dkimSigningEnabled && (source === record || source.dkimSigningEnabled),
+      status: dkim.status,
+      tokens: (dkim.pendingKeys ?? dkim.keys).map((k) => k.selector),
+      origin: dkim.origin,
+      currentKeyLength: dkim.origin === 'AWS_SES' ? dkim.currentKeyLength : null,
+      nextKeyLength: dkim.origin === 'AWS_SES' ? dkim.nextKeyLength : null,
+      lastKeyGeneratedAt: dkim.origin === 'AWS_SES' ? dkim.lastKeyGeneratedAt : null,
+    };
+  }
+
+  async #newDkim(input: DkimSigningInput, now: number): Promise<DkimRecord> {
+    let keys: DkimKeyRecord[];
+    if (input.origin === 'EXTERNAL') {
+      const selector = input.selector?.trim().toLowerCase();
+      if (
+        !selector ||
+        !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(selector)
+      )
+        throw badRequest('DomainSigningSelector is required for BYODKIM and must be a valid DNS label.');
+      if (!input.privateKey) throw badRequest('DomainSigningPrivateKey is required for BYODKIM.');
+      keys = [this.#sealKey(selector, parseByodkimKey(input.privateKey))];
+    } else {
+      keys = await this.#easyDkimKeys(input.nextKeyLength ?? 'RSA_2048_BIT');
+    }
+    const length = keys[0]!.length;
+    return {
+      origin: input.origin,
+      status: 'PENDING',
+      checkStartedAt: now,
+      keys,
+      activeSelector: keys[0]!.selector,
+      currentKeyLength: length,
+      nextKeyLength: length,
+      lastKeyGeneratedAt: now,
+      rotations: 0,
+      pendingKeys: null,
+    };
+  }
+
+  async #easyDkimKeys(length: DkimKeyLength): Promise<DkimKeyRecord[]> {
+    const materials = await Promise.all([0, 1, 2].map(() => generateDkimKey(length)));
+    return materials.map((m) => this.#sealKey(newToken(32), m));
+  }
+
+  #sealKey(selector: string, m: KeyMaterial): DkimKeyRecord {
+    return {
+      selector,
+      sealedPrivateKey: this.#box.seal(m.privatePem),
+      publicKey: m.publicKey,
+      length: m.length,
+    };
+  }
+
+  #blank(accountId: string, name: string, type: IdentityType, now: number): IdentityRecord {
+    return {
+      accountId,
+      name,
+      type,
+      createdAt: now,
+      verificationStatus: 'PENDING',
+      verificationStartedAt: now,
+      emailToken: null,
+      domainToken: null,
+      lastCheckedAt: null,
+      lastSuccessAt: null,
+      nextCheckAt: null,
+      checkCount: 0,
+      errorType: null,
+      dkimSigningEnabled: false,
+      dkim: null,
+      mailFrom: null,
+      feedbackForwarding: true,
+      configurationSetName: null,
+    };
+  }
+
+  async #insertOrReuse(record: IdentityRecord): Promise<void> {
+    try {
+      await this.#store.identities.create(record);
+    } catch (err) {
+      if (!(err instanceof StoreConflictError)) throw err;
+    }
+    await this.#cache.changed();
+  }
+
+  async #sendVerification(record: IdentityRecord): Promise<void> {
+    if (!record.emailToken) return;
+    const link = `${this.#settings.publicUrl}/verify-email/${record.emailToken}`;
+    try {
+      await this.#mailer.sendAddressVerification(record, link);
+    } catch (err) {
+      this.#log.error({ err, identity: record.name }, 'could not send the address verification message');
+    }
+  }
+
+  async #require(accountId: string, name: string): Promise<IdentityRecord> {
+    const parsed = tryParse(name);
+    const record = parsed ? await this.#store.identities.get(accountId, parsed) : null;
+    if (!record) throw notFound('Identity', `Email identity ${name} does not exist.`);
+    return record;
+  }
+
+  async #modify(
+    accountId: string,
+    name: string,
+    change: (i: IdentityRecord) => IdentityRecord,
+  ): Promise<IdentityRecord> {
+    const updated = await this.#store.identities.modify(accountId, name, change);
+    if (!updated) throw notFound('Identity', `Email identity ${name} does not exist.`);
+    await this.#cache.changed();
+    return updated;
+  }
+
+  async #requireConfigurationSet(_accountId: string, name: string): Promise<void> {
+    // Configuration sets arrive with their own feature; until then none exists.
+    throw notFound('ConfigurationSet', `Configuration set <${name}> does not exist.`);
+  }
+}
+
+function tryParse(name: string): string | undefined {
+  try {
+    return parseIdentity(name).name;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Composition root: creates the store, the core and the adapters from the configuration. It wires things
+ * together and never listens by itself; `listen()` opens the listeners of a serving node.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/load.ts';
+import { Core } from './core/index.ts';
+import { buildHttpServer } from './adapters/http/server.ts';
+import { createDnsResolver } from './lib/dns.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { SecretBox } from './lib/secret-box.ts';
+import { openStore } from './store/kysely-store.ts';
+import type { Store } from './store/store.ts';
+
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  core: Core;
+  http: FastifyInstance;
+  /** Starts background work and opens the listeners; resolves with their addresses. */
+  listen(): Promise<{ http: string }>;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  logger?: Logger;
+  /** Serving nodes run background work (verification, delivery); one-shot CLI commands do not. */
+  background?: boolean;
+}
+
+/** Reads the master key from SESAME_MASTER_KEY or its file, creating the file (mode 0600) on first start. */
+export function loadMasterKey(config: Config, logger: Logger): Buffer {
+  if (config.masterKey) {
+    const key = Buffer.from(config.masterKey, 'base64');
+    if (key.length !== 32) throw new Error('SESAME_MASTER_KEY must be 32 bytes, base64-encoded.');
+    return key;
+  }
+  const file = config.masterKeyFile;
+  if (existsSync(file)) {
+    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+    if (key.length !== 32) throw new Error(`The master key file ${file} does not hold a base64 32-byte key.`);
+    return key;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const key = SecretBox.generateKey();
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  logger.warn(
+    { file },
+    'created a new master key; keep it safe and out of database backups (without it stored secrets cannot be read)',
+  );
+  return key;
+}
+
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const box = new SecretBox(loadMasterKey(config, logger));
+  const store = await openStore({ url: config.databaseUrl, schema: config.databaseSchema });
+  await store.migrate();
+  const core = new Core({
+    store,
+    box,
+    dns: createDnsResolver(config.dnsServers),
+    logger,
+    settings: {
+      region: config.region,
+      publicUrl: config.publicUrl,
+      mailHost: config.hostname,
+      sandboxMax24HourSend: config.sandboxMax24HourSend,
+      sandboxMaxSendRate: config.sandboxMaxSendRate,
+      productionMax24HourSend: config.productionMax24HourSend,
+      productionMaxSendRate: config.productionMaxSendRate,
+      verificationRetryMs: config.verificationRetrySeconds * 1000,
+      verificationTimeoutMs: config.verificationTimeoutHours * 3600_000,
+    },
+  });
+  const http = buildHttpServer({ core, logger, bodyLimit: 60 * 1024 * 1024 });
+  let started = false;
+
+  return {
+    config,
+    logger,
+    store,
+    core,
+    http,
+    async listen() {
+      if (options.background !== false) core.start();
+      started = true;
+      const address = await http.listen({ host: config.httpHost, port: config.httpPort });
+      return { http: address };
+    },
+    async close() {
+      if (started) core.stop();
+      await http.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Schema migrations, applied in order at start-up by Kysely's Migrator (which holds a lock, so several nodes
+ * may start at once). Types are chosen to mean the same on SQLite and PostgreSQL: `bigint` epoch milliseconds,
+ * `integer` 0/1 booleans, `text` JSON. Never edit a migration that has shipped; add a new one.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+type Step = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
+
+const m001_foundation: Step = async (db) => {
+  await db.schema
+    .createTable('accounts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('production_access', 'integer', (c) => c.notNull())
+    .addColumn('max_24h', 'double precision', (c) => c.notNull())
+    .addColumn('max_rate', 'double precision', (c) => c.notNull())
+    .addColumn('sending_enabled', 'integer', (c) => c.notNull())
+    .addColumn('enforcement_status', 'text', (c) => c.notNull())
+    .addColumn('suppressed_reasons', 'text', (c) => c.notNull())
+    .addColumn('details', 'text')
+    .addColumn('review', 'text')
+    .addColumn('review_status', 'text')
+    .addColumn('review_updated_at', 'bigint')
+    .execute();
+  await db.schema
+    .createIndex('accounts_review_status')
+    .on('accounts')
+    .columns(['review_status', 'review_updated_at'])
+    .execute();
+
+  await db.schema
+    .createTable('access_keys')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('sealed_secret', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('access_keys_account').on('access_keys').column('account_id').execute();
+
+  await db.schema
+    .createTable('identities')
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('verification_status', 'text', (c) => c.notNull())
+    .addColumn('verification_started_at', 'bigint', (c) => c.notNull())
+    .addColumn('email_token', 'text')
+    .addColumn('domain_token', 'text')
+    .addColumn('last_checked_at', 'bigint')
+    .addColumn('last_success_at', 'bigint')
+    .addColumn('next_check_at', 'bigint')
+    .addColumn('check_count', 'integer', (c) => c.notNull())
+    .addColumn('error_type', 'text')
+    .addColumn('dkim_signing_enabled', 'integer', (c) => c.notNull())
+    .addColumn('dkim', 'text')
+    .addColumn('mail_from', 'text')
+    .addColumn('feedback_forwarding', 'integer', (c) => c.notNull())
+    .addColumn('configuration_set_name', 'text')
+    .addPrimaryKeyConstraint('identities_pk', ['account_id', 'name'])
+    .execute();
+  await db.schema.createIndex('identities_next_check').on('identities').column('next_check_at').execute();
+  await db.schema
+    .createIndex('identities_email_token')
+    .on('identities')
+    .column('email_token')
+    .unique()
+    .execute();
+
+  await db.schema
+    .createTable('tags')
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('resource_arn', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('tags_pk', ['account_id', 'resource_arn', 'key'])
+    .execute();
+
+  await db.schema
+    .createTable('meta')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'bigint', (c) => c.notNull())
+    .execute();
+  await sql`insert into meta (key, value) values ('epoch', 1)`.execute(db);
+};
+
+const steps: [string, Step][] = [['001_foundation', m001_foundation]];
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(
+    steps.map(([name, step]) => [
+      name,
+      { up: (db: Kysely<unknown>) => step(db, dialect) } satisfies Migration,
+    ]),
+  );
+}

@@ -1,0 +1,69 @@
+/** Row types of the database tables, as Kysely sees them. Times are epoch milliseconds; booleans are 0/1. */
+import type { Generated } from 'kysely';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: number;
+  production_access: number;
+  max_24h: number;
+  max_rate: number;
+  sending_enabled: number;
+  enforcement_status: string;
+  suppressed_reasons: string;
+  details: string | null;
+  review: string | null;
+  review_status: string | null;
+  review_updated_at: number | null;
+}
+
+export interface AccessKeysTable {
+  id: string;
+  account_id: string;
+  sealed_secret: string;
+  status: string;
+  created_at: number;
+}
+
+export interface IdentitiesTable {
+  account_id: string;
+  name: string;
+  type: string;
+  created_at: number;
+  verification_status: string;
+  verification_started_at: number;
+  email_token: string | null;
+  domain_token: string | null;
+  last_checked_at: number | null;
+  last_success_at: number | null;
+  next_check_at: number | null;
+  check_count: number;
+  error_type: string | null;
+  dkim_signing_enabled: number;
+  dkim: string | null;
+  mail_from: string | null;
+  feedback_forwarding: number;
+  configuration_set_name: string | null;
+}
+
+export interface TagsTable {
+  account_id: string;
+  resource_arn: string;
+  key: string;
+  value: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: number;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  access_keys: AccessKeysTable;
+  identities: IdentitiesTable;
+  tags: TagsTable;
+  meta: MetaTable;
+}
+
+export type { Generated };

@@ -1,0 +1,202 @@
+/**
+ * The storage interface: the only thing the core knows about persistence. Implementations live beside it
+ * (kysely-store.ts over SQLite or PostgreSQL); test/contract/ holds the one suite every implementation passes.
+ *
+ * Invariants every implementation keeps:
+ * - Times are epoch milliseconds (numbers); booleans are booleans; absent optional values are `null`.
+ * - `modify` functions run read–change–write atomically: no concurrent writer (another request, another node)
+ *   can interleave between the read and the write of that row.
+ * - A create that collides with an existing key throws {@link StoreConflictError} and changes nothing.
+ * - Listing is ordered by the key named in each method and paginates with an exclusive `after` cursor.
+ */
+
+export class StoreConflictError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'StoreConflictError';
+  }
+}
+
+export type EnforcementStatus = 'HEALTHY' | 'PROBATION' | 'SHUTDOWN';
+export type ReviewStatus = 'PENDING' | 'FAILED' | 'GRANTED' | 'DENIED';
+export type SuppressionReason = 'BOUNCE' | 'COMPLAINT';
+
+export interface AccountDetailsRecord {
+  mailType: string;
+  websiteUrl: string;
+  contactLanguage: string | null;
+  useCaseDescription: string | null;
+  additionalContactEmailAddresses: string[];
+}
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  productionAccess: boolean;
+  max24HourSend: number;
+  maxSendRate: number;
+  sendingEnabled: boolean;
+  enforcementStatus: EnforcementStatus;
+  suppressedReasons: SuppressionReason[];
+  details: AccountDetailsRecord | null;
+  review: { status: ReviewStatus; caseId: string; updatedAt: number } | null;
+}
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKeyRecord {
+  id: string;
+  accountId: string;
+  /** The secret access key, sealed with the master key (never stored in clear). */
+  sealedSecret: string;
+  status: AccessKeyStatus;
+  createdAt: number;
+}
+
+export type IdentityType = 'EMAIL_ADDRESS' | 'DOMAIN';
+export type VerificationStatus = 'PENDING' | 'SUCCESS' | 'FAILED' | 'TEMPORARY_FAILURE' | 'NOT_STARTED';
+export type DkimKeyLength = 'RSA_1024_BIT' | 'RSA_2048_BIT';
+
+export interface DkimKeyRecord {
+  selector: string;
+  /** PKCS#8 PEM private key, sealed with the master key. */
+  sealedPrivateKey: string;
+  /** Base64 DER SubjectPublicKeyInfo: the `p=` value of the DNS record. */
+  publicKey: string;
+  length: DkimKeyLength;
+}
+
+export interface DkimRecord {
+  origin: 'AWS_SES' | 'EXTERNAL';
+  status: VerificationStatus;
+  /** Start of the current detection window (FAILED when nothing is found within the timeout). */
+  checkStartedAt: number;
+  /** Easy DKIM: three keys (the three tokens); BYODKIM: one key with the customer's selector. */
+  keys: DkimKeyRecord[];
+  /** Selector that signs mail. */
+  activeSelector: string;
+  currentKeyLength: DkimKeyLength;
+  nextKeyLength: DkimKeyLength;
+  lastKeyGeneratedAt: number;
+  /** Key-length changes made so far (the first may happen at any time, later ones once per 24 hours). */
+  rotations: number;
+  /** Easy DKIM key rotation in progress: new keys (new selectors) wait for their DNS records to take over. */
+  pendingKeys: DkimKeyRecord[] | null;
+}
+
+export interface MailFromRecord {
+  domain: string;
+  status: 'PENDING' | 'SUCCESS' | 'FAILED' | 'TEMPORARY_FAILURE';
+  behaviorOnMxFailure: 'USE_DEFAULT_VALUE' | 'REJECT_MESSAGE';
+  startedAt: number;
+}
+
+export interface IdentityRecord {
+  accountId: string;
+  /** Normalised name: a lowercase domain, or an address with its domain lowercased. */
+  name: string;
+  type: IdentityType;
+  createdAt: number;
+  verificationStatus: VerificationStatus;
+  /** When verification started (the 72-hour window counts from here). */
+  verificationStartedAt: number;
+  /** One-time token of an address's verification link. */
+  emailToken: string | null;
+  /** v1 VerifyDomainIdentity token, accepted as TXT at `_amazonses.<domain>`. */
+  domainToken: string | null;
+  lastCheckedAt: number | null;
+  lastSuccessAt: number | null;
+  /** When the background verifier next looks at this identity; null when nothing is pending. */
+  nextCheckAt: number | null;
+  checkCount: number;
+  errorType: string | null;
+  /** Whether mail from this identity is DKIM-signed (PutEmailIdentityDkimAttributes / SetIdentityDkimEnabled). */
+  dkimSigningEnabled: boolean;
+  /** A domain's own DKIM keys; null for addresses (they use their domain's) and for v1 domains before VerifyDomainDkim. */
+  dkim: DkimRecord | null;
+  mailFrom: MailFromRecord | null;
+  feedbackForwarding: boolean;
+  configurationSetName: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor for the next page; null at the end. */
+  next: string | null;
+}
+
+export interface AccountStore {
+  create(account: AccountRecord): Promise<void>;
+  get(id: string): Promise<AccountRecord | null>;
+  /** All accounts ordered by creation time. */
+  list(): Promise<AccountRecord[]>;
+  /** Atomically applies `change` to the current record; returns the new record or null if absent. */
+  modify(id: string, change: (account: AccountRecord) => AccountRecord): Promise<AccountRecord | null>;
+  /** Accounts whose production-access review has the given status, oldest request first. */
+  listByReviewStatus(status: ReviewStatus): Promise<AccountRecord[]>;
+}
+
+export interface AccessKeyStore {
+  create(key: AccessKeyRecord): Promise<void>;
+  get(id: string): Promise<AccessKeyRecord | null>;
+  listByAccount(accountId: string): Promise<AccessKeyRecord[]>;
+  setStatus(id: string, status: AccessKeyStatus): Promise<boolean>;
+}
+
+export interface IdentityStore {
+  create(identity: IdentityRecord): Promise<void>;
+  get(accountId: string, name: string): Promise<IdentityRecord | null>;
+  /** Ordered by name; `after` is the last name of the previous page. */
+  list(
+    accountId: string,
+    options: { after?: string | undefined; limit: number; type?: IdentityType | undefined },
+  ): Promise<Page<IdentityRecord>>;
+  count(accountId: string): Promise<number>;
+  modify(
+    accountId: string,
+    name: string,
+    change: (identity: IdentityRecord) => IdentityRecord,
+  ): Promise<IdentityRecord | null>;
+  delete(accountId: string, name: string): Promise<boolean>;
+  /** Identities whose `nextCheckAt` is at or before `now`, soonest first. */
+  listDueForCheck(now: number, limit: number): Promise<IdentityRecord[]>;
+  findByEmailToken(token: string): Promise<IdentityRecord | null>;
+  /** The soonest pending `nextCheckAt`, to sleep until it. */
+  nextCheckAt(): Promise<number | null>;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface TagStore {
+  /** Tags of a resource ordered by key. */
+  list(accountId: string, resourceArn: string): Promise<Tag[]>;
+  /** Adds or overwrites the given keys. */
+  put(accountId: string, resourceArn: string, tags: Tag[]): Promise<void>;
+  remove(accountId: string, resourceArn: string, keys: string[]): Promise<void>;
+  removeAll(accountId: string, resourceArn: string): Promise<void>;
+}
+
+export interface MetaStore {
+  /**
+   * A counter bumped by every change that cached configuration depends on (keys, accounts, identities),
+   * so every process and node can drop its caches when it moves.
+   */
+  getEpoch(): Promise<number>;
+  bumpEpoch(): Promise<number>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly accounts: AccountStore;
+  readonly accessKeys: AccessKeyStore;
+  readonly identities: IdentityStore;
+  readonly tags: TagStore;
+  readonly meta: MetaStore;
+  /** Applies pending migrations (safe to call from several nodes at once). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

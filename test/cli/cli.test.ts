@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  CreateEmailIdentityCommand,
+  GetAccountCommand,
+  PutAccountDetailsCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
+import { smtpPasswordV4 } from '../../src/core/accounts/smtp-password.ts';
+import { eventually, publishRecords, startSesame, type TestSesame } from '../support/sesame.ts';
+
+const run = promisify(execFile);
+let sesame: TestSesame;
+
+/** Runs the real `sesame` command against the test node's data directory and database. */
+async function sesameCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    SESAME_DATA_DIR: sesame.config.dataDir,
+    SESAME_DATABASE_URL: sesame.config.databaseUrl,
+    SESAME_DATABASE_SCHEMA: sesame.config.databaseSchema,
+    SESAME_HTTP_PORT: String(sesame.config.httpPort),
+    SESAME_DNS_SERVERS: sesame.dns.address,
+    SESAME_HOSTNAME: sesame.config.hostname,
+  };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/sesame.js', ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  sesame = await startSesame();
+});
+afterAll(() => sesame.close());
+
+describe('sesame CLI', () => {
+  let created: {
+    accountId: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    smtpUsername: string;
+    smtpPassword: string;
+    region: string;
+    endpoint: string;
+  };
+
+  it('account create prints credentials that work against the running server', async () => {
+    const r = await sesameCli('account', 'create', '--name', 'Team A');
+    expect(r.code).toBe(0);
+    created = JSON.parse(r.stdout);
+    expect(Object.keys(created)).toEqual([
+      'accountId',
+      'accessKeyId',
+      'secretAccessKey',
+      'smtpUsername',
+      'smtpPassword',
+      'region',
+      'endpoint',
+    ]);
+    expect(created.accountId).toMatch(/^[1-9]\d{11}$/);
+    expect(created.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(created.secretAccessKey).toHaveLength(40);
+    expect(created.smtpUsername).toBe(created.accessKeyId);
+    expect(created.smtpPassword).toBe(smtpPasswordV4(created.secretAccessKey, 'us-east-1'));
+    expect(created.region).toBe('us-east-1');
+    expect(created.endpoint).toBe(sesame.url);
+    expect(r.stderr).not.toContain(created.secretAccessKey);
+    const client = new SESv2Client({
+      endpoint: created.endpoint,
+      region: created.region,
+      credentials: created,
+      maxAttempts: 1,
+    });
+    const account = await client.send(new GetAccountCommand({}));
+    expect(account.SendQuota).toMatchObject({ Max24HourSend: 200, MaxSendRate: 1 });
+  });
+
+  it('account list and account update', async () => {
+    const list = JSON.parse((await sesameCli('account', 'list')).stdout);
+    expect(list.map((a: { accountId: string }) => a.accountId)).toContain(created.accountId);
+    const r = await sesameCli(
+      'account',
+      'update',
+      created.accountId,
+      '--production',
+      '--max-24h',
+      '1000',
+      '--max-rate',
+      '5',
+      '--sending',
+      'off',
+      '--enforcement',
+      'probation',
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      productionAccess: true,
+      max24HourSend: 1000,
+      maxSendRate: 5,
+      sendingEnabled: false,
+      enforcementStatus: 'PROBATION',
+    });
+    // The running server sees the change made by another process.
+    const client = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: created,
+      maxAttempts: 1,
+    });
+    await eventually(async () => {
+      const a = await client.send(new GetAccountCommand({}));
+      return (
+        a.SendQuota?.Max24HourSend === 1000 &&
+        a.SendingEnabled === false &&
+        a.EnforcementStatus === 'PROBATION'
+      );
+    });
+    const back = await sesameCli(
+      'account',
+      'update',
+      created.accountId,
+      '--sandbox',
+      '--sending',
+      'on',
+      '--enforcement',
+      'HEALTHY',
+    );
+    expect(JSON.parse(back.stdout)).toMatchObject({
+      productionAccess: false,
+      max24HourSend: 200,
+      maxSendRate: 1,
+      sendingEnabled: true,
+    });
+  });
+
+  it('key create, list and revoke; a revoked key stops working on the running server', async () => {
+    const k = JSON.parse((await sesameCli('key', 'create', created.accountId)).stdout);
+    expect(k.accountId).toBe(created.accountId);
+    const keys = JSON.parse((await sesameCli('key', 'list', created.accountId)).stdout);
+    expect(keys.map((x: { accessKeyId: string }) => x.accessKeyId)).toEqual([
+      created.accessKeyId,
+      k.accessKeyId,
+    ]);
+    expect(JSON.stringify(keys)).not.toContain(k.secretAccessKey);
+    const client = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: k,
+      maxAttempts: 1,
+    });
+    await client.send(new GetAccountCommand({}));
+    expect((await sesameCli('key', 'revoke', k.accessKeyId)).code).toBe(0);
+    await eventually(async () => {
+      try {
+        await client.send(new GetAccountCommand({}));
+        return false;
+      } catch (err) {
+        return (err as Error).name === 'UnrecognizedClientException';
+      }
+    });
+  });
+
+  it('production-requests list, approve and deny', async () => {
+    const client = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: created,
+      maxAttempts: 1,
+    });
+    await client.send(
+      new PutAccountDetailsCommand({
+        MailType: 'MARKETING',
+        WebsiteURL: 'https://news.example',
+        UseCaseDescription: 'Newsletter',
+        ProductionAccessEnabled: true,
+      }),
+    );
+    const pending = JSON.parse((await sesameCli('production-requests', 'list')).stdout);
+    expect(pending).toContainEqual(
+      expect.objectContaining({
+        accountId: created.accountId,
+        mailType: 'MARKETING',
+        websiteUrl: 'https://news.example',
+      }),
+    );
+    expect(
+      JSON.parse((await sesameCli('production-requests', 'approve', created.accountId)).stdout)
+        .productionAccess,
+    ).toBe(true);
+    await eventually(
+      async () => (await client.send(new GetAccountCommand({}))).Details?.ReviewDetails?.Status === 'GRANTED',
+    );
+    const again = await sesameCli('production-requests', 'deny', created.accountId);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe(
+      `sesame: Account ${created.accountId} has no pending production-access request.`,
+    );
+  });
+
+  it('dns-records prints a zone-file fragment, and identity check re-verifies now', async () => {
+    const client = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: created,
+      maxAttempts: 1,
+    });
+    const res = await client.send(new CreateEmailIdentityCommand({ EmailIdentity: 'cli.example' }));
+    const zone = (await sesameCli('dns-records', 'cli.example')).stdout;
+    for (const t of res.DkimAttributes!.Tokens!)
+      expect(zone).toMatch(
+        new RegExp(`^${t}\\._domainkey\\.cli\\.example\\.\\t3600\\tIN\\tTXT\\t"v=DKIM1; k=rsa; p=`, 'm'),
+      );
+    expect(zone).toContain('cli.example.\t3600\tIN\tTXT\t"v=spf1 a:mx.sesame.test ~all"');
+    expect(zone).toContain('_dmarc.cli.example.\t3600\tIN\tTXT\t"v=DMARC1; p=none;"');
+    await publishRecords(sesame, created.accountId, 'cli.example');
+    const check = JSON.parse((await sesameCli('identity', 'check', 'cli.example')).stdout);
+    expect(check).toMatchObject({
+      identity: 'cli.example',
+      accountId: created.accountId,
+      verificationStatus: 'SUCCESS',
+      dkimStatus: 'SUCCESS',
+    });
+  });
+
+  it('errors are one clear line and a non-zero exit', async () => {
+    const unknown = await sesameCli('account', 'update', '999999999999', '--production');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('sesame: Account 999999999999 does not exist.\n');
+    const usage = await sesameCli('account', 'create');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('sesame: account create needs --name NAME\n');
+    const noIdentity = await sesameCli('dns-records', 'nobody.example');
+    expect(noIdentity.stderr).toBe('sesame: no account has the identity nobody.example\n');
+    const badCommand = await sesameCli('frobnicate');
+    expect(badCommand.code).toBe(2);
+    expect(badCommand.stderr).toMatch(/^sesame: unknown command "frobnicate"/);
+  });
+
+  it('an invalid setting stops start-up with a message naming it', async () => {
+    const env = { ...process.env, SESAME_HTTP_PORT: 'eighty', SESAME_DATA_DIR: sesame.config.dataDir };
+    const r = await run(process.execPath, ['bin/sesame.js', 'serve'], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((r as { code: number }).code).toBe(1);
+    expect((r as { stderr: string }).stderr).toBe(
+      'sesame: Invalid setting SESAME_HTTP_PORT (httpPort) from environment variable SESAME_HTTP_PORT: "eighty" must be an integer from 0 to 65535\n',
+    );
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * Test databases: an SQLite file in a temporary directory by default, or a fresh PostgreSQL schema when
+ * SESAME_TEST_DATABASE_URL is a postgres:// URL (dropped again when the test is done).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const testDatabaseUrl = process.env.SESAME_TEST_DATABASE_URL ?? '';
+export const onPostgres = /^postgres(ql)?:\/\//.test(testDatabaseUrl);
+
+export interface TestDatabase {
+  url: string;
+  schema: string;
+  drop(): Promise<void>;
+}
+
+export function testDatabase(dataDir: string): TestDatabase {
+  if (!onPostgres)
+    return { url: `sqlite:${dataDir}/sesame.db`, schema: 'public', drop: async () => undefined };
+  const schema = `sesame_test_${randomBytes(6).toString('hex')}`;
+  return {
+    url: testDatabaseUrl,
+    schema,
+    async drop() {
+      const client = new pg.Client({ connectionString: testDatabaseUrl });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
