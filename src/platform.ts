@@ -9,6 +9,7 @@ import type { Config } from './config/load.ts';
 import { Core } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import { createDnsResolver } from './lib/dns.ts';
+import { Mta, type MtaSettings } from './mta/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { openStore } from './store/kysely-store.ts';
@@ -19,6 +20,7 @@ export interface Platform {
   logger: Logger;
   store: Store;
   core: Core;
+  mta: Mta;
   http: FastifyInstance;
   /** Starts background work and opens the listeners; resolves with their addresses. */
   listen(): Promise<{ http: string }>;
@@ -55,16 +57,46 @@ export function loadMasterKey(config: Config, logger: Logger): Buffer {
   return key;
 }
 
+function mtaSettings(config: Config): MtaSettings {
+  let smartHost: MtaSettings['smartHost'];
+  if (config.smartHost) {
+    const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(config.smartHost);
+    if (!m) throw new Error(`SESAME_SMART_HOST must be host[:port], got "${config.smartHost}"`);
+    smartHost = {
+      host: m[1]!,
+      port: m[2] ? Number(m[2]) : config.smartHostTls === 'tls' ? 465 : 587,
+      tls: config.smartHostTls,
+      ...(config.smartHostUser
+        ? { auth: { user: config.smartHostUser, pass: config.smartHostPassword ?? '' } }
+        : {}),
+    };
+  }
+  return {
+    nodeId: config.nodeId,
+    hostname: config.hostname,
+    port: config.deliveryPort,
+    smartHost,
+    retryBaseMs: config.retryBaseSeconds * 1000,
+    maxQueueMs: config.maxQueueHours * 3600_000,
+    timeoutMs: config.smtpTimeoutSeconds * 1000,
+    perDestination: config.destinationConcurrency,
+    total: config.deliveryConcurrency,
+    paused: config.deliveryPaused,
+    singleNode: config.databaseUrl.startsWith('sqlite:'),
+  };
+}
+
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const box = new SecretBox(loadMasterKey(config, logger));
   const store = await openStore({ url: config.databaseUrl, schema: config.databaseSchema });
   await store.migrate();
+  const dns = createDnsResolver(config.dnsServers);
   const core = new Core({
     store,
     box,
-    dns: createDnsResolver(config.dnsServers),
+    dns,
     logger,
     settings: {
       region: config.region,
@@ -76,9 +108,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       productionMaxSendRate: config.productionMaxSendRate,
       verificationRetryMs: config.verificationRetrySeconds * 1000,
       verificationTimeoutMs: config.verificationTimeoutHours * 3600_000,
+      bounceDomain: config.bounceDomain,
+      nodeId: config.nodeId,
+      maxMessageSize: config.maxMessageSize,
     },
   });
-  const http = buildHttpServer({ core, logger, bodyLimit: 60 * 1024 * 1024 });
+  const mta = new Mta({ core, store, dns, logger, settings: mtaSettings(config) });
+  // A 40 MB message is about 54 MB as base64 in a JSON body.
+  const http = buildHttpServer({
+    core,
+    logger,
+    bodyLimit: Math.ceil((config.maxMessageSize * 4) / 3) + 1024 * 1024,
+  });
   let started = false;
 
   return {
@@ -86,15 +127,22 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     logger,
     store,
     core,
+    mta,
     http,
     async listen() {
-      if (options.background !== false) core.start();
+      if (options.background !== false) {
+        core.start();
+        await mta.start();
+      }
       started = true;
       const address = await http.listen({ host: config.httpHost, port: config.httpPort });
       return { http: address };
     },
     async close() {
-      if (started) core.stop();
+      if (started) {
+        mta.stop();
+        core.stop();
+      }
       await http.close();
       await store.close();
     },

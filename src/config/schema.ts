@@ -63,6 +63,16 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
+const bool: Parser<boolean> = {
+  kind: 'true | false',
+  parse(raw) {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === 'true' || raw === '1' || raw === 'yes' || raw === 'on') return true;
+    if (raw === 'false' || raw === '0' || raw === 'no' || raw === 'off') return false;
+    return fail('must be true or false');
+  },
+};
+
 const region: Parser<string> = {
   kind: 'AWS region name',
   parse: (raw) =>
@@ -252,12 +262,102 @@ export const settings = {
     parser: num(0.0001),
     default: 72,
   }),
+  nodeId: def({
+    env: 'SESAME_NODE_ID',
+    description:
+      'This node’s name in a shared database; it owns the deliveries of messages it accepted. Unique per node.',
+    parser: str,
+    default: { derive: () => hostname(), text: 'the machine’s host name' },
+  }),
+  bounceDomain: def({
+    env: 'SESAME_BOUNCE_DOMAIN',
+    description:
+      'Domain of the return paths (VERP) when no verified custom MAIL FROM applies; its MX should point here.',
+    parser: str,
+    default: { derive: (c) => String(c.hostname), text: '<hostname>' },
+  }),
+  maxMessageSize: def({
+    env: 'SESAME_MAX_MESSAGE_SIZE',
+    description: 'Largest message accepted, in bytes (SES: 40 MB through SES v2 and SMTP).',
+    parser: int(1024, 200 * 1024 * 1024),
+    default: 40 * 1024 * 1024,
+  }),
+  deliveryPort: def({
+    env: 'SESAME_DELIVERY_PORT',
+    description: 'TCP port of the receiving mail servers Sesame delivers to (25 on the Internet).',
+    parser: int(1, 65535),
+    default: 25,
+  }),
+  smartHost: def({
+    env: 'SESAME_SMART_HOST',
+    description:
+      'Relay all outbound mail through this SMTP server (`host[:port]`) instead of delivering to MX hosts.',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  smartHostTls: def({
+    env: 'SESAME_SMART_HOST_TLS',
+    description:
+      'TLS towards the smart host: starttls (opportunistic), require-starttls, tls (implicit), none.',
+    parser: oneOf(['starttls', 'require-starttls', 'tls', 'none'] as const),
+    default: 'starttls' as const,
+  }),
+  smartHostUser: def({
+    env: 'SESAME_SMART_HOST_USER',
+    description: 'User name for AUTH at the smart host (optional).',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  smartHostPassword: def({
+    env: 'SESAME_SMART_HOST_PASSWORD',
+    description: 'Password for AUTH at the smart host.',
+    parser: optionalStr,
+    default: undefined,
+    secret: true,
+  }),
+  retryBaseSeconds: def({
+    env: 'SESAME_RETRY_BASE_SECONDS',
+    description:
+      'First delay before retrying a deferred delivery; doubles per attempt (with jitter) up to an hour.',
+    parser: num(0.01),
+    default: 60,
+  }),
+  maxQueueHours: def({
+    env: 'SESAME_MAX_QUEUE_HOURS',
+    description: 'How long a message is retried before it bounces (SES: about 14 hours).',
+    parser: num(0.0001),
+    default: 14,
+  }),
+  destinationConcurrency: def({
+    env: 'SESAME_DESTINATION_CONCURRENCY',
+    description: 'Simultaneous SMTP connections to one destination domain.',
+    parser: int(1, 1000),
+    default: 20,
+  }),
+  deliveryConcurrency: def({
+    env: 'SESAME_DELIVERY_CONCURRENCY',
+    description: 'Simultaneous outbound SMTP connections of this node in all.',
+    parser: int(1, 10000),
+    default: 200,
+  }),
+  deliveryPaused: def({
+    env: 'SESAME_DELIVERY_PAUSED',
+    description: 'Start with outbound delivery paused (messages are accepted and queued, not sent).',
+    parser: bool,
+    default: false,
+  }),
+  smtpTimeoutSeconds: def({
+    env: 'SESAME_SMTP_TIMEOUT_SECONDS',
+    description: 'Timeout for connecting to and waiting on a receiving mail server.',
+    parser: num(0.1),
+    default: 60,
+  }),
 } as const;
 
 type Settings = typeof settings;
 export type SettingName = keyof Settings;
 type ValueOf<K extends SettingName> = Settings[K] extends SettingDef<infer T> ? T : never;
-type DerivedKeys = 'databaseUrl' | 'publicUrl';
+type DerivedKeys = 'databaseUrl' | 'publicUrl' | 'masterKeyFile' | 'hostname' | 'nodeId' | 'bounceDomain';
 
 /** The resolved configuration: every derived default filled in. */
 export type Config = { [K in SettingName]: K extends DerivedKeys ? NonNullable<ValueOf<K>> : ValueOf<K> };

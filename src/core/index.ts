@@ -12,6 +12,9 @@ import { EpochCache } from './cache.ts';
 import { IdentityService } from './identities/identity-service.ts';
 import { IdentityVerifier } from './identities/verifier.ts';
 import { TagService } from './tags/tag-service.ts';
+import { QuotaTracker } from './sending/quota.ts';
+import { SendingService } from './sending/sending-service.ts';
+import { ReturnPathCodec } from './sending/verp.ts';
 
 export { SesError, type SesErrorCode, type ResourceKind } from './errors.ts';
 export {
@@ -30,6 +33,18 @@ export type {
   DkimSigningInput,
 } from './identities/identity-service.ts';
 export type { TagService } from './tags/tag-service.ts';
+export type { SendingService } from './sending/sending-service.ts';
+export { SYSTEM_ACCOUNT } from './sending/sending-service.ts';
+export { MAX_RECIPIENTS } from './sending/pipeline.ts';
+export {
+  simulatorScenario,
+  isSimulatorAddress,
+  SIMULATOR_DOMAIN,
+  type SimulatorScenario,
+} from './sending/simulator.ts';
+export type { SenderProfile, DkimSigningKey } from './identities/identity-service.ts';
+export type * from './sending/types.ts';
+export type { SimpleAttachment } from './sending/mime.ts';
 export type {
   AccountRecord,
   AccessKeyRecord,
@@ -42,6 +57,10 @@ export type {
   ReviewStatus,
   SuppressionReason,
   Tag,
+  AcceptedMessage,
+  MessageRecord,
+  RecipientRecord,
+  EventRecord,
 } from '../store/store.ts';
 
 export interface CoreSettings extends QuotaSettings {
@@ -51,6 +70,11 @@ export interface CoreSettings extends QuotaSettings {
   mailHost: string;
   verificationRetryMs: number;
   verificationTimeoutMs: number;
+  /** Domain of Sesame's own return paths (and its system mail) when no custom MAIL FROM applies. */
+  bounceDomain: string;
+  /** This node's name in the shared database (it owns the deliveries of the messages it accepted). */
+  nodeId: string;
+  maxMessageSize: number;
   /** How often each process looks for configuration changed elsewhere. */
   cachePollMs?: number;
 }
@@ -69,6 +93,7 @@ export class Core {
   readonly accounts: AccountService;
   readonly identities: IdentityService;
   readonly tags: TagService;
+  readonly sending: SendingService;
   readonly #cache: EpochCache;
   readonly #verifier: IdentityVerifier;
   readonly #cachePollMs: number;
@@ -115,6 +140,42 @@ export class Core {
       'identity',
       async (accountId, name) => (await this.identities.find(accountId, name)) !== undefined,
     );
+    const quota = new QuotaTracker(store, now);
+    this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
+    this.sending = new SendingService({
+      store,
+      accounts: this.accounts,
+      identities: this.identities,
+      quota,
+      returnPaths: new ReturnPathCodec(deps.box.derive('return-path')),
+      settings: {
+        region: settings.region,
+        mailHost: settings.mailHost,
+        bounceDomain: settings.bounceDomain,
+        nodeId: settings.nodeId,
+        maxMessageSize: settings.maxMessageSize,
+      },
+      logger,
+      now,
+    });
+    this.identities.useMailer({
+      sendAddressVerification: async (identity, link) => {
+        const region = settings.region;
+        await this.sending.sendSystemMessage({
+          to: identity.name,
+          subject: `Sesame Email Address Verification Request in region ${region}`,
+          text:
+            `Dear Sesame customer,\n\nWe have received a request to authorize this email address for use with Sesame in region ${region}. ` +
+            `If you requested this verification, please go to the following URL to confirm that you are authorized to use this email address:\n\n${link}\n\n` +
+            `Your request will not be processed unless you confirm the address using this URL. This link expires 24 hours after your original verification request.\n\n` +
+            `If you did NOT request to verify this email address, do not click on the link.\n`,
+        });
+        logger.info(
+          { identity: identity.name, accountId: identity.accountId, link },
+          'address verification link sent',
+        );
+      },
+    });
   }
 
   /** Starts the background work of a serving node (cache polling, identity verification). */

@@ -2,7 +2,7 @@
  * Encrypts secrets at rest (access-key secrets, DKIM private keys) with AES-256-GCM under a master key
  * that is kept outside the database, so that a copy of the database alone reveals nothing.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -29,6 +29,11 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  }
+
+  /** A key for another purpose (signing return paths, links …), derived from the master key with HKDF. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `sesame:${purpose}`, 32));
   }
 
   static generateKey(): Buffer {

@@ -1,10 +1,13 @@
 /**
  * The Store over Kysely, for SQLite (better-sqlite3) and PostgreSQL (pg). All SQL of Sesame lives in store/.
  */
+import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { migrations, type Dialect } from './migrations/index.ts';
 import { openSqlite } from './dialects/sqlite.ts';
+import { KyselyMessageStore } from './message-store.ts';
+import { KyselySuppressionStore } from './suppression-store.ts';
 import { openPostgres } from './dialects/postgres.ts';
 import type { AccountsTable, Database, IdentitiesTable } from './schema.ts';
 import {
@@ -15,10 +18,12 @@ import {
   type AccountStore,
   type IdentityRecord,
   type IdentityStore,
+  type MessageStore,
   type MetaStore,
   type Page,
   type ReviewStatus,
   type Store,
+  type SuppressionStore,
   type Tag,
   type TagStore,
 } from './store.ts';
@@ -33,10 +38,10 @@ export interface StoreOptions {
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.url.startsWith('sqlite:')) {
     const handle = openSqlite(options.url.slice('sqlite:'.length));
-    return new KyselyStore(handle.db, 'sqlite', options.schema);
+    return new KyselyStore(handle.db, 'sqlite', options.schema, handle.raw);
   }
   const schema = options.schema ?? 'public';
-  return new KyselyStore(await openPostgres(options.url, schema), 'postgres', schema);
+  return new KyselyStore(await openPostgres(options.url, schema), 'postgres', schema, undefined);
 }
 
 const bool = (v: number): boolean => v !== 0;
@@ -55,6 +60,8 @@ function isUniqueViolation(err: unknown): boolean {
 type Db = Kysely<Database>;
 
 class KyselyStore implements Store {
+  readonly messages: MessageStore;
+  readonly suppression: SuppressionStore;
   readonly accounts: AccountStore;
   readonly accessKeys: AccessKeyStore;
   readonly identities: IdentityStore;
@@ -64,10 +71,12 @@ class KyselyStore implements Store {
   readonly dialect: Dialect;
   readonly #schema: string | undefined;
 
-  constructor(db: Db, dialect: Dialect, schema: string | undefined) {
+  constructor(db: Db, dialect: Dialect, schema: string | undefined, raw: SqliteDatabase | undefined) {
     this.db = db;
     this.dialect = dialect;
     this.#schema = schema;
+    this.messages = new KyselyMessageStore(db, dialect, raw);
+    this.suppression = new KyselySuppressionStore(db);
     this.accounts = new KyselyAccounts(this);
     this.accessKeys = new KyselyAccessKeys(db);
     this.identities = new KyselyIdentities(this);

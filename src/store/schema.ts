@@ -58,7 +58,79 @@ export interface MetaTable {
   value: number;
 }
 
+export interface MessagesTable {
+  id: string;
+  account_id: string;
+  created_at: number;
+  source: string;
+  from_domain: string;
+  mail_from_domain: string;
+  configuration_set: string | null;
+  size: number;
+  recipient_count: number;
+  mail: string;
+  tags: string;
+  feedback_address: string | null;
+  list_management: string | null;
+  operation: string;
+}
+
+export interface MessageBodiesTable {
+  message_id: string;
+  body: Buffer;
+}
+
+export interface RecipientsTable {
+  message_id: string;
+  idx: number;
+  address: string;
+  domain: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  updated_at: number;
+  last_response: string | null;
+  owner: string | null;
+}
+
+export interface EventsTable {
+  id: string;
+  account_id: string;
+  message_id: string;
+  type: string;
+  recipient: string | null;
+  created_at: number;
+  payload: string;
+}
+
+export interface SendCountsTable {
+  account_id: string;
+  bucket: number;
+  count: number;
+}
+
+export interface SuppressedDestinationsTable {
+  account_id: string;
+  email: string;
+  reason: string;
+  last_update: number;
+  message_id: string | null;
+  feedback_id: string | null;
+}
+
+export interface NodesTable {
+  id: string;
+  heartbeat_at: number;
+}
+
 export interface Database {
+  messages: MessagesTable;
+  message_bodies: MessageBodiesTable;
+  recipients: RecipientsTable;
+  events: EventsTable;
+  send_counts: SendCountsTable;
+  nodes: NodesTable;
+  suppressed_destinations: SuppressedDestinationsTable;
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
   identities: IdentitiesTable;

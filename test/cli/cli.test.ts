@@ -252,3 +252,41 @@ describe('sesame CLI', () => {
     );
   });
 });
+
+describe('sesame message show', () => {
+  it("prints a message's recipients, attempts and events", async () => {
+    const { SendEmailCommand } = await import('@aws-sdk/client-sesv2');
+    const { verifiedDomain } = await import('../support/mail.ts');
+    const a = await sesame.createAccount({ production: true });
+    await verifiedDomain(sesame, a, 'show.test');
+    const { MessageId } = await a.v2.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'x@show.test',
+        Destination: { ToAddresses: ['success@simulator.amazonses.com', 'bounce@simulator.amazonses.com'] },
+        Content: { Simple: { Subject: { Data: 'Shown' }, Body: { Text: { Data: 'x' } } } },
+      }),
+    );
+    const shown = await eventually(async () => {
+      const r = await sesameCli('message', 'show', MessageId!);
+      const j = JSON.parse(r.stdout);
+      return j.events.length >= 3 && j;
+    });
+    expect(shown).toMatchObject({
+      messageId: MessageId,
+      accountId: a.accountId,
+      from: 'x@show.test',
+      subject: 'Shown',
+    });
+    expect(shown.recipients).toEqual([
+      expect.objectContaining({
+        address: 'success@simulator.amazonses.com',
+        status: 'delivered',
+        attempts: 1,
+      }),
+      expect.objectContaining({ address: 'bounce@simulator.amazonses.com', status: 'bounced', attempts: 1 }),
+    ]);
+    expect(shown.events.map((e: { type: string }) => e.type).sort()).toEqual(['Bounce', 'Delivery', 'Send']);
+    const unknown = await sesameCli('message', 'show', 'nope');
+    expect(unknown.stderr).toBe('sesame: no message nope\n');
+  });
+});

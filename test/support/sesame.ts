@@ -48,6 +48,7 @@ export async function startSesame(
   const db = testDatabase(dataDir);
   const dns = await new TestDnsServer().start();
   const httpPort = await freePort();
+  const deliveryPort = await freePort();
   const config = loadConfig({
     env: {},
     overrides: {
@@ -58,6 +59,9 @@ export async function startSesame(
       dnsServers: [dns.address],
       hostname: 'mx.sesame.test',
       verificationRetrySeconds: 0.1,
+      deliveryPort,
+      retryBaseSeconds: 0.2,
+      smtpTimeoutSeconds: 3,
       logLevel: 'info',
       ...overrides,
     },

@@ -27,7 +27,7 @@ Commands:
   account create --name NAME [--production]
                                           Create an account; prints its credentials as JSON
   account list                            List accounts
-  account update ID [--production|--sandbox] [--max-24h N] [--max-rate N]
+  account update ID [--production|--sandbox] [--max-24h N|unlimited] [--max-rate N|unlimited]
                     [--sending on|off] [--enforcement HEALTHY|PROBATION|SHUTDOWN]
   key create ACCOUNT_ID                   Create another access key (and SMTP password)
   key list ACCOUNT_ID                     List an account's access keys
@@ -36,6 +36,7 @@ Commands:
   production-requests approve|deny ACCOUNT_ID
   dns-records DOMAIN [--account ID]       DNS records to publish for a domain (zone-file fragment)
   identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
+  message show MESSAGE_ID                 A message's recipients, delivery attempts and events
 
 Global options:
   --config FILE                           JSON config file (settings: docs/config.md)`;
@@ -60,6 +61,7 @@ function positional(positionals: string[], index: number, what: string): string 
 
 function number(v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
+  if (v === 'unlimited') return -1;
   const n = Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`${what} must be a number, got "${v}"`);
   return n;
@@ -238,6 +240,38 @@ const commands: Record<string, Handler> = {
       }),
     );
   },
+};
+
+commands['message show'] = async (ctx, args) => {
+  const { positionals } = parse(args, {});
+  const id = positional(positionals, 0, 'MESSAGE_ID');
+  const d = await ctx.core.sending.details(id);
+  if (!d) throw new UsageError(`no message ${id}`);
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  const common = (d.message.mail.commonHeaders ?? {}) as { subject?: string; from?: string[] };
+  ctx.out(
+    json({
+      messageId: d.message.id,
+      accountId: d.message.accountId,
+      createdAt: iso(d.message.createdAt),
+      from: common.from?.[0] ?? d.message.source,
+      subject: common.subject,
+      size: d.message.size,
+      configurationSet: d.message.configurationSet,
+      recipients: d.recipients.map((r) => ({
+        address: r.address,
+        status: r.status,
+        attempts: r.attempts,
+        nextAttemptAt: r.status === 'queued' ? iso(r.nextAttemptAt) : null,
+        lastResponse: r.lastResponse,
+      })),
+      events: d.events.map((e) => {
+        const p = e.payload;
+        const detail = p[Object.keys(p).find((k) => k !== 'eventType' && k !== 'mail') ?? ''];
+        return { at: iso(e.createdAt), type: e.type, recipient: e.recipient, detail };
+      }),
+    }),
+  );
 };
 
 /** Finds the command for argv (`account create …`); returns it with the remaining arguments. */

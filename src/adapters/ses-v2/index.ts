@@ -15,11 +15,13 @@ import { accountHandlers } from './account.ts';
 import { toV2Error } from './errors.ts';
 import type { V2Handler } from './handler.ts';
 import { identityHandlers } from './identities.ts';
+import { sendingHandlers } from './sending.ts';
 import { tagHandlers } from './tags.ts';
 
 export const v2Handlers: Record<string, V2Handler> = {
   ...accountHandlers,
   ...identityHandlers,
+  ...sendingHandlers,
   ...tagHandlers,
 };
 

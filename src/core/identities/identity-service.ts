@@ -13,6 +13,7 @@ import {
   type DkimRecord,
   type IdentityRecord,
   type IdentityType,
+  type MailFromRecord,
   type Store,
   type Tag,
   type VerificationStatus,
@@ -46,6 +47,20 @@ export interface IdentityView {
   verifiedForSending: boolean;
   dkim: DkimView;
   tags: Tag[];
+}
+
+export interface SenderProfile {
+  /** Name of the verified identity that covers the address. */
+  identity: string;
+  identityArn: string;
+  mailFrom: MailFromRecord | null;
+  configurationSetName: string | null;
+}
+
+export interface DkimSigningKey {
+  domain: string;
+  selector: string;
+  privateKeyPem: string;
 }
 
 export interface DnsRecord {
@@ -438,17 +453,64 @@ export class IdentityService {
     });
   }
 
+  /**
+   * What sending as an address uses: the verified identity that covers it (the address itself, else its
+   * domain or a parent domain), with that identity's custom MAIL FROM and default configuration set.
+   * Undefined when the account may not send as the address. Cached.
+   */
+  async senderProfile(accountId: string, address: string): Promise<SenderProfile | undefined> {
+    const parsed = parseEmailAddress(address);
+    if (!parsed) return undefined;
+    const name = `${parsed.local}@${parsed.domain}`;
+    return this.#cache.get(`sender:${accountId}:${name.toLowerCase()}`, async () => {
+      const own = await this.#store.identities.get(accountId, name);
+      const domain = await this.#verifiedDomain(accountId, parsed.domain);
+      const verified = own?.verificationStatus === 'SUCCESS' ? own : domain;
+      if (!verified) return undefined;
+      // The address's own settings win over its domain's.
+      const mailFrom = own?.mailFrom ?? domain?.mailFrom ?? null;
+      return {
+        identity: verified.name,
+        identityArn: this.arn(accountId, verified.name),
+        mailFrom,
+        configurationSetName: own?.configurationSetName ?? domain?.configurationSetName ?? null,
+      };
+    });
+  }
+
+  /**
+   * The DKIM key that signs mail from an address: the most specific domain identity (the address's domain or
+   * a parent) whose DKIM is verified and enabled, unless signing is turned off for the address itself. Cached.
+   */
+  async dkimKeyFor(accountId: string, fromAddress: string): Promise<DkimSigningKey | undefined> {
+    const parsed = parseEmailAddress(fromAddress);
+    if (!parsed) return undefined;
+    const name = `${parsed.local}@${parsed.domain}`;
+    return this.#cache.get(`dkim:${accountId}:${name.toLowerCase()}`, async () => {
+      const own = await this.#store.identities.get(accountId, name);
+      if (own && !own.dkimSigningEnabled) return undefined;
+      for (const d of domainAndParents(parsed.domain)) {
+        const rec = await this.#store.identities.get(accountId, d);
+        if (!rec?.dkim) continue;
+        if (rec.dkim.status !== 'SUCCESS' || !rec.dkimSigningEnabled) return undefined;
+        const key = rec.dkim.keys.find((k) => k.selector === rec.dkim!.activeSelector) ?? rec.dkim.keys[0];
+        if (!key) return undefined;
+        return {
+          domain: rec.name,
+          selector: key.selector,
+          privateKeyPem: this.#box.open(key.sealedPrivateKey),
+        };
+      }
+      return undefined;
+    });
+  }
+
   async #verifiedDomain(accountId: string, domain: string): Promise<IdentityRecord | undefined> {
     for (const d of domainAndParents(domain)) {
       const rec = await this.#store.identities.get(accountId, d);
       if (rec?.verificationStatus === 'SUCCESS') return rec;
     }
     return undefined;
-  }
-
-  /** The private key that signs for a DKIM-enabled domain identity (used at delivery). */
-  openPrivateKey(key: DkimKeyRecord): string {
-    return this.#box.open(key.sealedPrivateKey);
   }
 
   // ---- internals -------------------------------------------------------------------------------------

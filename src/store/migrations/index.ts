@@ -90,7 +90,110 @@ const m001_foundation: Step = async (db) => {
   await sql`insert into meta (key, value) values ('epoch', 1)`.execute(db);
 };
 
-const steps: [string, Step][] = [['001_foundation', m001_foundation]];
+const m002_messages: Step = async (db, dialect) => {
+  const blob = dialect === 'postgres' ? 'bytea' : 'blob';
+  await db.schema
+    .createTable('messages')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('from_domain', 'text', (c) => c.notNull())
+    .addColumn('mail_from_domain', 'text', (c) => c.notNull())
+    .addColumn('configuration_set', 'text')
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('recipient_count', 'integer', (c) => c.notNull())
+    .addColumn('mail', 'text', (c) => c.notNull())
+    .addColumn('tags', 'text', (c) => c.notNull())
+    .addColumn('feedback_address', 'text')
+    .addColumn('list_management', 'text')
+    .addColumn('operation', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('messages_account_created')
+    .on('messages')
+    .columns(['account_id', 'created_at'])
+    .execute();
+
+  // Bodies apart from the metadata, so scans of messages never drag megabytes along.
+  await db.schema
+    .createTable('message_bodies')
+    .addColumn('message_id', 'text', (c) => c.primaryKey())
+    .addColumn('body', sql.raw(blob), (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('recipients')
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('idx', 'integer', (c) => c.notNull())
+    .addColumn('address', 'text', (c) => c.notNull())
+    .addColumn('domain', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('next_attempt_at', 'bigint')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_response', 'text')
+    .addColumn('owner', 'text')
+    .addPrimaryKeyConstraint('recipients_pk', ['message_id', 'idx'])
+    .execute();
+  await db.schema
+    .createIndex('recipients_owner_queue')
+    .on('recipients')
+    .columns(['status', 'owner', 'message_id', 'idx'])
+    .execute();
+
+  await db.schema
+    .createTable('events')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('recipient', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('events_message').on('events').columns(['message_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('events_account_created')
+    .on('events')
+    .columns(['account_id', 'created_at'])
+    .execute();
+
+  await db.schema
+    .createTable('send_counts')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('bucket', 'bigint', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('send_counts_pk', ['account_id', 'bucket'])
+    .execute();
+
+  await db.schema
+    .createTable('suppressed_destinations')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('last_update', 'bigint', (c) => c.notNull())
+    .addColumn('message_id', 'text')
+    .addColumn('feedback_id', 'text')
+    .addPrimaryKeyConstraint('suppressed_destinations_pk', ['account_id', 'email'])
+    .execute();
+  await db.schema
+    .createIndex('suppressed_destinations_updated')
+    .on('suppressed_destinations')
+    .columns(['account_id', 'last_update'])
+    .execute();
+
+  await db.schema
+    .createTable('nodes')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+    .execute();
+};
+
+const steps: [string, Step][] = [
+  ['001_foundation', m001_foundation],
+  ['002_messages', m002_messages],
+];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return Object.fromEntries(

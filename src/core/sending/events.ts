@@ -1,0 +1,105 @@
+/**
+ * SES event records (ses-spec.md §4): the `mail` object of a message and the event-publishing payloads
+ * (`eventType` + `mail` + the type's object). Identity notifications (`notificationType`) are derived from
+ * these by the publisher.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EventRecord, MessageRecord } from '../../store/store.ts';
+import { decodeWords } from '../../lib/rfc2047.ts';
+import { formatMailbox, parseMailboxes } from './addresses.ts';
+import type { HeaderField } from './mime.ts';
+
+const HEADERS_LIMIT = 10 * 1024;
+
+export interface MailObjectInput {
+  messageId: string;
+  timestamp: number;
+  source: string;
+  sourceArn: string;
+  sourceIp: string | undefined;
+  callerIdentity: string | undefined;
+  accountId: string;
+  destination: string[];
+  headers: HeaderField[];
+}
+
+/** The `mail` object: who sent what to whom, with the headers as sent (truncated past 10 KB, as SES does). */
+export function mailObject(m: MailObjectInput): Record<string, unknown> {
+  let size = 0;
+  const headers: HeaderField[] = [];
+  let truncated = false;
+  for (const h of m.headers) {
+    size += h.name.length + h.value.length + 4;
+    if (size > HEADERS_LIMIT) {
+      truncated = true;
+      break;
+    }
+    headers.push({ name: h.name, value: h.value });
+  }
+  return {
+    timestamp: new Date(m.timestamp).toISOString(),
+    source: m.source,
+    sourceArn: m.sourceArn,
+    ...(m.sourceIp ? { sourceIp: m.sourceIp } : {}),
+    ...(m.callerIdentity ? { callerIdentity: m.callerIdentity } : {}),
+    sendingAccountId: m.accountId,
+    messageId: m.messageId,
+    destination: m.destination,
+    headersTruncated: truncated,
+    headers,
+    commonHeaders: commonHeaders(m.headers, m.messageId),
+  };
+}
+
+function commonHeaders(headers: HeaderField[], messageId: string): Record<string, unknown> {
+  const get = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value;
+  const list = (name: string) => {
+    const v = get(name);
+    return v === undefined
+      ? undefined
+      : parseMailboxes(v).map((m) => formatMailbox({ name: decodeWords(m.name), address: m.address }));
+  };
+  const out: Record<string, unknown> = {};
+  const set = (key: string, v: unknown) => {
+    if (v !== undefined) out[key] = v;
+  };
+  set('from', list('from'));
+  set('sender', get('sender'));
+  set('replyTo', list('reply-to'));
+  set('to', list('to'));
+  set('cc', list('cc'));
+  set('bcc', list('bcc'));
+  set('returnPath', get('return-path')?.replace(/^<|>$/g, ''));
+  set('date', get('date'));
+  out.messageId = messageId;
+  const subject = get('subject');
+  set('subject', subject === undefined ? undefined : decodeWords(subject));
+  return out;
+}
+
+export function withTags(message: MessageRecord): Record<string, unknown> {
+  return { ...message.mail, tags: message.tags };
+}
+
+export function eventRecord(
+  message: MessageRecord,
+  type: string,
+  object: { key: string; value: Record<string, unknown> },
+  at: number,
+  recipient: string | null = null,
+): EventRecord {
+  return {
+    id: randomUUID(),
+    accountId: message.accountId,
+    messageId: message.id,
+    type,
+    recipient,
+    createdAt: at,
+    payload: { eventType: type, mail: withTags(message), [object.key]: object.value },
+  };
+}
+
+/** A feedback id in SES's shape (the bounce or complaint report's id). */
+export function feedbackId(at: number): string {
+  return `${at.toString(16).padStart(16, '0')}-${randomUUID()}-000000`;
+}

@@ -1,0 +1,127 @@
+/** The inputs and outputs of sending, shared by every adapter (SES v2, SES v1, SMTP) and the MTA. */
+import type { AcceptedMessage, MessageRecord, RecipientRecord } from '../../store/store.ts';
+import type { SimpleAttachment } from './mime.ts';
+
+export interface ContentPart {
+  data: string;
+  charset?: string | undefined;
+}
+
+export interface SimpleContent {
+  kind: 'simple';
+  subject: ContentPart;
+  text?: ContentPart | undefined;
+  html?: ContentPart | undefined;
+  headers?: { name: string; value: string }[] | undefined;
+  attachments?: SimpleAttachment[] | undefined;
+}
+
+export interface RawContent {
+  kind: 'raw';
+  /** The MIME message as given (any line endings). */
+  data: Buffer;
+}
+
+export interface SendInput {
+  accountId: string;
+  /** The SES operation (`ses:operation` tag): SendEmail, SendRawEmail, … or SMTP. */
+  operation: string;
+  sourceIp?: string | undefined;
+  /** Access key id of the caller (`ses:caller-identity`). */
+  callerIdentity?: string | undefined;
+  /** FromEmailAddress / Source; for Raw content optional (the From header is used). */
+  from?: string | undefined;
+  /** Envelope recipients; for Raw content optional (taken from To, Cc and Bcc). */
+  destination?:
+    { to?: string[] | undefined; cc?: string[] | undefined; bcc?: string[] | undefined } | undefined;
+  replyTo?: string[] | undefined;
+  /** FeedbackForwardingEmailAddress (v2) / ReturnPath (v1). */
+  feedbackAddress?: string | undefined;
+  /** SMTP: the MAIL FROM address, which must be an identity the account may use as well. */
+  envelopeFrom?: string | undefined;
+  content: SimpleContent | RawContent;
+  tags?: { name: string; value: string }[] | undefined;
+  configurationSetName?: string | undefined;
+  listManagement?: { contactListName: string; topicName?: string | undefined } | undefined;
+}
+
+export interface SendResult {
+  messageId: string;
+}
+
+/** What the MTA needs to deliver a message. */
+export interface DeliveryPayload {
+  message: MessageRecord;
+  body: Buffer;
+  recipients: RecipientRecord[];
+}
+
+export type AcceptedListener = (accepted: AcceptedMessage) => void;
+
+export type BounceType = 'Undetermined' | 'Permanent' | 'Transient';
+export type BounceSubType =
+  | 'Undetermined'
+  | 'General'
+  | 'NoEmail'
+  | 'Suppressed'
+  | 'OnAccountSuppressionList'
+  | 'MailboxFull'
+  | 'MessageTooLarge'
+  | 'ContentRejected'
+  | 'AttachmentRejected';
+
+export type DelayType =
+  | 'InternalFailure'
+  | 'General'
+  | 'MailboxFull'
+  | 'SpamDetected'
+  | 'RecipientServerError'
+  | 'IPFailure'
+  | 'TransientCommunicationFailure'
+  | 'BYOIPHostNameLookupUnavailable'
+  | 'Undetermined'
+  | 'SendingDeferral';
+
+interface ResultBase {
+  /** Recipient index within the message. */
+  index: number;
+  /** Attempts made so far, this one included. */
+  attempts: number;
+}
+
+export interface DeliveredResult extends ResultBase {
+  outcome: 'delivered';
+  smtpResponse: string;
+  /** Mailbox simulator follow-ups: a complaint, or an out-of-office auto-reply. */
+  followUp?: { complaint: { feedbackType: string; userAgent: string } } | { autoReply: true } | undefined;
+}
+
+export interface BouncedResult extends ResultBase {
+  outcome: 'bounced';
+  bounceType: BounceType;
+  bounceSubType: BounceSubType;
+  /** Enhanced status code, e.g. 5.1.1. */
+  status: string;
+  /** `smtp; 550 5.1.1 …` */
+  diagnosticCode: string;
+}
+
+export interface DeferredResult extends ResultBase {
+  outcome: 'deferred';
+  delayType: DelayType;
+  status: string;
+  diagnosticCode: string;
+  nextAttemptAt: number;
+  /** When the MTA gives up (the message's maximum age). */
+  expiresAt: number;
+}
+
+export type RecipientResult = DeliveredResult | BouncedResult | DeferredResult;
+
+/** What one delivery attempt (one SMTP transaction, or the simulator) did for some recipients of a message. */
+export interface DeliveryReport {
+  messageId: string;
+  at: number;
+  remoteMtaIp?: string | undefined;
+  results: RecipientResult[];
+}

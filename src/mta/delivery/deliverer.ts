@@ -1,0 +1,365 @@
+/**
+ * One delivery attempt: a message's recipients at one destination domain, in one SMTP transaction. Resolves
+ * the route (smart host or MX), signs with DKIM, sends, and turns every recipient's reply into an SES
+ * disposition (delivered, bounced, deferred with its retry time). Mailbox-simulator addresses are answered
+ * in memory.
+ */
+import type {
+  Core,
+  DelayType,
+  DeliveryPayload,
+  DeliveryReport,
+  RecipientRecord,
+  RecipientResult,
+} from '../../core/index.ts';
+import { SIMULATOR_DOMAIN, SYSTEM_ACCOUNT } from '../../core/index.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { classify, parseReply } from '../bounces/classify.ts';
+import { COMMUNICATION_FAILURE } from '../bounces/rules.ts';
+import { dkimKey, dkimSign } from '../dkim/signer.ts';
+import type { MxResolver, Route } from '../dns/mx.ts';
+import { simulate } from '../transports/simulator.ts';
+import { SmtpSession, type SessionTarget, type SmtpError } from './session.ts';
+
+export interface DeliverySettings {
+  /** EHLO name and reporting MTA. */
+  hostname: string;
+  port: number;
+  smartHost?:
+    | {
+        host: string;
+        port: number;
+        tls: 'starttls' | 'require-starttls' | 'tls' | 'none';
+        auth?: { user: string; pass: string };
+      }
+    | undefined;
+  retryBaseMs: number;
+  maxQueueMs: number;
+  timeoutMs: number;
+}
+
+/** The unit of work of the queue: some recipients of one message at one destination domain. */
+export interface WorkItem {
+  messageId: string;
+  domain: string;
+  indices: number[];
+  /** Attempts made so far. */
+  attempts: number;
+  dueAt: number;
+  /** Held in memory for fresh messages (within the queue's memory budget); else loaded when due. */
+  payload?: DeliveryPayload | undefined;
+}
+
+/** The connection a worker keeps between items for the same destination. */
+export interface SessionHolder {
+  session?: SmtpSession | undefined;
+}
+
+const MAX_BACKOFF_MS = 3600_000;
+
+export class Deliverer {
+  readonly #core: Core;
+  readonly #mx: MxResolver;
+  readonly #settings: DeliverySettings;
+  readonly #log: Logger;
+  /** Hosts whose STARTTLS handshake failed: the next connections go without TLS (as Postfix does). */
+  readonly #tlsBroken = new Map<string, number>();
+
+  constructor(deps: { core: Core; mx: MxResolver; settings: DeliverySettings; logger: Logger }) {
+    this.#core = deps.core;
+    this.#mx = deps.mx;
+    this.#settings = deps.settings;
+    this.#log = deps.logger;
+  }
+
+  /**
+   * Delivers an item and records the outcome. Returns the item to retry later (deferred recipients), or
+   * undefined when every recipient reached a final state.
+   */
+  async deliver(item: WorkItem, holder: SessionHolder): Promise<WorkItem | undefined> {
+    const payload = item.payload ?? (await this.#core.sending.payload(item.messageId));
+    if (!payload) {
+      this.#log.warn({ messageId: item.messageId }, 'queued message not found; dropping its queue entry');
+      return undefined;
+    }
+    const recipients = item.indices
+      .map((i) => payload.recipients[i])
+      .filter((r): r is RecipientRecord => r !== undefined);
+    const attempts = item.attempts + 1;
+    const at = Date.now();
+    let results: RecipientResult[];
+    let remoteMtaIp: string | undefined;
+    if (item.domain === SIMULATOR_DOMAIN) {
+      results = simulate(recipients.map((r) => ({ index: r.index, address: r.address, attempts })));
+    } else {
+      const outcome = await this.#smtp(item, payload, recipients, attempts, holder);
+      results = outcome.results;
+      remoteMtaIp = outcome.remoteMtaIp;
+    }
+    const report: DeliveryReport = { messageId: item.messageId, at: Date.now(), remoteMtaIp, results };
+    try {
+      await this.#core.sending.recordDelivery(report, payload.message, payload.recipients);
+    } catch (err) {
+      // Not recorded: try the whole item again shortly (delivery is at least once).
+      this.#log.error(
+        { err, messageId: item.messageId },
+        'could not record a delivery outcome; retrying the item',
+      );
+      return { ...item, dueAt: at + 5000 };
+    }
+    const deferred = results.filter((r) => r.outcome === 'deferred');
+    if (deferred.length === 0) return undefined;
+    return {
+      ...item,
+      indices: deferred.map((r) => r.index),
+      attempts,
+      dueAt: (deferred[0] as { nextAttemptAt: number }).nextAttemptAt,
+    };
+  }
+
+  async #smtp(
+    item: WorkItem,
+    payload: DeliveryPayload,
+    recipients: RecipientRecord[],
+    attempts: number,
+    holder: SessionHolder,
+  ): Promise<{ results: RecipientResult[]; remoteMtaIp?: string }> {
+    const { message } = payload;
+    const expiresAt = message.createdAt + this.#settings.maxQueueMs;
+    const fail = (status: string, diagnostic: string, permanent: boolean) =>
+      recipients.map((r) =>
+        permanent
+          ? this.#bounce(r.index, attempts, status, diagnostic)
+          : this.#defer(r.index, attempts, status, diagnostic, COMMUNICATION_FAILURE, expiresAt),
+      );
+
+    const route = await this.#route(item.domain);
+    if (route.kind === 'null-mx')
+      return {
+        results: fail('5.1.10', `smtp; 556 5.1.10 ${item.domain} does not accept mail (null MX)`, true),
+      };
+    if (route.kind === 'no-domain')
+      return { results: fail('5.1.2', `smtp; 550 5.1.2 Bad destination domain: ${route.detail}`, true) };
+    if (route.kind === 'dns-error')
+      return { results: fail('4.4.3', `smtp; 451 4.4.3 Temporary DNS failure: ${route.detail}`, false) };
+
+    const session = await this.#session(route.hosts, holder);
+    if ('error' in session)
+      return {
+        results: fail(
+          '4.4.1',
+          `smtp; 421 4.4.1 Unable to connect to the receiving server: ${session.error}`,
+          false,
+        ),
+      };
+
+    // Internationalised addresses need SMTPUTF8 at the receiving server; without it they cannot be delivered.
+    const results: RecipientResult[] = [];
+    let sendable = recipients;
+    if (!session.supports('SMTPUTF8')) {
+      sendable = recipients.filter((r) => !/[^\x20-\x7e]/.test(r.address));
+      for (const r of recipients.filter((x) => !sendable.includes(x)))
+        results.push(
+          this.#bounce(
+            r.index,
+            attempts,
+            '5.6.7',
+            `smtp; 553 5.6.7 ${session.target.servername} does not support SMTPUTF8, so the internationalised address ${r.address} cannot be delivered`,
+          ),
+        );
+    }
+    if (sendable.length === 0) return { results, remoteMtaIp: session.remoteAddress };
+
+    const body = await this.#signed(payload);
+    const from = this.#core.sending.returnPath(message, sendable[0]!.index);
+    const byAddress = new Map(sendable.map((r) => [r.address, r]));
+    try {
+      const info = await session.send(
+        from,
+        sendable.map((r) => r.address),
+        body,
+        /[\x80-\xff]/.test(body.toString('latin1')),
+      );
+      const response = info.response;
+      for (const r of sendable) {
+        const rejected = info.rejectedErrors?.find((e) => e.recipient === r.address) as SmtpError | undefined;
+        results.push(
+          rejected
+            ? this.#fromReply(r.index, attempts, rejected.response ?? '', expiresAt)
+            : { index: r.index, attempts, outcome: 'delivered', smtpResponse: response },
+        );
+      }
+    } catch (error) {
+      const err = error as SmtpError;
+      const perRecipient = err.rejectedErrors ?? [];
+      if (err.responseCode && perRecipient.length > 0) {
+        for (const e of perRecipient) {
+          const r = byAddress.get(e.recipient ?? '');
+          if (r)
+            results.push(this.#fromReply(r.index, attempts, e.response ?? String(e.responseCode), expiresAt));
+        }
+        // Recipients the server accepted before DATA failed share the DATA reply.
+        for (const r of sendable)
+          if (!results.some((x) => x.index === r.index))
+            results.push(this.#fromReply(r.index, attempts, err.response ?? '', expiresAt));
+      } else if (err.responseCode) {
+        for (const r of sendable)
+          results.push(
+            this.#fromReply(r.index, attempts, err.response ?? String(err.responseCode), expiresAt),
+          );
+      } else {
+        for (const r of sendable)
+          results.push(
+            this.#defer(
+              r.index,
+              attempts,
+              '4.4.2',
+              `smtp; 421 4.4.2 Connection lost during the transaction: ${err.message}`,
+              COMMUNICATION_FAILURE,
+              expiresAt,
+            ),
+          );
+        session.close();
+      }
+      if (session.usable && !(await session.reset())) session.close();
+    }
+    return { results, remoteMtaIp: session.remoteAddress };
+  }
+
+  async #route(domain: string): Promise<Route> {
+    const smart = this.#settings.smartHost;
+    if (!smart) return this.#mx.resolve(domain);
+    // The smart host is named by its address records, not MX.
+    const addresses = await this.#mx.addresses(smart.host);
+    if ('detail' in addresses) return { kind: 'dns-error', detail: addresses.detail };
+    return { kind: 'hosts', hosts: [{ name: smart.host, priority: 0, addresses }] };
+  }
+
+  /** Reuses the worker's connection when it serves one of these hosts, else connects in preference order. */
+  async #session(
+    hosts: { name: string; addresses: string[] }[],
+    holder: SessionHolder,
+  ): Promise<SmtpSession | { error: string }> {
+    const current = holder.session;
+    if (current?.usable && hosts.some((h) => h.addresses.includes(current.target.address))) return current;
+    current?.close();
+    holder.session = undefined;
+    const smart = this.#settings.smartHost;
+    let lastError = 'no address to connect to';
+    for (const host of hosts) {
+      for (const address of host.addresses) {
+        const target: SessionTarget = {
+          address,
+          port: smart?.port ?? this.#settings.port,
+          servername: host.name,
+          secure: smart?.tls === 'tls',
+          requireTls: smart?.tls === 'require-starttls',
+          ignoreTls: smart?.tls === 'none' || (this.#tlsBroken.get(address) ?? 0) > Date.now(),
+          auth: smart?.auth,
+        };
+        try {
+          holder.session = await SmtpSession.open(target, {
+            name: this.#settings.hostname,
+            timeoutMs: this.#settings.timeoutMs,
+          });
+          return holder.session;
+        } catch (err) {
+          const e = err as SmtpError;
+          lastError = `${host.name} [${address}]:${target.port}: ${e.response ?? e.message}`;
+          if (e.code === 'ETLS' && !target.ignoreTls && !target.requireTls) {
+            // A broken STARTTLS: deliver in clear to this host for the next hour, starting now.
+            this.#tlsBroken.set(address, Date.now() + 3600_000);
+            try {
+              holder.session = await SmtpSession.open(
+                { ...target, ignoreTls: true },
+                { name: this.#settings.hostname, timeoutMs: this.#settings.timeoutMs },
+              );
+              return holder.session;
+            } catch (retryErr) {
+              lastError = `${host.name} [${address}]:${target.port}: ${(retryErr as Error).message}`;
+            }
+          }
+        }
+      }
+    }
+    return { error: lastError };
+  }
+
+  /** The message as sent: DKIM-signed once per message (kept on the payload for its other domains). */
+  async #signed(payload: DeliveryPayload & { signed?: Buffer }): Promise<Buffer> {
+    if (payload.signed) return payload.signed;
+    const { message, body } = payload;
+    let signed = body;
+    if (message.accountId !== SYSTEM_ACCOUNT) {
+      const sender = message.source.toLowerCase().endsWith(`@${message.fromDomain}`)
+        ? message.source
+        : `postmaster@${message.fromDomain}`;
+      const key = await this.#core.identities.dkimKeyFor(message.accountId, sender);
+      if (key) signed = await dkimSign(body, dkimKey(key.domain, key.selector, key.privateKeyPem));
+    }
+    payload.signed = signed;
+    return signed;
+  }
+
+  #fromReply(index: number, attempts: number, response: string, expiresAt: number): RecipientResult {
+    const reply = parseReply(response);
+    const c = classify(reply);
+    const diagnostic = `smtp; ${response.trim().replace(/\r?\n/g, ' ')}`;
+    if (c.kind === 'bounce')
+      return {
+        index,
+        attempts,
+        outcome: 'bounced',
+        bounceType: c.bounceType,
+        bounceSubType: c.bounceSubType,
+        status: reply.status,
+        diagnosticCode: diagnostic,
+      };
+    return this.#defer(index, attempts, reply.status, diagnostic, c.delayType, expiresAt);
+  }
+
+  #bounce(index: number, attempts: number, status: string, diagnosticCode: string): RecipientResult {
+    return {
+      index,
+      attempts,
+      outcome: 'bounced',
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      status,
+      diagnosticCode,
+    };
+  }
+
+  /** A deferral with its next attempt, or — past the maximum age — the final soft bounce. */
+  #defer(
+    index: number,
+    attempts: number,
+    status: string,
+    diagnosticCode: string,
+    delayType: DelayType,
+    expiresAt: number,
+  ): RecipientResult {
+    const backoff = Math.min(MAX_BACKOFF_MS, this.#settings.retryBaseMs * 2 ** Math.min(30, attempts - 1));
+    const nextAttemptAt = Math.round(Date.now() + backoff * (0.8 + Math.random() * 0.4));
+    if (nextAttemptAt > expiresAt)
+      return {
+        index,
+        attempts,
+        outcome: 'bounced',
+        bounceType: 'Transient',
+        bounceSubType: delayType === 'MailboxFull' ? 'MailboxFull' : 'General',
+        status,
+        diagnosticCode: `${diagnosticCode} (gave up after ${attempts} attempts)`,
+      };
+    return {
+      index,
+      attempts,
+      outcome: 'deferred',
+      delayType,
+      status,
+      diagnosticCode,
+      nextAttemptAt,
+      expiresAt,
+    };
+  }
+}

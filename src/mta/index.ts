@@ -1,0 +1,184 @@
+/**
+ * The outbound MTA. Owns: the scheduled queue, MX routing, SMTP delivery with DKIM, bounce classification,
+ * retries, and the node's claim on queued work (heartbeat, take-over of dead nodes' work). Reaches the core
+ * through its facade (accepted messages in, delivery outcomes out) and reads its own queue entries through the
+ * store interface at start-up. Must never decide SES policy (quotas, identities, events): the core does.
+ */
+import type { AcceptedMessage, Core } from '../core/index.ts';
+import type { DnsResolver } from '../lib/dns.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Store } from '../store/store.ts';
+import { Deliverer, type DeliverySettings, type SessionHolder, type WorkItem } from './delivery/deliverer.ts';
+import { MxResolver } from './dns/mx.ts';
+import { Scheduler } from './queue/scheduler.ts';
+
+export interface MtaSettings extends DeliverySettings {
+  nodeId: string;
+  perDestination: number;
+  total: number;
+  paused: boolean;
+  /** SQLite: this is the only node, so at start it takes every queued recipient, whoever held it. */
+  singleNode: boolean;
+  heartbeatMs?: number;
+  payloadBudget?: number;
+}
+
+const PAGE = 5000;
+
+export class Mta {
+  readonly #core: Core;
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #settings: MtaSettings;
+  readonly #deliverer: Deliverer;
+  readonly #scheduler: Scheduler;
+  readonly #known = new Set<string>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(deps: { core: Core; store: Store; dns: DnsResolver; logger: Logger; settings: MtaSettings }) {
+    this.#core = deps.core;
+    this.#store = deps.store;
+    this.#log = deps.logger;
+    this.#settings = deps.settings;
+    this.#deliverer = new Deliverer({
+      core: deps.core,
+      mx: new MxResolver(deps.dns),
+      settings: deps.settings,
+      logger: deps.logger,
+    });
+    this.#scheduler = new Scheduler(
+      {
+        perDestination: deps.settings.perDestination,
+        total: deps.settings.total,
+        payloadBudget: deps.settings.payloadBudget ?? 256 * 1024 * 1024,
+      },
+      (domain, next) => this.#work(domain, next),
+      deps.settings.paused,
+    );
+  }
+
+  /** Takes this node's queued work (and dead nodes'), then follows accepted messages. */
+  async start(): Promise<void> {
+    this.#core.sending.onAccepted((accepted) => this.#enqueueAccepted(accepted));
+    const hb = this.#settings.heartbeatMs ?? 10_000;
+    await this.#store.messages.heartbeat(this.#settings.nodeId, Date.now());
+    const taken = await this.#store.messages.claimOrphans(
+      this.#settings.nodeId,
+      Date.now() - 3 * hb,
+      this.#settings.singleNode,
+    );
+    const loaded = await this.#loadQueued();
+    this.#log.info({ loaded, takenOver: taken, paused: this.#scheduler.paused }, 'delivery queue loaded');
+    this.#heartbeat = setInterval(() => void this.#beat(hb), hb);
+    this.#heartbeat.unref();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#heartbeat);
+    this.#scheduler.stop();
+  }
+
+  pause(): void {
+    this.#scheduler.pause();
+  }
+
+  resume(): void {
+    this.#scheduler.resume();
+  }
+
+  get stats(): { ready: number; delayed: number; active: number } {
+    return this.#scheduler.stats;
+  }
+
+  #enqueueAccepted(accepted: AcceptedMessage): void {
+    const byDomain = new Map<string, number[]>();
+    for (const r of accepted.recipients) {
+      if (r.status !== 'queued') continue;
+      byDomain.set(r.domain, [...(byDomain.get(r.domain) ?? []), r.index]);
+    }
+    const payload = { message: accepted.message, body: accepted.body, recipients: accepted.recipients };
+    for (const [domain, indices] of byDomain)
+      this.#add({ messageId: accepted.message.id, domain, indices, attempts: 0, dueAt: Date.now(), payload });
+  }
+
+  #add(item: WorkItem): void {
+    this.#known.add(`${item.messageId}|${item.domain}`);
+    this.#scheduler.add(item);
+  }
+
+  async #work(domain: string, next: () => WorkItem | undefined): Promise<void> {
+    const holder: SessionHolder = {};
+    try {
+      for (let item = next(); item; item = next()) {
+        let retry: WorkItem | undefined;
+        try {
+          retry = await this.#deliverer.deliver(item, holder);
+        } catch (err) {
+          this.#log.error(
+            { err, messageId: item.messageId, domain },
+            'delivery attempt failed unexpectedly; retrying later',
+          );
+          retry = { ...item, dueAt: Date.now() + 30_000 };
+        }
+        if (retry && !this.#stopped) this.#scheduler.add(retry);
+        else this.#known.delete(`${item.messageId}|${item.domain}`);
+      }
+    } finally {
+      holder.session?.close();
+    }
+  }
+
+  /** Loads this node's queued recipients in pages, grouped into (message, domain) items. */
+  async #loadQueued(): Promise<number> {
+    let after: { messageId: string; index: number } | null = null;
+    let count = 0;
+    for (;;) {
+      const page = await this.#store.messages.queued(this.#settings.nodeId, after, PAGE);
+      if (page.length === 0) break;
+      const items = new Map<string, WorkItem>();
+      for (const r of page) {
+        const key = `${r.messageId}|${r.domain}`;
+        if (this.#known.has(key) && !items.has(key)) continue;
+        const item = items.get(key);
+        if (item) {
+          item.indices.push(r.index);
+          item.attempts = Math.max(item.attempts, r.attempts);
+          item.dueAt = Math.min(item.dueAt, r.nextAttemptAt ?? Date.now());
+        } else
+          items.set(key, {
+            messageId: r.messageId,
+            domain: r.domain,
+            indices: [r.index],
+            attempts: r.attempts,
+            dueAt: r.nextAttemptAt ?? Date.now(),
+          });
+      }
+      for (const item of items.values()) this.#add(item);
+      count += page.length;
+      const last = page.at(-1)!;
+      after = { messageId: last.messageId, index: last.index };
+    }
+    return count;
+  }
+
+  async #beat(hb: number): Promise<void> {
+    try {
+      await this.#store.messages.heartbeat(this.#settings.nodeId, Date.now());
+      if (this.#settings.singleNode) return;
+      // Take over the queued work of nodes that stopped beating.
+      const taken = await this.#store.messages.claimOrphans(
+        this.#settings.nodeId,
+        Date.now() - 3 * hb,
+        false,
+      );
+      if (taken > 0) {
+        this.#log.warn({ taken }, 'took over queued deliveries of a node that stopped');
+        await this.#loadQueued();
+      }
+    } catch (err) {
+      this.#log.warn({ err }, 'heartbeat failed');
+    }
+  }
+}

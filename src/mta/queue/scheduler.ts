@@ -1,0 +1,210 @@
+/**
+ * The scheduled queue: ready work per destination domain in memory, deferred work in a timer heap. Nothing
+ * polls the database: accepted messages arrive from the core, deferred ones come back with their due time.
+ * Workers (at most `perDestination` per domain, `total` in all) take items of one domain in order and keep
+ * their SMTP connection between items.
+ */
+import type { WorkItem } from '../delivery/deliverer.ts';
+
+/** A FIFO with O(1) shift. */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  push(v: T): void {
+    this.#items.push(v);
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const v = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return v;
+  }
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+}
+
+/** A binary min-heap of items by due time. */
+class DueHeap {
+  readonly #a: WorkItem[] = [];
+  push(item: WorkItem): void {
+    const a = this.#a;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]!.dueAt <= a[i]!.dueAt) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+  peek(): WorkItem | undefined {
+    return this.#a[0];
+  }
+  pop(): WorkItem | undefined {
+    const a = this.#a;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]!.dueAt < a[m]!.dueAt) m = l;
+        if (r < a.length && a[r]!.dueAt < a[m]!.dueAt) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+  get length(): number {
+    return this.#a.length;
+  }
+}
+
+export interface SchedulerLimits {
+  perDestination: number;
+  total: number;
+  /** Bytes of message bodies kept in memory for queued items; beyond it bodies are re-read when due. */
+  payloadBudget: number;
+}
+
+export type Worker = (domain: string, next: () => WorkItem | undefined) => Promise<void>;
+
+export class Scheduler {
+  readonly #limits: SchedulerLimits;
+  readonly #work: Worker;
+  readonly #ready = new Map<string, Fifo<WorkItem>>();
+  readonly #delayed = new DueHeap();
+  readonly #active = new Map<string, number>();
+  #activeTotal = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
+  #paused: boolean;
+  #payloadBytes = 0;
+  #stopped = false;
+
+  constructor(limits: SchedulerLimits, work: Worker, paused = false) {
+    this.#limits = limits;
+    this.#work = work;
+    this.#paused = paused;
+  }
+
+  add(item: WorkItem): void {
+    if (item.payload) {
+      const size = item.payload.body.length;
+      if (this.#payloadBytes + size > this.#limits.payloadBudget) item.payload = undefined;
+      else this.#payloadBytes += size;
+    }
+    if (item.dueAt <= Date.now()) {
+      this.#readyQueue(item.domain).push(item);
+      this.#pump();
+    } else {
+      this.#delayed.push(item);
+      this.#arm();
+    }
+  }
+
+  /** Items waiting (ready and deferred) and workers running. */
+  get stats(): { ready: number; delayed: number; active: number } {
+    let ready = 0;
+    for (const q of this.#ready.values()) ready += q.length;
+    return { ready, delayed: this.#delayed.length, active: this.#activeTotal };
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#pump();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  #readyQueue(domain: string): Fifo<WorkItem> {
+    let q = this.#ready.get(domain);
+    if (!q) {
+      q = new Fifo();
+      this.#ready.set(domain, q);
+    }
+    return q;
+  }
+
+  #arm(): void {
+    const next = this.#delayed.peek();
+    if (!next || this.#stopped) return;
+    if (next.dueAt >= this.#timerAt && this.#timer) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = next.dueAt;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        const now = Date.now();
+        while (this.#delayed.peek() && this.#delayed.peek()!.dueAt <= now) {
+          const item = this.#delayed.pop()!;
+          this.#readyQueue(item.domain).push(item);
+        }
+        this.#pump();
+        this.#arm();
+      },
+      Math.max(0, next.dueAt - Date.now()),
+    );
+    this.#timer.unref();
+  }
+
+  #pump(): void {
+    if (this.#paused || this.#stopped) return;
+    for (const [domain, queue] of this.#ready) {
+      if (queue.length === 0) {
+        if ((this.#active.get(domain) ?? 0) === 0) this.#ready.delete(domain);
+        continue;
+      }
+      let active = this.#active.get(domain) ?? 0;
+      // One worker per queued item, up to the limits: a worker drains items one after another.
+      while (
+        queue.length > active &&
+        active < this.#limits.perDestination &&
+        this.#activeTotal < this.#limits.total
+      ) {
+        active++;
+        this.#activeTotal++;
+        this.#active.set(domain, active);
+        void this.#run(domain, queue);
+      }
+      if (this.#activeTotal >= this.#limits.total) return;
+    }
+  }
+
+  async #run(domain: string, queue: Fifo<WorkItem>): Promise<void> {
+    try {
+      await this.#work(domain, () => {
+        if (this.#paused || this.#stopped) return undefined;
+        const item = queue.shift();
+        if (item?.payload) this.#payloadBytes -= item.payload.body.length;
+        return item;
+      });
+    } finally {
+      this.#activeTotal--;
+      this.#active.set(domain, (this.#active.get(domain) ?? 1) - 1);
+      this.#pump();
+    }
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * Messages, their queue entries (recipients) and events. The two write paths — accepting a message and
+ * recording delivery outcomes — are group-committed: concurrent calls share one transaction and one fsync.
+ * On SQLite they run as prepared statements in one synchronous better-sqlite3 transaction (taken under
+ * Kysely's connection lock so nothing interleaves); on PostgreSQL as multi-row statements in one transaction.
+ */
+import type Database from 'better-sqlite3';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { GroupCommit } from '../lib/group-commit.ts';
+import type { Database as Schema, EventsTable, MessagesTable, RecipientsTable } from './schema.ts';
+import type {
+  AcceptedMessage,
+  DeliveryOutcomes,
+  EventRecord,
+  MessageRecord,
+  MessageStore,
+  RecipientRecord,
+  RecipientUpdate,
+} from './store.ts';
+
+const MINUTE = 60_000;
+
+export const bucketOf = (t: number): number => Math.floor(t / MINUTE) * MINUTE;
+
+function messageRow(m: MessageRecord): MessagesTable {
+  return {
+    id: m.id,
+    account_id: m.accountId,
+    created_at: m.createdAt,
+    source: m.source,
+    from_domain: m.fromDomain,
+    mail_from_domain: m.mailFromDomain,
+    configuration_set: m.configurationSet,
+    size: m.size,
+    recipient_count: m.recipientCount,
+    mail: JSON.stringify(m.mail),
+    tags: JSON.stringify(m.tags),
+    feedback_address: m.feedbackAddress,
+    list_management: m.listManagement ? JSON.stringify(m.listManagement) : null,
+    operation: m.operation,
+  };
+}
+
+function rowToMessage(r: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    createdAt: r.created_at,
+    source: r.source,
+    fromDomain: r.from_domain,
+    mailFromDomain: r.mail_from_domain,
+    configurationSet: r.configuration_set,
+    size: r.size,
+    recipientCount: r.recipient_count,
+    mail: JSON.parse(r.mail) as Record<string, unknown>,
+    tags: JSON.parse(r.tags) as Record<string, string[]>,
+    feedbackAddress: r.feedback_address,
+    listManagement: r.list_management
+      ? (JSON.parse(r.list_management) as MessageRecord['listManagement'])
+      : null,
+    operation: r.operation,
+  };
+}
+
+function recipientRow(r: RecipientRecord): RecipientsTable {
+  return {
+    message_id: r.messageId,
+    idx: r.index,
+    address: r.address,
+    domain: r.domain,
+    status: r.status,
+    attempts: r.attempts,
+    next_attempt_at: r.nextAttemptAt,
+    updated_at: r.updatedAt,
+    last_response: r.lastResponse,
+    owner: r.owner,
+  };
+}
+
+function rowToRecipient(r: Selectable<RecipientsTable>): RecipientRecord {
+  return {
+    messageId: r.message_id,
+    index: r.idx,
+    address: r.address,
+    domain: r.domain,
+    status: r.status as RecipientRecord['status'],
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    updatedAt: r.updated_at,
+    lastResponse: r.last_response,
+    owner: r.owner,
+  };
+}
+
+function eventRow(e: EventRecord): EventsTable {
+  return {
+    id: e.id,
+    account_id: e.accountId,
+    message_id: e.messageId,
+    type: e.type,
+    recipient: e.recipient,
+    created_at: e.createdAt,
+    payload: JSON.stringify(e.payload),
+  };
+}
+
+function rowToEvent(r: Selectable<EventsTable>): EventRecord {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    messageId: r.message_id,
+    type: r.type,
+    recipient: r.recipient,
+    createdAt: r.created_at,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+  };
+}
+
+/** Per (account, minute) recipient counts of a batch, summed. */
+function quotaCounts(batch: AcceptedMessage[]): { account: string; bucket: number; count: number }[] {
+  const sums = new Map<string, { account: string; bucket: number; count: number }>();
+  for (const a of batch) {
+    if (a.quotaRecipients <= 0) continue;
+    const bucket = bucketOf(a.message.createdAt);
+    const key = `${a.message.accountId}\n${bucket}`;
+    const entry = sums.get(key);
+    if (entry) entry.count += a.quotaRecipients;
+    else sums.set(key, { account: a.message.accountId, bucket, count: a.quotaRecipients });
+  }
+  return [...sums.values()];
+}
+
+interface Writer {
+  accept(batch: AcceptedMessage[]): Promise<void>;
+  outcomes(batch: DeliveryOutcomes[]): Promise<void>;
+}
+
+/** Prepared statements in one better-sqlite3 transaction per batch. */
+function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer {
+  const insMessage = raw.prepare(
+    `insert into messages (id, account_id, created_at, source, from_domain, mail_from_domain, configuration_set, size,
+       recipient_count, mail, tags, feedback_address, list_management, operation)
+     values (@id, @account_id, @created_at, @source, @from_domain, @mail_from_domain, @configuration_set, @size,
+       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation)`,
+  );
+  const insBody = raw.prepare('insert into message_bodies (message_id, body) values (?, ?)');
+  const insRecipient = raw.prepare(
+    `insert into recipients (message_id, idx, address, domain, status, attempts, next_attempt_at, updated_at, last_response, owner)
+     values (@message_id, @idx, @address, @domain, @status, @attempts, @next_attempt_at, @updated_at, @last_response, @owner)`,
+  );
+  const insEvent = raw.prepare(
+    `insert into events (id, account_id, message_id, type, recipient, created_at, payload)
+     values (@id, @account_id, @message_id, @type, @recipient, @created_at, @payload)`,
+  );
+  const bumpCount = raw.prepare(
+    `insert into send_counts (account_id, bucket, count) values (?, ?, ?)
+     on conflict (account_id, bucket) do update set count = count + excluded.count`,
+  );
+  const updRecipient = raw.prepare(
+    `update recipients set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
+       last_response = @last_response, updated_at = @updated_at where message_id = @message_id and idx = @idx`,
+  );
+  const acceptTx = raw.transaction((batch: AcceptedMessage[]) => {
+    for (const a of batch) {
+      insMessage.run(messageRow(a.message));
+      insBody.run(a.message.id, a.body);
+      for (const r of a.recipients) insRecipient.run(recipientRow(r));
+      for (const e of a.events) insEvent.run(eventRow(e));
+    }
+    for (const q of quotaCounts(batch)) bumpCount.run(q.account, q.bucket, q.count);
+  });
+  const outcomeTx = raw.transaction((batch: DeliveryOutcomes[], now: number) => {
+    for (const o of batch) {
+      for (const u of o.recipients) updRecipient.run(updateRow(u, now));
+      for (const e of o.events) insEvent.run(eventRow(e));
+    }
+  });
+  // Kysely's connection lock keeps its own transactions from interleaving with these synchronous ones.
+  return {
+    accept: (batch) => db.connection().execute(async () => void acceptTx.immediate(batch)),
+    outcomes: (batch) => db.connection().execute(async () => void outcomeTx.immediate(batch, Date.now())),
+  };
+}
+
+function updateRow(u: RecipientUpdate, now: number) {
+  return {
+    message_id: u.messageId,
+    idx: u.index,
+    status: u.status,
+    attempts: u.attempts,
+    next_attempt_at: u.nextAttemptAt,
+    last_response: u.lastResponse,
+    updated_at: now,
+  };
+}
+
+/** Multi-row statements in one PostgreSQL transaction per batch. */
+function postgresWriter(db: Kysely<Schema>): Writer {
+  return {
+    async accept(batch) {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('messages')
+          .values(batch.map((a) => messageRow(a.message)))
+          .execute();
+        await trx
+          .insertInto('message_bodies')
+          .values(batch.map((a) => ({ message_id: a.message.id, body: a.body })))
+          .execute();
+        const recipients = batch.flatMap((a) => a.recipients.map(recipientRow));
+        for (let i = 0; i < recipients.length; i += 5000)
+          await trx
+            .insertInto('recipients')
+            .values(recipients.slice(i, i + 5000))
+            .execute();
+        const events = batch.flatMap((a) => a.events.map(eventRow));
+        if (events.length) await trx.insertInto('events').values(events).execute();
+        const counts = quotaCounts(batch);
+        if (counts.length)
+          await trx
+            .insertInto('send_counts')
+            .values(counts.map((q) => ({ account_id: q.account, bucket: q.bucket, count: q.count })))
+            .onConflict((oc) =>
+              oc
+                .columns(['account_id', 'bucket'])
+                .doUpdateSet((eb) => ({ count: sql`send_counts.count + ${eb.ref('excluded.count')}` })),
+            )
+            .execute();
+      });
+    },
+    async outcomes(batch) {
+      const now = Date.now();
+      const updates = batch.flatMap((o) => o.recipients).map((u) => updateRow(u, now));
+      const events = batch.flatMap((o) => o.events.map(eventRow));
+      await db.transaction().execute(async (trx) => {
+        if (updates.length) {
+          const values = sql.join(
+            updates.map(
+              (u) =>
+                sql`(${u.message_id}, ${u.idx}::integer, ${u.status}, ${u.attempts}::integer, ${u.next_attempt_at}::bigint, ${u.last_response}, ${u.updated_at}::bigint)`,
+            ),
+          );
+          await sql`update recipients as r set status = v.status, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+              last_response = v.last_response, updated_at = v.updated_at
+            from (values ${values}) as v(message_id, idx, status, attempts, next_attempt_at, last_response, updated_at)
+            where r.message_id = v.message_id and r.idx = v.idx`.execute(trx);
+        }
+        if (events.length) await trx.insertInto('events').values(events).execute();
+      });
+    },
+  };
+}
+
+export class KyselyMessageStore implements MessageStore {
+  readonly #db: Kysely<Schema>;
+  readonly #dialect: 'sqlite' | 'postgres';
+  readonly #accepts: GroupCommit<AcceptedMessage>;
+  readonly #outcomes: GroupCommit<DeliveryOutcomes>;
+
+  constructor(db: Kysely<Schema>, dialect: 'sqlite' | 'postgres', raw: Database.Database | undefined) {
+    this.#db = db;
+    this.#dialect = dialect;
+    // Statements are prepared on first use: the tables exist only once migrations have run.
+    let writer: Writer | undefined;
+    const w = () => (writer ??= raw ? sqliteWriter(db, raw) : postgresWriter(db));
+    this.#accepts = new GroupCommit((batch) => w().accept(batch), 500);
+    this.#outcomes = new GroupCommit((batch) => w().outcomes(batch), 500);
+  }
+
+  accept(message: AcceptedMessage): Promise<void> {
+    return this.#accepts.submit(message);
+  }
+
+  recordOutcomes(outcomes: DeliveryOutcomes): Promise<void> {
+    return this.#outcomes.submit(outcomes);
+  }
+
+  async get(id: string): Promise<MessageRecord | null> {
+    const r = await this.#db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? rowToMessage(r) : null;
+  }
+
+  async body(id: string): Promise<Buffer | null> {
+    const r = await this.#db
+      .selectFrom('message_bodies')
+      .select('body')
+      .where('message_id', '=', id)
+      .executeTakeFirst();
+    return r ? Buffer.from(r.body) : null;
+  }
+
+  async recipients(messageId: string): Promise<RecipientRecord[]> {
+    const rows = await this.#db
+      .selectFrom('recipients')
+      .selectAll()
+      .where('message_id', '=', messageId)
+      .orderBy('idx')
+      .execute();
+    return rows.map(rowToRecipient);
+  }
+
+  async events(messageId: string): Promise<EventRecord[]> {
+    const rows = await this.#db
+      .selectFrom('events')
+      .selectAll()
+      .where('message_id', '=', messageId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(rowToEvent);
+  }
+
+  async sentSince(accountId: string, since: number): Promise<number> {
+    const r = await this.#db
+      .selectFrom('send_counts')
+      .select((eb) => eb.fn.sum<number>('count').as('n'))
+      .where('account_id', '=', accountId)
+      .where('bucket', '>=', bucketOf(since))
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async queued(
+    owner: string,
+    after: { messageId: string; index: number } | null,
+    limit: number,
+  ): Promise<RecipientRecord[]> {
+    const rows = await this.#db
+      .selectFrom('recipients')
+      .selectAll()
+      .where('status', '=', 'queued')
+      .where('owner', '=', owner)
+      .$if(after !== null, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('message_id', '>', after!.messageId),
+            eb.and([eb('message_id', '=', after!.messageId), eb('idx', '>', after!.index)]),
+          ]),
+        ),
+      )
+      .orderBy('message_id')
+      .orderBy('idx')
+      .limit(limit)
+      .execute();
+    return rows.map(rowToRecipient);
+  }
+
+  async claimOrphans(owner: string, deadBefore: number, all: boolean): Promise<number> {
+    const res = await this.#db
+      .updateTable('recipients')
+      .set({ owner })
+      .where('status', '=', 'queued')
+      .$if(!all, (q) =>
+        q.where((eb) =>
+          eb.or([
+            eb('owner', 'is', null),
+            eb('owner', 'in', eb.selectFrom('nodes').select('id').where('heartbeat_at', '<', deadBefore)),
+            eb('owner', 'not in', eb.selectFrom('nodes').select('id')),
+          ]),
+        ),
+      )
+      .$if(all, (q) => q.where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '!=', owner)])))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async heartbeat(node: string, now: number): Promise<void> {
+    await this.#db
+      .insertInto('nodes')
+      .values({ id: node, heartbeat_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
+      .execute();
+  }
+
+  get dialect(): 'sqlite' | 'postgres' {
+    return this.#dialect;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Runs Sesame as a separate process (`bin/sesame.js serve`), so that tests and benchmarks can kill it with
+ * SIGKILL and start it again on the same data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/sesame.js', import.meta.url));
+
+export class SesameProcess {
+  readonly env: Record<string, string>;
+  readonly url: string;
+  #child: ChildProcess | undefined;
+  output = '';
+
+  constructor(env: Record<string, string>) {
+    this.env = env;
+    this.url = `http://127.0.0.1:${env.SESAME_HTTP_PORT}`;
+  }
+
+  async start(timeoutMs = 30_000): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`sesame exited with ${child.exitCode}:\n${this.output}`);
+      try {
+        const res = await fetch(`${this.url}/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new Error(`sesame did not start within ${timeoutMs} ms:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** kill -9: no shutdown hook runs. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Runs a one-shot CLI command with the same settings. */
+  cli(...args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...this.env } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('exit', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`sesame ${args.join(' ')} failed: ${err}`)),
+      );
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * A real receiving mail server (smtp-server) on a loopback address, standing in for a destination's MX.
+ * Records every message with its envelope; replies can be scripted per recipient (e.g. 451 then 250).
+ */
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface ReceivedMessage {
+  mailFrom: string;
+  rcptTo: string[];
+  raw: Buffer;
+  secure: boolean;
+  smtpUtf8: boolean;
+}
+
+export class SmtpSink {
+  readonly host: string;
+  port: number;
+  readonly messages: ReceivedMessage[] = [];
+  /** Scripted replies per recipient (lowercase): each RCPT TO takes the next one; "250" accepts. */
+  readonly rcptReplies = new Map<string, string[]>();
+  /** A reply to DATA for every message (e.g. "554 5.7.1 Message rejected"), else accepted. */
+  dataReply: string | undefined;
+  readonly #server: SMTPServer;
+  #waiters: { n: number; resolve: () => void }[] = [];
+
+  constructor(host: string, port: number, options: Partial<SMTPServerOptions> = {}) {
+    this.host = host;
+    this.port = port;
+    this.#server = new SMTPServer({
+      authOptional: true,
+      disableReverseLookup: true,
+      logger: false,
+      size: 50 * 1024 * 1024,
+      onRcptTo: (address, _session, cb) => {
+        const script = this.rcptReplies.get(address.address.toLowerCase());
+        const reply = script && script.length > 1 ? script.shift()! : script?.[0];
+        if (!reply || reply.startsWith('250')) return cb();
+        const err = new Error(reply.slice(4)) as Error & { responseCode: number };
+        err.responseCode = Number(reply.slice(0, 3));
+        cb(err);
+      },
+      onData: (stream, session, cb) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (this.dataReply) {
+            const err = new Error(this.dataReply.slice(4)) as Error & { responseCode: number };
+            err.responseCode = Number(this.dataReply.slice(0, 3));
+            return cb(err);
+          }
+          this.messages.push({
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks),
+            secure: session.secure,
+            smtpUtf8: Boolean((session.envelope as { smtpUtf8?: boolean }).smtpUtf8),
+          });
+          this.#waiters = this.#waiters.filter((w) =>
+            this.messages.length >= w.n ? (w.resolve(), false) : true,
+          );
+          cb(null, 'Message queued as test');
+        });
+      },
+      ...options,
+    });
+    // A client that dies mid-session (a killed Sesame) resets its connection; that is not the sink's failure.
+    this.#server.on('error', () => undefined);
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.port, this.host, () => resolve());
+    });
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Waits until `n` messages in all have arrived. */
+  waitFor(n: number, timeoutMs = 15_000): Promise<void> {
+    if (this.messages.length >= n) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`sink ${this.host} received ${this.messages.length} of ${n} messages`)),
+        timeoutMs,
+      );
+      this.#waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  received(address: string): ReceivedMessage[] {
+    return this.messages.filter((m) => m.rcptTo.some((r) => r.toLowerCase() === address.toLowerCase()));
+  }
+}
