@@ -361,3 +361,80 @@ describe('the mailbox simulator', () => {
     expect(recipients[0]).toMatchObject({ status: 'delivered', lastResponse: '250 2.6.0 Message received' });
   });
 });
+
+describe('routing options', () => {
+  it('a verified custom MAIL FROM domain carries the return path', async () => {
+    const { PutEmailIdentityMailFromAttributesCommand, GetEmailIdentityCommand } =
+      await import('@aws-sdk/client-sesv2');
+    const a = await sesame.createAccount({ production: true });
+    await verifiedDomain(sesame, a, 'mailfrom.test');
+    await a.v2.send(
+      new PutEmailIdentityMailFromAttributesCommand({
+        EmailIdentity: 'mailfrom.test',
+        MailFromDomain: 'bounce.mailfrom.test',
+      }),
+    );
+    sesame.dns.set('bounce.mailfrom.test', { mx: [{ exchange: 'mx.sesame.test', priority: 10 }] });
+    await eventually(
+      async () =>
+        (await a.v2.send(new GetEmailIdentityCommand({ EmailIdentity: 'mailfrom.test' }))).MailFromAttributes
+          ?.MailFromDomainStatus === 'SUCCESS',
+    );
+    await a.v2.send(simple(['mf@dest.test'], { FromEmailAddress: 'x@mailfrom.test' }));
+    await eventually(async () => sink.received('mf@dest.test').length > 0);
+    expect(sink.received('mf@dest.test')[0]!.mailFrom).toMatch(
+      /^b-[a-z2-7]+-0-[a-z2-7]{8}@bounce\.mailfrom\.test$/,
+    );
+  });
+
+  it('an unverified MAIL FROM domain set to REJECT_MESSAGE refuses the send', async () => {
+    const { PutEmailIdentityMailFromAttributesCommand, MailFromDomainNotVerifiedException } =
+      await import('@aws-sdk/client-sesv2');
+    const a = await sesame.createAccount({ production: true });
+    await verifiedDomain(sesame, a, 'strictfrom.test');
+    await a.v2.send(
+      new PutEmailIdentityMailFromAttributesCommand({
+        EmailIdentity: 'strictfrom.test',
+        MailFromDomain: 'm.strictfrom.test',
+        BehaviorOnMxFailure: 'REJECT_MESSAGE',
+      }),
+    );
+    const err = await a.v2
+      .send(simple(['x@dest.test'], { FromEmailAddress: 'x@strictfrom.test' }))
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(MailFromDomainNotVerifiedException);
+  });
+
+  it('a smart host relays everything, with STARTTLS and AUTH', async () => {
+    const { SmtpSink } = await import('../support/smtp-sink.ts');
+    const { freePort } = await import('../support/sesame.ts');
+    const port = await freePort();
+    const logins: string[] = [];
+    const relay = await new SmtpSink('127.0.0.1', port, {
+      authOptional: false,
+      onAuth: (auth, _session, cb) => {
+        logins.push(`${auth.username}:${auth.password}`);
+        return auth.username === 'relay-user' && auth.password === 'relay-pass'
+          ? cb(null, { user: auth.username })
+          : cb(new Error('Invalid credentials'));
+      },
+    }).start();
+    const relayed = await startSesame({
+      smartHost: `127.0.0.1:${port}`,
+      smartHostUser: 'relay-user',
+      smartHostPassword: 'relay-pass',
+    });
+    try {
+      const a = await relayed.createAccount({ production: true });
+      await verifiedDomain(relayed, a, 'sender.test');
+      await a.v2.send(simple(['anyone@anywhere.test']));
+      await relay.waitFor(1);
+      expect(relay.messages[0]).toMatchObject({ rcptTo: ['anyone@anywhere.test'], secure: true });
+      expect(logins).toEqual(['relay-user:relay-pass']);
+      expect(relayed.logs()).not.toContain('relay-pass');
+    } finally {
+      await relayed.close();
+      await relay.stop();
+    }
+  });
+});

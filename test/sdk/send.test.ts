@@ -192,6 +192,9 @@ describe('address verification mail', () => {
     const link = /(http:\/\/\S+\/verify-email\/\S+)/.exec(mail.text ?? '')?.[1];
     expect(link).toBeDefined();
     expect((await fetch(link!)).status).toBe(200);
-    expect((await acct.v2.send(new GetEmailIdentityCommand({ EmailIdentity: 'owner@dest.test' }))).VerificationStatus).toBe('SUCCESS');
+    expect(
+      (await acct.v2.send(new GetEmailIdentityCommand({ EmailIdentity: 'owner@dest.test' })))
+        .VerificationStatus,
+    ).toBe('SUCCESS');
   });
 });
