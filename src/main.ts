@@ -21,11 +21,12 @@ function takeConfigFlag(argv: string[]): { argv: string[]; configFile: string | 
 
 async function serve(config: Config): Promise<void> {
   const platform = await createPlatform(config);
-  const { http } = await platform.listen();
+  const { http, smtp } = await platform.listen();
   const accounts = await platform.core.accounts.list();
   const lines = [
     `Sesame is running (region ${config.region}, database ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')})`,
     `  SES API (v2 REST-JSON under /v2/email, v1 Query on POST /): ${http}`,
+    ...smtp.map((l) => `  SMTP ${l.name}: ${l.address}`),
     `  Links in mail point to: ${config.publicUrl}`,
   ];
   if (accounts.length === 0)

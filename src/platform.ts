@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
 import { Core } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
+import { SmtpSubmission } from './adapters/smtp-submission/index.ts';
+import { loadTlsMaterial } from './lib/tls-material.ts';
 import { createDnsResolver } from './lib/dns.ts';
 import { Mta, type MtaSettings } from './mta/index.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -23,7 +25,7 @@ export interface Platform {
   mta: Mta;
   http: FastifyInstance;
   /** Starts background work and opens the listeners; resolves with their addresses. */
-  listen(): Promise<{ http: string }>;
+  listen(): Promise<{ http: string; smtp: { name: string; address: string }[] }>;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     bodyLimit: Math.ceil((config.maxMessageSize * 4) / 3) + 1024 * 1024,
   });
   let started = false;
+  let smtp: SmtpSubmission | undefined;
 
   return {
     config,
@@ -136,13 +139,47 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       }
       started = true;
       const address = await http.listen({ host: config.httpHost, port: config.httpPort });
-      return { http: address };
+      let smtpListeners: { name: string; address: string }[] = [];
+      if (config.smtpEnabled) {
+        const tls = await loadTlsMaterial({
+          certFile: config.tlsCert,
+          keyFile: config.tlsKey,
+          dataDir: config.dataDir,
+          hostname: config.hostname,
+        });
+        if (tls.source === 'generated')
+          logger.warn(
+            { certFile: tls.certFile },
+            'generated a self-signed TLS certificate for the SMTP listeners (development); set SESAME_TLS_CERT and SESAME_TLS_KEY in production',
+          );
+        smtp = new SmtpSubmission({
+          core,
+          logger,
+          settings: {
+            host: config.smtpHost,
+            port: config.smtpPort,
+            tlsPort: config.smtpsPort,
+            trustedPort: config.smtpTrustedPort,
+            trustedNetworks: config.smtpTrustedNetworks,
+            trustedAccount: config.smtpTrustedAccount,
+            hostname: config.hostname,
+            tls,
+            maxMessageSize: config.maxMessageSize,
+            maxConnections: config.smtpMaxConnections,
+            idleTimeoutMs: config.smtpIdleTimeoutSeconds * 1000,
+            maxSessionMs: config.smtpMaxSessionSeconds * 1000,
+          },
+        });
+        smtpListeners = await smtp.listen();
+      }
+      return { http: address, smtp: smtpListeners };
     },
     async close() {
       if (started) {
         mta.stop();
         core.stop();
       }
+      await smtp?.close();
       await http.close();
       await store.close();
     },

@@ -2,6 +2,7 @@
  * Every Sesame setting, in one typed schema: name, environment variable, default and a one-line description.
  * docs/config.md is generated from this list (npm run generate:config-docs); a test keeps the two in step.
  */
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 
 export class SettingError extends Error {}
@@ -70,6 +71,32 @@ const bool: Parser<boolean> = {
     if (raw === 'true' || raw === '1' || raw === 'yes' || raw === 'on') return true;
     if (raw === 'false' || raw === '0' || raw === 'no' || raw === 'off') return false;
     return fail('must be true or false');
+  },
+};
+
+const optionalPort: Parser<number | undefined> = {
+  kind: 'integer 0–65535',
+  parse: (raw) => (raw === undefined || raw === '' ? undefined : int(0, 65535).parse(raw)),
+};
+
+const cidrList: Parser<string[]> = {
+  kind: 'list of CIDR networks',
+  parse(raw) {
+    const items = Array.isArray(raw)
+      ? raw
+      : typeof raw === 'string'
+        ? raw.split(/[\s,]+/)
+        : fail('must be a list');
+    const out: string[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string') return fail('must be a list of strings');
+      if (item === '') continue;
+      const m = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(item);
+      if (!m || isIP(m[1]!) === 0 || Number(m[2]) > (isIP(m[1]!) === 4 ? 32 : 128))
+        return fail(`"${item}" is not a CIDR network like 10.0.0.0/8`);
+      out.push(item);
+    }
+    return out;
   },
 };
 
@@ -352,12 +379,90 @@ export const settings = {
     parser: num(0.1),
     default: 60,
   }),
+  smtpEnabled: def({
+    env: 'SESAME_SMTP_ENABLED',
+    description: 'Run the SMTP submission listeners (STARTTLS and implicit TLS).',
+    parser: bool,
+    default: true,
+  }),
+  smtpHost: def({
+    env: 'SESAME_SMTP_HOST',
+    description: 'Address the SMTP listeners bind to.',
+    parser: str,
+    default: { derive: (c) => String(c.httpHost), text: '<httpHost>' },
+  }),
+  smtpPort: def({
+    env: 'SESAME_SMTP_PORT',
+    description:
+      'SMTP submission with STARTTLS (SES: 587; Sesame’s development default 2587); 0 picks a free port.',
+    parser: int(0, 65535),
+    default: 2587,
+  }),
+  smtpsPort: def({
+    env: 'SESAME_SMTPS_PORT',
+    description:
+      'SMTP submission over implicit TLS (SES: 465; development default 2465); 0 picks a free port.',
+    parser: int(0, 65535),
+    default: 2465,
+  }),
+  tlsCert: def({
+    env: 'SESAME_TLS_CERT',
+    description:
+      'PEM certificate (chain) for the SMTP listeners; without it a self-signed one is generated in the data directory.',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  tlsKey: def({
+    env: 'SESAME_TLS_KEY',
+    description: 'PEM private key for SESAME_TLS_CERT.',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  smtpTrustedPort: def({
+    env: 'SESAME_SMTP_TRUSTED_PORT',
+    description:
+      'Optional listener where the trusted networks submit without AUTH (as Postfix mynetworks); unset = none.',
+    parser: optionalPort,
+    default: undefined,
+  }),
+  smtpTrustedNetworks: def({
+    env: 'SESAME_SMTP_TRUSTED_NETWORKS',
+    description: 'Networks (CIDR list) allowed on the trusted listener.',
+    parser: cidrList,
+    default: ['127.0.0.0/8', '::1/128'],
+  }),
+  smtpTrustedAccount: def({
+    env: 'SESAME_SMTP_TRUSTED_ACCOUNT',
+    description:
+      'Account that mail submitted on the trusted listener is sent as (its identities are still checked).',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  smtpMaxConnections: def({
+    env: 'SESAME_SMTP_MAX_CONNECTIONS',
+    description: 'Concurrent SMTP connections per listener; more are refused with 421.',
+    parser: int(1, 100000),
+    default: 1000,
+  }),
+  smtpIdleTimeoutSeconds: def({
+    env: 'SESAME_SMTP_IDLE_TIMEOUT_SECONDS',
+    description: 'An SMTP client silent this long is disconnected.',
+    parser: num(1),
+    default: 60,
+  }),
+  smtpMaxSessionSeconds: def({
+    env: 'SESAME_SMTP_MAX_SESSION_SECONDS',
+    description: 'Longest SMTP session before the connection is closed (the client reconnects).',
+    parser: num(1),
+    default: 3600,
+  }),
 } as const;
 
 type Settings = typeof settings;
 export type SettingName = keyof Settings;
 type ValueOf<K extends SettingName> = Settings[K] extends SettingDef<infer T> ? T : never;
-type DerivedKeys = 'databaseUrl' | 'publicUrl' | 'masterKeyFile' | 'hostname' | 'nodeId' | 'bounceDomain';
+type DerivedKeys =
+  'databaseUrl' | 'publicUrl' | 'masterKeyFile' | 'hostname' | 'nodeId' | 'bounceDomain' | 'smtpHost';
 
 /** The resolved configuration: every derived default filled in. */
 export type Config = { [K in SettingName]: K extends DerivedKeys ? NonNullable<ValueOf<K>> : ValueOf<K> };

@@ -8,4 +8,10 @@ describe('durability', () => {
     expect(r.lost).toBe(0);
     expect(r.received).toBeGreaterThanOrEqual(r.accepted);
   }, 120_000);
+
+  it('kill -9 right after SMTP 250 replies: every message told 250 is delivered after the restart', async () => {
+    const r = await crashExperiment({ messages: 200, concurrency: 8, killAfter: 80, via: 'smtp' });
+    expect(r.acceptedBeforeKill).toBeGreaterThanOrEqual(80);
+    expect(r.lost).toBe(0);
+  }, 120_000);
 });

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nodemailer from 'nodemailer';
 import {
   CreateEmailIdentityCommand,
   GetEmailIdentityCommand,
@@ -30,12 +31,16 @@ export interface CrashResult {
   deliverySeconds: number;
 }
 
-export async function crashExperiment(options: {
+export interface CrashOptions {
   messages: number;
   concurrency: number;
   killAfter: number;
+  /** Send over the SES v2 API (default) or SMTP submission (STARTTLS + AUTH). */
+  via?: 'api' | 'smtp';
   log?: (s: string) => void;
-}): Promise<CrashResult> {
+}
+
+export async function crashExperiment(options: CrashOptions): Promise<CrashResult> {
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'sesame-crash-'));
   const db = testDatabase(dir);
@@ -56,14 +61,29 @@ export async function crashExperiment(options: {
     SESAME_VERIFICATION_RETRY_SECONDS: '0.1',
     SESAME_RETRY_BASE_SECONDS: '0.5',
     SESAME_LOG_LEVEL: 'warn',
+    SESAME_SMTP_PORT: String(await freePort()),
+    SESAME_SMTPS_PORT: String(await freePort()),
   };
   const node = new SesameProcess(env);
+  let smtpClose = () => undefined as void;
   try {
     const creds = JSON.parse(await node.cli('account', 'create', '--name', 'crash', '--production')) as {
       accountId: string;
       accessKeyId: string;
       secretAccessKey: string;
+      smtpUsername: string;
+      smtpPassword: string;
     };
+    const smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: Number(env.SESAME_SMTP_PORT),
+      requireTLS: true,
+      pool: true,
+      maxConnections: options.concurrency,
+      auth: { user: creds.smtpUsername, pass: creds.smtpPassword },
+      tls: { rejectUnauthorized: false },
+    });
+    smtpClose = () => smtp.close();
     await node.cli('account', 'update', creds.accountId, '--max-rate', 'unlimited', '--max-24h', 'unlimited');
     await node.start();
     const client = new SESv2Client({
@@ -100,16 +120,26 @@ export async function crashExperiment(options: {
       while (next < options.messages) {
         const n = next++;
         try {
-          const res = await client.send(
-            new SendEmailCommand({
-              FromEmailAddress: 'crash@sender.test',
-              Destination: { ToAddresses: [`r${n}@dest.test`] },
-              Content: {
-                Simple: { Subject: { Data: `crash ${n}` }, Body: { Text: { Data: 'x'.repeat(2000) } } },
-              },
-            }),
-          );
-          accepted.add(res.MessageId!);
+          if (options.via === 'smtp') {
+            const info = await smtp.sendMail({
+              from: 'crash@sender.test',
+              to: `r${n}@dest.test`,
+              subject: `crash ${n}`,
+              text: 'x'.repeat(2000),
+            });
+            accepted.add(info.response.replace(/^250 Ok /, ''));
+          } else {
+            const res = await client.send(
+              new SendEmailCommand({
+                FromEmailAddress: 'crash@sender.test',
+                Destination: { ToAddresses: [`r${n}@dest.test`] },
+                Content: {
+                  Simple: { Subject: { Data: `crash ${n}` }, Body: { Text: { Data: 'x'.repeat(2000) } } },
+                },
+              }),
+            );
+            accepted.add(res.MessageId!);
+          }
           if (!killed && accepted.size >= options.killAfter) {
             killed = true;
             acceptedBeforeKill = accepted.size;
@@ -146,6 +176,7 @@ export async function crashExperiment(options: {
       deliverySeconds: (Date.now() - started) / 1000,
     };
   } finally {
+    smtpClose();
     await node.stop().catch(() => undefined);
     await sink.stop();
     await dns.stop();

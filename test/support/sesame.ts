@@ -27,6 +27,8 @@ export interface TestAccount {
 
 export interface TestSesame {
   url: string;
+  /** Ports of the SMTP listeners (STARTTLS, implicit TLS, trusted if configured). */
+  smtp: { starttls: number; tls: number; trusted: number };
   config: Config;
   platform: Platform;
   dns: TestDnsServer;
@@ -43,6 +45,8 @@ export interface TestSesame {
 
 export async function startSesame(
   overrides: Partial<Record<keyof Config, unknown>> = {},
+  /** Runs after the platform is built and before it listens (settings read at listen time may still change). */
+  beforeListen?: (platform: Platform) => Promise<void>,
 ): Promise<TestSesame> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sesame-test-'));
   const db = testDatabase(dataDir);
@@ -60,6 +64,8 @@ export async function startSesame(
       hostname: 'mx.sesame.test',
       verificationRetrySeconds: 0.1,
       deliveryPort,
+      smtpPort: 0,
+      smtpsPort: 0,
       retryBaseSeconds: 0.2,
       smtpTimeoutSeconds: 3,
       logLevel: 'info',
@@ -74,7 +80,15 @@ export async function startSesame(
     },
   });
   const platform = await createPlatform(config, { logger: createLogger('debug', sink) });
-  const { http } = await platform.listen();
+  await beforeListen?.(platform);
+  const { http, smtp } = await platform.listen();
+  const smtpPort = (name: string) =>
+    Number(
+      smtp
+        .find((l) => l.name.startsWith(name))
+        ?.address.split(':')
+        .pop(),
+    );
   const url = http.replace('[::1]', '127.0.0.1');
   const clientConfig = (
     credentials: { accessKeyId: string; secretAccessKey: string },
@@ -88,6 +102,11 @@ export async function startSesame(
   });
   const sesame: TestSesame = {
     url,
+    smtp: {
+      starttls: smtpPort('smtp (STARTTLS)'),
+      tls: smtpPort('smtps'),
+      trusted: smtpPort('smtp (trusted'),
+    },
     config,
     platform,
     dns,
