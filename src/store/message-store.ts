@@ -15,6 +15,7 @@ import type {
   MessageRecord,
   MessageStore,
   RecipientRecord,
+  SendStatisticsBucket,
   RecipientUpdate,
 } from './store.ts';
 
@@ -370,6 +371,53 @@ export class KyselyMessageStore implements MessageStore {
       .values({ id: node, heartbeat_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
       .execute();
+  }
+
+  async sendStatistics(accountId: string, since: number, bucketMs: number): Promise<SendStatisticsBucket[]> {
+    const buckets = new Map<number, SendStatisticsBucket>();
+    const at = (start: number) => {
+      let b = buckets.get(start);
+      if (!b) {
+        b = { start, deliveryAttempts: 0, bounces: 0, complaints: 0, rejects: 0 };
+        buckets.set(start, b);
+      }
+      return b;
+    };
+    const bucket = sql<number>`(created_at / ${sql.lit(bucketMs)}) * ${sql.lit(bucketMs)}`;
+    const sent = await this.#db
+      .selectFrom('messages')
+      .select([bucket.as('start'), (eb) => eb.fn.sum<number>('recipient_count').as('n')])
+      .where('account_id', '=', accountId)
+      .where('created_at', '>=', since)
+      .groupBy(sql`1`)
+      .execute();
+    for (const r of sent) at(Number(r.start)).deliveryAttempts += Number(r.n);
+    const bounced = await this.#db
+      .selectFrom('recipients')
+      .innerJoin('messages', 'messages.id', 'recipients.message_id')
+      .select([
+        sql<number>`(recipients.updated_at / ${sql.lit(bucketMs)}) * ${sql.lit(bucketMs)}`.as('start'),
+        (eb) => eb.fn.countAll<number>().as('n'),
+      ])
+      .where('messages.account_id', '=', accountId)
+      .where('recipients.status', '=', 'bounced')
+      .where('recipients.updated_at', '>=', since)
+      .groupBy(sql`1`)
+      .execute();
+    for (const r of bounced) at(Number(r.start)).bounces += Number(r.n);
+    const feedback = await this.#db
+      .selectFrom('events')
+      .select([bucket.as('start'), 'type', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('account_id', '=', accountId)
+      .where('created_at', '>=', since)
+      .where('type', 'in', ['Complaint', 'Reject'])
+      .groupBy([sql`1`, 'type'])
+      .execute();
+    for (const r of feedback) {
+      if (r.type === 'Complaint') at(Number(r.start)).complaints += Number(r.n);
+      else at(Number(r.start)).rejects += Number(r.n);
+    }
+    return [...buckets.values()].sort((a, b) => a.start - b.start);
   }
 
   get dialect(): 'sqlite' | 'postgres' {

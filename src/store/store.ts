@@ -303,6 +303,19 @@ export interface MessageStore {
   claimOrphans(owner: string, deadBefore: number, all: boolean): Promise<number>;
   /** Records that a node is alive. */
   heartbeat(node: string, now: number): Promise<void>;
+  /**
+   * Sending activity of an account since `since`, in buckets of `bucketMs` (aligned to multiples of it):
+   * recipients sent to, recipients bounced, complaint and reject events. Only buckets with activity.
+   */
+  sendStatistics(accountId: string, since: number, bucketMs: number): Promise<SendStatisticsBucket[]>;
+}
+
+export interface SendStatisticsBucket {
+  start: number;
+  deliveryAttempts: number;
+  bounces: number;
+  complaints: number;
+  rejects: number;
 }
 
 export interface SuppressedDestinationRecord {

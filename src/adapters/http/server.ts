@@ -9,6 +9,8 @@ import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { SesV2Api } from '../ses-v2/index.ts';
+import { SesV1Api } from '../ses-v1/index.ts';
+import { scopedService } from '../aws/auth.ts';
 import { registerPages } from './pages.ts';
 
 export interface HttpServerOptions {
@@ -16,8 +18,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted (a 40 MB message is about 54 MB as base64 in JSON). */
   bodyLimit: number;
-  /** Handles `POST /` and `GET /?Action=` (SES v1 Query, SNS); absent until those APIs are mounted. */
-  queryApi?: (req: AwsHttpRequest) => Promise<AwsHttpResponse>;
+  /** Query APIs besides SES v1 on `POST /`, by the signing name of their requests (SNS: `sns`). */
+  queryApis?: Record<string, (req: AwsHttpRequest) => Promise<AwsHttpResponse>>;
 }
 
 export function toAwsRequest(req: FastifyRequest): AwsHttpRequest {
@@ -58,11 +60,13 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   // Older SES v2 clients send PutEmailIdentityDkimSigningAttributes to /v1/email/…
   app.all('/v1/*', v2Route);
 
-  const queryApi = options.queryApi;
+  // POST / carries every Query API; the credential scope's service tells SES v1 (`ses`) from SNS (`sns`).
+  const v1 = new SesV1Api(options.core, options.logger);
+  const queryApis = options.queryApis ?? {};
   const query = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!queryApi)
-      return awsJsonError(reply, 400, 'InvalidAction', 'The SES v1 Query API is not available on this node.');
-    return send(reply, await queryApi(toAwsRequest(req)));
+    const aws = toAwsRequest(req);
+    const api = queryApis[scopedService(aws) ?? 'ses'];
+    return send(reply, await (api ? api(aws) : v1.handle(aws)));
   };
   app.post('/', query);
   app.get('/', async (req, reply) => {

@@ -192,6 +192,30 @@ export class IdentityService {
     return this.#view(record);
   }
 
+  /**
+   * SES v1 VerifyEmailIdentity / VerifyEmailAddress: creates the address identity, or sends a fresh
+   * verification link when it exists and is not verified yet (a verified address is left as it is).
+   */
+  async verifyEmailAddress(accountId: string, address: string): Promise<void> {
+    const parsed = parseIdentity(address);
+    if (parsed.type !== 'EMAIL_ADDRESS') throw badRequest(`Invalid email address ${address}.`);
+    const existing = await this.#store.identities.get(accountId, parsed.name);
+    if (!existing) {
+      await this.create(accountId, { identity: address });
+      return;
+    }
+    if (existing.verificationStatus === 'SUCCESS') return;
+    const now = this.#now();
+    const updated = await this.#modify(accountId, parsed.name, (i) => ({
+      ...i,
+      verificationStatus: 'PENDING',
+      verificationStartedAt: now,
+      emailToken: newUrlToken(),
+      nextCheckAt: now + EMAIL_LINK_LIFETIME_MS,
+    }));
+    await this.#sendVerification(updated);
+  }
+
   /** Creates a domain identity for SES v1 VerifyDomainIdentity, or returns the token of the existing one. */
   async verifyDomainWithToken(accountId: string, domain: string): Promise<string> {
     const name = normalizeDomain(domain);

@@ -207,6 +207,16 @@ export class SendingService {
     return this.#quota.sentLast24Hours(accountId);
   }
 
+  /** SES v1 GetSendStatistics: 15-minute data points of the last two weeks. */
+  sendStatistics(
+    accountId: string,
+  ): Promise<
+    { start: number; deliveryAttempts: number; bounces: number; complaints: number; rejects: number }[]
+  > {
+    const quarter = 15 * 60_000;
+    return this.#store.messages.sendStatistics(accountId, this.#now() - 14 * 24 * 3600_000, quarter);
+  }
+
   /** A message's record, recipients and events (for `sesame message show`). */
   async details(
     messageId: string,

@@ -42,6 +42,8 @@ export interface SendInput {
   content: SimpleContent | RawContent;
   tags?: { name: string; value: string }[] | undefined;
   configurationSetName?: string | undefined;
+  /** A limit below the node's (SES v1 accepts at most 10 MB). */
+  maxMessageSize?: number | undefined;
   listManagement?: { contactListName: string; topicName?: string | undefined } | undefined;
 }
 

@@ -1,0 +1,51 @@
+/** Maps core errors and authentication failures to SES v1 (Query) error codes — the model's awsQueryError codes. */
+import { SesError } from '../../core/index.ts';
+import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { AuthFailure } from '../aws/sigv4.ts';
+
+const AUTH_CODES: Record<AuthFailure['kind'], [string, number]> = {
+  missing: ['MissingAuthenticationToken', 403],
+  incomplete: ['IncompleteSignature', 400],
+  expired: ['RequestExpired', 400],
+  signature: ['SignatureDoesNotMatch', 403],
+  region: ['SignatureDoesNotMatch', 403],
+  service: ['SignatureDoesNotMatch', 403],
+  'unknown-key': ['InvalidClientTokenId', 403],
+};
+
+function sesCode(err: SesError): string {
+  switch (err.code) {
+    case 'NotFoundException':
+      if (err.resource === 'ConfigurationSet') return 'ConfigurationSetDoesNotExist';
+      if (err.resource === 'Template') return 'TemplateDoesNotExist';
+      return 'InvalidParameterValue';
+    case 'AlreadyExistsException':
+      if (err.resource === 'ConfigurationSet') return 'ConfigurationSetAlreadyExists';
+      return 'AlreadyExists';
+    case 'SendingPausedException':
+      return err.reason === 'configuration-set'
+        ? 'ConfigurationSetSendingPausedException'
+        : 'AccountSendingPausedException';
+    case 'TooManyRequestsException':
+      return 'Throttling';
+    case 'LimitExceededException':
+      return 'LimitExceeded';
+    case 'MessageRejected':
+    case 'MailFromDomainNotVerifiedException':
+      return err.code;
+    case 'NotSupportedException':
+      return 'InvalidAction';
+    default:
+      return 'InvalidParameterValue';
+  }
+}
+
+export function toV1Error(err: unknown): AwsProtocolError | undefined {
+  if (err instanceof AwsProtocolError) return err;
+  if (err instanceof AuthFailure) {
+    const [code, status] = AUTH_CODES[err.kind];
+    return new AwsProtocolError(code, status, err.message);
+  }
+  if (err instanceof SesError) return new AwsProtocolError(sesCode(err), 400, err.message);
+  return undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * The SES v1 API (AWS Query on `POST /`, also `GET /?Action=`). Owns: dispatching every action of the model,
+ * authentication, decoding and XML encoding. Must never hold domain rules: every action calls the same core as
+ * the v2 API. An action without a handler answers an AWS-shaped "not supported by Sesame" error.
+ */
+import type { Core } from '../../core/index.ts';
+import { newRequestId } from '../../lib/ids.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { authenticate } from '../aws/auth.ts';
+import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
+import { sesModel } from '../aws/model/ses.generated.ts';
+import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { decodeQueryInput, encodeQueryError, encodeQueryResponse, queryParams } from '../aws/query.ts';
+import { accountActions } from './account.ts';
+import { toV1Error } from './errors.ts';
+import type { V1Handler } from './handler.ts';
+import { identityActions } from './identities.ts';
+import { sendingActions } from './sending.ts';
+
+export const v1Handlers: Record<string, V1Handler> = {
+  ...identityActions,
+  ...sendingActions,
+  ...accountActions,
+};
+
+export class SesV1Api {
+  readonly #core: Core;
+  readonly #log: Logger;
+  readonly #handlers: Record<string, V1Handler>;
+
+  constructor(core: Core, logger: Logger, handlers: Record<string, V1Handler> = v1Handlers) {
+    this.#core = core;
+    this.#log = logger;
+    this.#handlers = handlers;
+  }
+
+  async handle(req: AwsHttpRequest): Promise<AwsHttpResponse> {
+    const requestId = newRequestId();
+    const params = queryParams(req.method, req.rawUrl, req.body);
+    const action = params.get('Action') ?? '';
+    try {
+      if (!action)
+        throw new AwsProtocolError(
+          'MissingAction',
+          400,
+          'Could not find operation to perform (the request has no Action parameter).',
+        );
+      const op = sesModel.operations[action];
+      if (!op)
+        throw new AwsProtocolError(
+          'InvalidAction',
+          400,
+          `The action ${action} is not valid for this web service.`,
+        );
+      const caller = await authenticate(this.#core, req, 'ses');
+      const handler = this.#handlers[action];
+      if (!handler)
+        throw new AwsProtocolError(
+          'InvalidAction',
+          400,
+          `The SES action ${action} is not supported by Sesame.`,
+        );
+      const input = decodeQueryInput(sesModel, op.input, params);
+      const output = await handler({ core: this.#core, caller, requestId, sourceIp: req.sourceIp }, input);
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body: encodeQueryResponse(sesModel, action, output, requestId),
+      };
+    } catch (err) {
+      let e = toV1Error(err);
+      if (!e) {
+        this.#log.error({ err, action, requestId }, 'internal error in SES v1 action');
+        e = new AwsProtocolError(
+          'InternalFailure',
+          500,
+          'The request processing has failed because of an unknown error.',
+        );
+      }
+      return {
+        status: e.status,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body: encodeQueryError(sesModel, e, requestId),
+      };
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/** SES v1 SendEmail and SendRawEmail (the same pipeline as v2 and SMTP; SES v1 accepts at most 10 MB). */
+import { SesError } from '../../core/index.ts';
+import { action, type V1Context, type V1Handler } from './handler.ts';
+
+const V1_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
+
+interface Common {
+  Tags?: { Name: string; Value: string }[];
+  ConfigurationSetName?: string;
+  SourceArn?: string;
+  FromArn?: string;
+  ReturnPathArn?: string;
+}
+
+/** Sending authorization (acting for another account's identity) is not supported; own-account ARNs are fine. */
+function ownArns(ctx: V1Context, input: Common): void {
+  for (const [member, arn] of [
+    ['SourceArn', input.SourceArn],
+    ['FromArn', input.FromArn],
+    ['ReturnPathArn', input.ReturnPathArn],
+  ] as const) {
+    if (arn === undefined) continue;
+    const m = /^arn:aws:ses:[^:]+:(\d{12}):identity\/.+$/.exec(arn);
+    if (!m) throw new SesError('BadRequestException', `${member} is not a valid identity ARN.`);
+    if (m[1] !== ctx.caller.accountId)
+      throw new SesError(
+        'BadRequestException',
+        `Sending authorization (${member} of another account) is not supported by Sesame.`,
+      );
+  }
+}
+
+const tags = (input: Common) => (input.Tags ?? []).map((t) => ({ name: t.Name, value: t.Value }));
+
+export const sendingActions: Record<string, V1Handler> = {
+  SendEmail: action<
+    Common & {
+      Source: string;
+      Destination: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+      Message: {
+        Subject: { Data: string; Charset?: string };
+        Body: { Text?: { Data: string; Charset?: string }; Html?: { Data: string; Charset?: string } };
+      };
+      ReplyToAddresses?: string[];
+      ReturnPath?: string;
+    }
+  >(async (ctx, input) => {
+    ownArns(ctx, input);
+    const { messageId } = await ctx.core.sending.send({
+      accountId: ctx.caller.accountId,
+      operation: 'SendEmail',
+      sourceIp: ctx.sourceIp,
+      callerIdentity: ctx.caller.accessKeyId,
+      from: input.Source,
+      destination: {
+        to: input.Destination.ToAddresses,
+        cc: input.Destination.CcAddresses,
+        bcc: input.Destination.BccAddresses,
+      },
+      replyTo: input.ReplyToAddresses,
+      feedbackAddress: input.ReturnPath,
+      content: {
+        kind: 'simple',
+        subject: { data: input.Message.Subject.Data, charset: input.Message.Subject.Charset },
+        text: input.Message.Body.Text
+          ? { data: input.Message.Body.Text.Data, charset: input.Message.Body.Text.Charset }
+          : undefined,
+        html: input.Message.Body.Html
+          ? { data: input.Message.Body.Html.Data, charset: input.Message.Body.Html.Charset }
+          : undefined,
+      },
+      tags: tags(input),
+      configurationSetName: input.ConfigurationSetName,
+      maxMessageSize: V1_MAX_MESSAGE_SIZE,
+    });
+    return { MessageId: messageId };
+  }),
+
+  SendRawEmail: action<Common & { Source?: string; Destinations?: string[]; RawMessage: { Data: Buffer } }>(
+    async (ctx, input) => {
+      ownArns(ctx, input);
+      const { messageId } = await ctx.core.sending.send({
+        accountId: ctx.caller.accountId,
+        operation: 'SendRawEmail',
+        sourceIp: ctx.sourceIp,
+        callerIdentity: ctx.caller.accessKeyId,
+        from: input.Source,
+        destination: input.Destinations?.length ? { to: input.Destinations } : undefined,
+        content: { kind: 'raw', data: input.RawMessage.Data },
+        tags: tags(input),
+        configurationSetName: input.ConfigurationSetName,
+        maxMessageSize: V1_MAX_MESSAGE_SIZE,
+      });
+      return { MessageId: messageId };
+    },
+  ),
+};
