@@ -3,7 +3,7 @@
  * verification and MX routing are exercised end to end without touching the Internet.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import dnsPacket from 'dns-packet';
 
 export interface Zone {
@@ -36,35 +36,48 @@ export class TestDnsServer {
   }
 
   async start(): Promise<this> {
-    const udp = createSocket('udp4');
-    udp.on('message', (msg, rinfo) => {
-      const answer = this.#answer(msg, true);
-      if (answer) udp.send(answer, rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-    this.port = udp.address().port;
-    this.#udp = udp;
-    // TCP on the same port, for answers too large for UDP.
-    this.#tcp = createServer((sock) => {
-      let buf = Buffer.alloc(0);
-      sock.on('data', (chunk) => {
-        buf = Buffer.concat([buf, chunk]);
-        while (buf.length >= 2) {
-          const len = buf.readUInt16BE(0);
-          if (buf.length < 2 + len) break;
-          const answer = this.#answer(buf.subarray(2, 2 + len), false);
-          buf = buf.subarray(2 + len);
-          if (answer) {
-            const prefix = Buffer.alloc(2);
-            prefix.writeUInt16BE(answer.length);
-            sock.write(Buffer.concat([prefix, answer]));
-          }
-        }
+    // UDP and TCP on the same port: pick a UDP port, and try again if TCP is taken there.
+    for (let attempt = 0; ; attempt++) {
+      const udp = createSocket('udp4');
+      udp.on('message', (msg, rinfo) => {
+        const answer = this.#answer(msg, true);
+        if (answer) udp.send(answer, rinfo.port, rinfo.address);
       });
-      sock.on('error', () => undefined);
+      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      const port = udp.address().port;
+      const tcp = createServer((sock) => this.#serveTcp(sock));
+      const ok = await new Promise<boolean>((resolve) => {
+        tcp.once('error', () => resolve(false));
+        tcp.listen(port, '127.0.0.1', () => resolve(true));
+      });
+      if (ok) {
+        this.port = port;
+        this.#udp = udp;
+        this.#tcp = tcp;
+        return this;
+      }
+      udp.close();
+      if (attempt > 20) throw new Error('no port free for both UDP and TCP');
+    }
+  }
+
+  #serveTcp(sock: TcpSocket): void {
+    let buf = Buffer.alloc(0);
+    sock.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const answer = this.#answer(buf.subarray(2, 2 + len), false);
+        buf = buf.subarray(2 + len);
+        if (answer) {
+          const prefix = Buffer.alloc(2);
+          prefix.writeUInt16BE(answer.length);
+          sock.write(Buffer.concat([prefix, answer]));
+        }
+      }
     });
-    await new Promise<void>((resolve) => this.#tcp!.listen(this.port, '127.0.0.1', resolve));
-    return this;
+    sock.on('error', () => undefined);
   }
 
   async stop(): Promise<void> {
