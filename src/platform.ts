@@ -12,6 +12,8 @@ import { SmtpSubmission } from './adapters/smtp-submission/index.ts';
 import { loadTlsMaterial } from './lib/tls-material.ts';
 import { createDnsResolver } from './lib/dns.ts';
 import { Mta, type MtaSettings } from './mta/index.ts';
+import { Dispatcher } from './dispatch/index.ts';
+import { FeedbackListener } from './mta/feedback/listener.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { openStore } from './store/kysely-store.ts';
@@ -116,6 +118,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     },
   });
   const mta = new Mta({ core, store, dns, logger, settings: mtaSettings(config) });
+  const dispatcher = new Dispatcher({
+    core,
+    store,
+    logger,
+    settings: {
+      retryDelayMs: config.notificationRetrySeconds * 1000,
+      maxRetries: config.notificationRetries,
+      perEndpoint: config.notificationEndpointConcurrency,
+      total: 200,
+      timeoutMs: config.notificationTimeoutSeconds * 1000,
+    },
+  });
   // A 40 MB message is about 54 MB as base64 in a JSON body.
   const http = buildHttpServer({
     core,
@@ -124,6 +138,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   let started = false;
   let smtp: SmtpSubmission | undefined;
+  let feedback: FeedbackListener | undefined;
 
   return {
     config,
@@ -136,17 +151,38 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       if (options.background !== false) {
         core.start();
         await mta.start();
+        dispatcher.start();
       }
       started = true;
       const address = await http.listen({ host: config.httpHost, port: config.httpPort });
-      let smtpListeners: { name: string; address: string }[] = [];
-      if (config.smtpEnabled) {
-        const tls = await loadTlsMaterial({
-          certFile: config.tlsCert,
-          keyFile: config.tlsKey,
-          dataDir: config.dataDir,
-          hostname: config.hostname,
+      const smtpListeners: { name: string; address: string }[] = [];
+      const tls =
+        config.smtpEnabled || config.mxEnabled
+          ? await loadTlsMaterial({
+              certFile: config.tlsCert,
+              keyFile: config.tlsKey,
+              dataDir: config.dataDir,
+              hostname: config.hostname,
+            })
+          : undefined;
+      if (tls && config.mxEnabled) {
+        feedback = new FeedbackListener({
+          core,
+          logger,
+          settings: {
+            host: config.smtpHost,
+            port: config.mxPort,
+            hostname: config.hostname,
+            tls,
+            maxMessageSize: config.maxMessageSize,
+          },
         });
+        smtpListeners.push({
+          name: 'mx (bounces and complaints to return paths)',
+          address: await feedback.listen(),
+        });
+      }
+      if (tls && config.smtpEnabled) {
         if (tls.source === 'generated')
           logger.warn(
             { certFile: tls.certFile },
@@ -170,16 +206,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             maxSessionMs: config.smtpMaxSessionSeconds * 1000,
           },
         });
-        smtpListeners = await smtp.listen();
+        smtpListeners.push(...(await smtp.listen()));
       }
       return { http: address, smtp: smtpListeners };
     },
     async close() {
       if (started) {
+        dispatcher.stop();
         mta.stop();
         core.stop();
       }
       await smtp?.close();
+      await feedback?.close();
       await http.close();
       await store.close();
     },

@@ -379,6 +379,44 @@ export const settings = {
     parser: num(0.1),
     default: 60,
   }),
+  notificationRetrySeconds: def({
+    env: 'SESAME_NOTIFICATION_RETRY_SECONDS',
+    description: 'Delay between retries of an SNS-style HTTP notification (SNS’s default policy: 20).',
+    parser: num(0.01),
+    default: 20,
+  }),
+  notificationRetries: def({
+    env: 'SESAME_NOTIFICATION_RETRIES',
+    description:
+      'Retries of a notification after its first attempt, before it is dead-lettered (SNS’s default: 3).',
+    parser: int(0, 1000),
+    default: 3,
+  }),
+  notificationEndpointConcurrency: def({
+    env: 'SESAME_NOTIFICATION_ENDPOINT_CONCURRENCY',
+    description: 'Simultaneous notification requests to one subscriber endpoint.',
+    parser: int(1, 1000),
+    default: 10,
+  }),
+  notificationTimeoutSeconds: def({
+    env: 'SESAME_NOTIFICATION_TIMEOUT_SECONDS',
+    description: 'How long a subscriber endpoint may take to answer a notification.',
+    parser: num(0.1),
+    default: 15,
+  }),
+  mxEnabled: def({
+    env: 'SESAME_MX_ENABLED',
+    description:
+      'Run the inbound MX that receives bounces (DSNs) and complaints (ARF) sent to Sesame’s return paths.',
+    parser: bool,
+    default: true,
+  }),
+  mxPort: def({
+    env: 'SESAME_MX_PORT',
+    description: 'Port of the inbound MX (25 in production; development default 2525); 0 picks a free port.',
+    parser: int(0, 65535),
+    default: 2525,
+  }),
   smtpEnabled: def({
     env: 'SESAME_SMTP_ENABLED',
     description: 'Run the SMTP submission listeners (STARTTLS and implicit TLS).',

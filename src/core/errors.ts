@@ -20,18 +20,30 @@ export type SesErrorCode =
 
 /** What a NotFound / AlreadyExists refers to (SES v1 has a distinct code per resource). */
 export type ResourceKind =
-  'Account' | 'Identity' | 'ConfigurationSet' | 'Template' | 'AccessKey' | 'Resource';
+  | 'Account'
+  | 'Identity'
+  | 'ConfigurationSet'
+  | 'EventDestination'
+  | 'Template'
+  | 'AccessKey'
+  | 'Topic'
+  | 'Subscription'
+  | 'SuppressedDestination'
+  | 'Resource';
 
 export interface SesErrorOptions {
   resource?: ResourceKind;
   /** Throttling: which limit was hit. Sending paused: whose switch is off. */
   reason?: 'rate' | 'daily' | 'account' | 'configuration-set';
+  /** The SES v1 (Query) code where v1 names this failure more precisely (e.g. InvalidSNSDestination). */
+  v1Code?: string;
 }
 
 export class SesError extends Error {
   readonly code: SesErrorCode;
   readonly resource: ResourceKind | undefined;
   readonly reason: SesErrorOptions['reason'];
+  readonly v1Code: string | undefined;
 
   constructor(code: SesErrorCode, message: string, options: SesErrorOptions = {}) {
     super(message);
@@ -39,10 +51,12 @@ export class SesError extends Error {
     this.code = code;
     this.resource = options.resource;
     this.reason = options.reason;
+    this.v1Code = options.v1Code;
   }
 }
 
-export const badRequest = (message: string): SesError => new SesError('BadRequestException', message);
+export const badRequest = (message: string, v1Code?: string): SesError =>
+  new SesError('BadRequestException', message, v1Code ? { v1Code } : {});
 export const notFound = (resource: ResourceKind, message: string): SesError =>
   new SesError('NotFoundException', message, { resource });
 export const alreadyExists = (resource: ResourceKind, message: string): SesError =>

@@ -15,6 +15,11 @@ import { TagService } from './tags/tag-service.ts';
 import { QuotaTracker } from './sending/quota.ts';
 import { SendingService } from './sending/sending-service.ts';
 import { ReturnPathCodec } from './sending/verp.ts';
+import { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
+import { SnsService } from './notifications/sns-service.ts';
+import { EventPublisher } from './notifications/event-publisher.ts';
+import { SuppressionService } from './suppression/suppression-service.ts';
+import { Tracker } from './tracking/tracker.ts';
 
 export { SesError, type SesErrorCode, type ResourceKind } from './errors.ts';
 export {
@@ -34,6 +39,16 @@ export type {
 } from './identities/identity-service.ts';
 export type { TagService } from './tags/tag-service.ts';
 export type { SendingService } from './sending/sending-service.ts';
+export type {
+  ConfigurationSetService,
+  ConfigurationSetInput,
+  EventDestinationInput,
+} from './configuration-sets/configuration-set-service.ts';
+export { EVENT_TYPES } from './configuration-sets/configuration-set-service.ts';
+export type { SnsService, SnsEnvelope } from './notifications/sns-service.ts';
+export type { SuppressionService } from './suppression/suppression-service.ts';
+export { PIXEL as TRACKING_PIXEL } from './tracking/tracker.ts';
+export { SIGNING_CERT_PATH, UNSUBSCRIBE_PATH } from './notifications/sns-service.ts';
 export { SYSTEM_ACCOUNT } from './sending/sending-service.ts';
 export { MAX_RECIPIENTS } from './sending/pipeline.ts';
 export {
@@ -61,6 +76,15 @@ export type {
   MessageRecord,
   RecipientRecord,
   EventRecord,
+  ConfigurationSetRecord,
+  ConfigurationSetOptions,
+  EventDestinationRecord,
+  EventTypeName,
+  NotificationRecord,
+  NotificationType,
+  SnsTopicRecord,
+  SnsSubscriptionRecord,
+  SuppressedDestinationRecord,
 } from '../store/store.ts';
 
 export interface CoreSettings extends QuotaSettings {
@@ -94,6 +118,9 @@ export class Core {
   readonly identities: IdentityService;
   readonly tags: TagService;
   readonly sending: SendingService;
+  readonly configurationSets: ConfigurationSetService;
+  readonly sns: SnsService;
+  readonly suppression: SuppressionService;
   readonly #cache: EpochCache;
   readonly #verifier: IdentityVerifier;
   readonly #cachePollMs: number;
@@ -140,6 +167,28 @@ export class Core {
       'identity',
       async (accountId, name) => (await this.identities.find(accountId, name)) !== undefined,
     );
+    this.sns = new SnsService({
+      store,
+      box: deps.box,
+      cache: this.#cache,
+      region: settings.region,
+      publicUrl: settings.publicUrl,
+      now,
+    });
+    this.configurationSets = new ConfigurationSetService({
+      store,
+      cache: this.#cache,
+      tags: this.tags,
+      region: settings.region,
+      now,
+    });
+    this.configurationSets.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
+    this.identities.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
+    this.tags.registerKind(
+      'configuration-set',
+      async (accountId, name) => (await store.configurationSets.get(accountId, name)) !== null,
+    );
+    this.suppression = new SuppressionService({ store, accounts: this.accounts, now });
     const quota = new QuotaTracker(store, now);
     this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
     this.sending = new SendingService({
@@ -148,12 +197,20 @@ export class Core {
       identities: this.identities,
       quota,
       returnPaths: new ReturnPathCodec(deps.box.derive('return-path')),
+      configurationSets: this.configurationSets,
+      publisher: new EventPublisher({
+        configurationSets: this.configurationSets,
+        identities: this.identities,
+        sns: this.sns,
+      }),
+      tracker: new Tracker(deps.box.derive('tracking')),
       settings: {
         region: settings.region,
         mailHost: settings.mailHost,
         bounceDomain: settings.bounceDomain,
         nodeId: settings.nodeId,
         maxMessageSize: settings.maxMessageSize,
+        publicUrl: settings.publicUrl,
       },
       logger,
       now,

@@ -14,6 +14,15 @@ export interface TlsMaterial {
   certFile: string;
 }
 
+/** A self-signed certificate and its key (PEM), e.g. for signing SNS-style notifications. */
+export async function selfSignedCertificate(commonName: string): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
 export async function loadTlsMaterial(options: {
   certFile?: string | undefined;
   keyFile?: string | undefined;

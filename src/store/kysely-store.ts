@@ -8,6 +8,8 @@ import { migrations, type Dialect } from './migrations/index.ts';
 import { openSqlite } from './dialects/sqlite.ts';
 import { KyselyMessageStore } from './message-store.ts';
 import { KyselySuppressionStore } from './suppression-store.ts';
+import { KyselyConfigurationSets } from './configuration-set-store.ts';
+import { KyselyNotifications, KyselySecrets, KyselySns } from './sns-store.ts';
 import { openPostgres } from './dialects/postgres.ts';
 import type { AccountsTable, Database, IdentitiesTable } from './schema.ts';
 import {
@@ -22,6 +24,10 @@ import {
   type MetaStore,
   type Page,
   type ReviewStatus,
+  type ConfigurationSetStore,
+  type NotificationStore,
+  type SecretStore,
+  type SnsStore,
   type Store,
   type SuppressionStore,
   type Tag,
@@ -62,6 +68,10 @@ type Db = Kysely<Database>;
 class KyselyStore implements Store {
   readonly messages: MessageStore;
   readonly suppression: SuppressionStore;
+  readonly configurationSets: ConfigurationSetStore;
+  readonly sns: SnsStore;
+  readonly notifications: NotificationStore;
+  readonly secrets: SecretStore;
   readonly accounts: AccountStore;
   readonly accessKeys: AccessKeyStore;
   readonly identities: IdentityStore;
@@ -77,6 +87,14 @@ class KyselyStore implements Store {
     this.#schema = schema;
     this.messages = new KyselyMessageStore(db, dialect, raw);
     this.suppression = new KyselySuppressionStore(db);
+    this.configurationSets = new KyselyConfigurationSets(
+      db,
+      (fn) => this.writeTransaction(fn),
+      dialect === 'postgres',
+    );
+    this.sns = new KyselySns(db);
+    this.notifications = new KyselyNotifications(db, dialect);
+    this.secrets = new KyselySecrets(db);
     this.accounts = new KyselyAccounts(this);
     this.accessKeys = new KyselyAccessKeys(db);
     this.identities = new KyselyIdentities(this);
@@ -311,6 +329,7 @@ function identityToRow(i: IdentityRecord): IdentitiesTable {
     mail_from: i.mailFrom ? JSON.stringify(i.mailFrom) : null,
     feedback_forwarding: bit(i.feedbackForwarding),
     configuration_set_name: i.configurationSetName,
+    notifications: i.notifications ? JSON.stringify(i.notifications) : null,
   };
 }
 
@@ -334,6 +353,7 @@ function rowToIdentity(r: Selectable<IdentitiesTable>): IdentityRecord {
     mailFrom: json(r.mail_from),
     feedbackForwarding: bool(r.feedback_forwarding),
     configurationSetName: r.configuration_set_name,
+    notifications: json(r.notifications),
   };
 }
 

@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
+import { notificationRow } from './sns-store.ts';
 import type { Database as Schema, EventsTable, MessagesTable, RecipientsTable } from './schema.ts';
 import type {
   AcceptedMessage,
@@ -39,6 +40,7 @@ function messageRow(m: MessageRecord): MessagesTable {
     feedback_address: m.feedbackAddress,
     list_management: m.listManagement ? JSON.stringify(m.listManagement) : null,
     operation: m.operation,
+    options: m.options ? JSON.stringify(m.options) : null,
   };
 }
 
@@ -60,6 +62,7 @@ function rowToMessage(r: Selectable<MessagesTable>): MessageRecord {
       ? (JSON.parse(r.list_management) as MessageRecord['listManagement'])
       : null,
     operation: r.operation,
+    options: r.options ? (JSON.parse(r.options) as MessageRecord['options']) : null,
   };
 }
 
@@ -140,9 +143,9 @@ interface Writer {
 function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer {
   const insMessage = raw.prepare(
     `insert into messages (id, account_id, created_at, source, from_domain, mail_from_domain, configuration_set, size,
-       recipient_count, mail, tags, feedback_address, list_management, operation)
+       recipient_count, mail, tags, feedback_address, list_management, operation, options)
      values (@id, @account_id, @created_at, @source, @from_domain, @mail_from_domain, @configuration_set, @size,
-       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation)`,
+       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation, @options)`,
   );
   const insBody = raw.prepare('insert into message_bodies (message_id, body) values (?, ?)');
   const insRecipient = raw.prepare(
@@ -157,6 +160,12 @@ function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer {
     `insert into send_counts (account_id, bucket, count) values (?, ?, ?)
      on conflict (account_id, bucket) do update set count = count + excluded.count`,
   );
+  const insNotification = raw.prepare(
+    `insert into notification_deliveries (id, account_id, type, topic_arn, subscription_arn, endpoint, sns_message_id, subject,
+       message, token, created_at, status, attempts, next_attempt_at, lease_until, last_error, delivered_at)
+     values (@id, @account_id, @type, @topic_arn, @subscription_arn, @endpoint, @sns_message_id, @subject,
+       @message, @token, @created_at, @status, @attempts, @next_attempt_at, @lease_until, @last_error, @delivered_at)`,
+  );
   const updRecipient = raw.prepare(
     `update recipients set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
        last_response = @last_response, updated_at = @updated_at where message_id = @message_id and idx = @idx`,
@@ -167,6 +176,7 @@ function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer {
       insBody.run(a.message.id, a.body);
       for (const r of a.recipients) insRecipient.run(recipientRow(r));
       for (const e of a.events) insEvent.run(eventRow(e));
+      for (const n of a.notifications ?? []) insNotification.run(notificationRow(n));
     }
     for (const q of quotaCounts(batch)) bumpCount.run(q.account, q.bucket, q.count);
   });
@@ -174,6 +184,7 @@ function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer {
     for (const o of batch) {
       for (const u of o.recipients) updRecipient.run(updateRow(u, now));
       for (const e of o.events) insEvent.run(eventRow(e));
+      for (const n of o.notifications ?? []) insNotification.run(notificationRow(n));
     }
   });
   // Kysely's connection lock keeps its own transactions from interleaving with these synchronous ones.
@@ -216,6 +227,9 @@ function postgresWriter(db: Kysely<Schema>): Writer {
             .execute();
         const events = batch.flatMap((a) => a.events.map(eventRow));
         if (events.length) await trx.insertInto('events').values(events).execute();
+        const notifications = batch.flatMap((a) => (a.notifications ?? []).map(notificationRow));
+        if (notifications.length)
+          await trx.insertInto('notification_deliveries').values(notifications).execute();
         const counts = quotaCounts(batch);
         if (counts.length)
           await trx
@@ -233,6 +247,7 @@ function postgresWriter(db: Kysely<Schema>): Writer {
       const now = Date.now();
       const updates = batch.flatMap((o) => o.recipients).map((u) => updateRow(u, now));
       const events = batch.flatMap((o) => o.events.map(eventRow));
+      const notifications = batch.flatMap((o) => (o.notifications ?? []).map(notificationRow));
       await db.transaction().execute(async (trx) => {
         if (updates.length) {
           const values = sql.join(
@@ -247,6 +262,8 @@ function postgresWriter(db: Kysely<Schema>): Writer {
             where r.message_id = v.message_id and r.idx = v.idx`.execute(trx);
         }
         if (events.length) await trx.insertInto('events').values(events).execute();
+        if (notifications.length)
+          await trx.insertInto('notification_deliveries').values(notifications).execute();
       });
     },
   };

@@ -44,6 +44,7 @@ export interface IdentitiesTable {
   mail_from: string | null;
   feedback_forwarding: number;
   configuration_set_name: string | null;
+  notifications: string | null;
 }
 
 export interface TagsTable {
@@ -73,6 +74,7 @@ export interface MessagesTable {
   feedback_address: string | null;
   list_management: string | null;
   operation: string;
+  options: string | null;
 }
 
 export interface MessageBodiesTable {
@@ -123,7 +125,66 @@ export interface NodesTable {
   heartbeat_at: number;
 }
 
+export interface ConfigurationSetsTable {
+  account_id: string;
+  name: string;
+  created_at: number;
+  sending_enabled: number;
+  options: string;
+  event_destinations: string;
+}
+
+export interface SnsTopicsTable {
+  arn: string;
+  account_id: string;
+  name: string;
+  created_at: number;
+  attributes: string;
+}
+
+export interface SnsSubscriptionsTable {
+  arn: string;
+  topic_arn: string;
+  account_id: string;
+  protocol: string;
+  endpoint: string;
+  status: string;
+  token: string;
+  created_at: number;
+  confirmed_at: number | null;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  account_id: string;
+  type: string;
+  topic_arn: string;
+  subscription_arn: string;
+  endpoint: string;
+  sns_message_id: string;
+  subject: string | null;
+  message: string;
+  token: string | null;
+  created_at: number;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+export interface SecretsTable {
+  name: string;
+  sealed: string;
+}
+
 export interface Database {
+  configuration_sets: ConfigurationSetsTable;
+  sns_topics: SnsTopicsTable;
+  sns_subscriptions: SnsSubscriptionsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  secrets: SecretsTable;
   messages: MessagesTable;
   message_bodies: MessageBodiesTable;
   recipients: RecipientsTable;

@@ -118,6 +118,15 @@ export interface IdentityRecord {
   mailFrom: MailFromRecord | null;
   feedbackForwarding: boolean;
   configurationSetName: string | null;
+  /** SES v1 identity notifications: SNS topics per type and whether they include the original headers. */
+  notifications: IdentityNotificationsRecord | null;
+}
+
+export type NotificationType = 'Bounce' | 'Complaint' | 'Delivery';
+
+export interface IdentityNotificationsRecord {
+  topics: Partial<Record<NotificationType, string>>;
+  headers: Partial<Record<NotificationType, boolean>>;
 }
 
 export interface Page<T> {
@@ -214,6 +223,17 @@ export interface MessageRecord {
   listManagement: { contactListName: string; topicName: string | null } | null;
   /** SES operation that sent it (SendEmail, SendRawEmail, …); `system` for Sesame's own mail. */
   operation: string;
+  /** Options from the configuration set that delivery and tracking follow. */
+  options: MessageOptions | null;
+}
+
+export interface MessageOptions {
+  /** Deliver only over TLS (configuration set TlsPolicy REQUIRE). */
+  tlsRequired: boolean;
+  /** Give up after this long instead of the MTA's maximum queue time (MaxDeliverySeconds). */
+  maxDeliverySeconds: number | null;
+  /** Open/click tracking: the links' base URL and what is tracked. */
+  tracking: { base: string; open: boolean; click: boolean } | null;
 }
 
 export type RecipientStatus = 'queued' | 'delivered' | 'bounced' | 'suppressed';
@@ -252,6 +272,8 @@ export interface AcceptedMessage {
   body: Buffer;
   recipients: RecipientRecord[];
   events: EventRecord[];
+  /** Notifications of those events to publish (the outbox), written in the same transaction. */
+  notifications?: NotificationRecord[];
   /** Recipients that count toward the daily quota (simulator addresses do not). */
   quotaRecipients: number;
 }
@@ -268,6 +290,7 @@ export interface RecipientUpdate {
 export interface DeliveryOutcomes {
   recipients: RecipientUpdate[];
   events: EventRecord[];
+  notifications?: NotificationRecord[];
 }
 
 export interface MessageStore {
@@ -349,9 +372,169 @@ export interface SuppressionStore {
   ): Promise<Page<SuppressedDestinationRecord>>;
 }
 
+// ---- configuration sets ---------------------------------------------------------------------------------
+
+export type EventTypeName =
+  | 'SEND'
+  | 'REJECT'
+  | 'BOUNCE'
+  | 'COMPLAINT'
+  | 'DELIVERY'
+  | 'OPEN'
+  | 'CLICK'
+  | 'RENDERING_FAILURE'
+  | 'DELIVERY_DELAY'
+  | 'SUBSCRIPTION';
+
+export interface EventDestinationRecord {
+  name: string;
+  enabled: boolean;
+  matchingEventTypes: EventTypeName[];
+  /** Sesame publishes to its own SNS-compatible topics. */
+  snsTopicArn: string;
+}
+
+export interface ConfigurationSetOptions {
+  tracking: {
+    customRedirectDomain: string;
+    httpsPolicy: 'REQUIRE' | 'REQUIRE_OPEN_ONLY' | 'OPTIONAL';
+  } | null;
+  delivery: {
+    tlsPolicy: 'REQUIRE' | 'OPTIONAL';
+    sendingPoolName: string | null;
+    maxDeliverySeconds: number | null;
+  };
+  reputation: { metricsEnabled: boolean; lastFreshStart: number | null };
+  /** Overrides the account's suppression reasons; null means the account's apply. */
+  suppression: { suppressedReasons: SuppressionReason[] } | null;
+}
+
+export interface ConfigurationSetRecord {
+  accountId: string;
+  name: string;
+  createdAt: number;
+  sendingEnabled: boolean;
+  options: ConfigurationSetOptions;
+  eventDestinations: EventDestinationRecord[];
+}
+
+export interface ConfigurationSetStore {
+  create(set: ConfigurationSetRecord): Promise<void>;
+  get(accountId: string, name: string): Promise<ConfigurationSetRecord | null>;
+  /** Ordered by name; `after` is the last name of the previous page. */
+  list(
+    accountId: string,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<ConfigurationSetRecord>>;
+  count(accountId: string): Promise<number>;
+  modify(
+    accountId: string,
+    name: string,
+    change: (set: ConfigurationSetRecord) => ConfigurationSetRecord,
+  ): Promise<ConfigurationSetRecord | null>;
+  delete(accountId: string, name: string): Promise<boolean>;
+}
+
+// ---- SNS-compatible topics and the notification outbox --------------------------------------------------
+
+export interface SnsTopicRecord {
+  arn: string;
+  accountId: string;
+  name: string;
+  createdAt: number;
+  attributes: Record<string, string>;
+}
+
+export interface SnsSubscriptionRecord {
+  arn: string;
+  topicArn: string;
+  accountId: string;
+  protocol: string;
+  endpoint: string;
+  status: 'pending' | 'confirmed';
+  token: string;
+  createdAt: number;
+  confirmedAt: number | null;
+}
+
+export interface SnsStore {
+  /** Creates the topic, or returns the existing one of that ARN (CreateTopic is idempotent). */
+  createTopic(topic: SnsTopicRecord): Promise<SnsTopicRecord>;
+  getTopic(arn: string): Promise<SnsTopicRecord | null>;
+  listTopics(
+    accountId: string,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<SnsTopicRecord>>;
+  /** Deletes a topic and its subscriptions. */
+  deleteTopic(arn: string): Promise<boolean>;
+  createSubscription(subscription: SnsSubscriptionRecord): Promise<void>;
+  getSubscription(arn: string): Promise<SnsSubscriptionRecord | null>;
+  findSubscriptionByToken(topicArn: string, token: string): Promise<SnsSubscriptionRecord | null>;
+  listSubscriptions(
+    topicArn: string,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<SnsSubscriptionRecord>>;
+  /** Confirmed subscriptions of a topic. */
+  confirmedSubscriptions(topicArn: string): Promise<SnsSubscriptionRecord[]>;
+  confirmSubscription(arn: string, at: number): Promise<void>;
+  deleteSubscription(arn: string): Promise<boolean>;
+}
+
+export type NotificationKind = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+
+export interface NotificationRecord {
+  id: string;
+  accountId: string;
+  type: NotificationKind;
+  topicArn: string;
+  subscriptionArn: string;
+  endpoint: string;
+  /** SNS MessageId (kept across retries). */
+  snsMessageId: string;
+  subject: string | null;
+  message: string;
+  /** Confirmation token (SubscriptionConfirmation / UnsubscribeConfirmation). */
+  token: string | null;
+  createdAt: number;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+export interface NotificationStore {
+  /** Adds notifications that are not part of a message transaction (subscription confirmations). */
+  enqueue(records: NotificationRecord[]): Promise<void>;
+  /**
+   * Takes up to `limit` pending notifications due at `now` whose lease is free, leasing them until
+   * `leaseUntil` so no other node takes them meanwhile.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<NotificationRecord[]>;
+  markDelivered(id: string, at: number, attempts: number): Promise<void>;
+  /** Records a failed attempt: retried at `nextAttemptAt`, or dead (null) after the last retry. */
+  markFailed(id: string, attempts: number, nextAttemptAt: number | null, error: string): Promise<void>;
+  listDead(limit: number): Promise<NotificationRecord[]>;
+  /** Puts dead notifications (the given ids, or all) back in the queue; returns how many. */
+  replay(ids: string[] | 'all', now: number): Promise<number>;
+  /** The soonest pending due time. */
+  nextDue(): Promise<number | null>;
+}
+
+export interface SecretStore {
+  /** Stores a sealed secret unless one of that name exists; returns the one that is stored. */
+  putIfAbsent(name: string, sealed: string): Promise<string>;
+  get(name: string): Promise<string | null>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly messages: MessageStore;
+  readonly configurationSets: ConfigurationSetStore;
+  readonly sns: SnsStore;
+  readonly notifications: NotificationStore;
+  readonly secrets: SecretStore;
   readonly suppression: SuppressionStore;
   readonly accounts: AccountStore;
   readonly accessKeys: AccessKeyStore;

@@ -290,3 +290,39 @@ describe('sesame message show', () => {
     expect(unknown.stderr).toBe('sesame: no message nope\n');
   });
 });
+
+describe('sesame suppression import and notifications', () => {
+  it('imports a CSV into an account suppression list, reporting bad rows, idempotently', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const a = await sesame.createAccount({ production: true });
+    const file = join(sesame.dataDir, 'suppress.csv');
+    writeFileSync(
+      file,
+      'email,reason\none@import.test,BOUNCE\nTWO@import.test,complaint\nthree@import.test,maybe\n',
+    );
+    const r = await sesameCli('suppression', 'import', a.accountId, file);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      accountId: a.accountId,
+      imported: 2,
+      failed: [{ line: 4, error: 'reason must be BOUNCE or COMPLAINT, not "maybe"' }],
+    });
+    expect(r.stderr).toMatch(/importing: 100% \(3\/3\)/);
+    expect(JSON.parse((await sesameCli('suppression', 'import', a.accountId, file)).stdout).imported).toBe(2);
+    expect(await sesame.platform.store.suppression.get(a.accountId, 'two@import.test')).toMatchObject({
+      reason: 'COMPLAINT',
+    });
+    expect(await sesame.platform.store.suppression.count(a.accountId)).toBe(2);
+  });
+
+  it('lists dead-lettered notifications and replays them', async () => {
+    const list = JSON.parse((await sesameCli('notifications', 'dead-letters')).stdout);
+    expect(Array.isArray(list)).toBe(true);
+    expect(JSON.parse((await sesameCli('notifications', 'replay', '--all')).stdout)).toEqual({
+      replayed: list.length,
+    });
+    const usage = await sesameCli('notifications', 'replay');
+    expect(usage.stderr).toBe('sesame: notifications replay needs notification ids or --all\n');
+  });
+});

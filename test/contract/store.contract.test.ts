@@ -56,6 +56,7 @@ function identity(accountId: string, name: string, extra: Partial<IdentityRecord
     mailFrom: null,
     feedbackForwarding: true,
     configurationSetName: null,
+    notifications: null,
     ...extra,
   };
 }

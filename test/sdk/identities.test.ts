@@ -225,13 +225,22 @@ describe('domain identities', () => {
   });
 
   it('PutEmailIdentityFeedbackAttributes and an unknown default configuration set', async () => {
+    // Forwarding can be turned off only once bounce and complaint notification topics are set.
+    await expect(
+      acct.v2.send(
+        new PutEmailIdentityFeedbackAttributesCommand({
+          EmailIdentity: 'example.com',
+          EmailForwardingEnabled: false,
+        }),
+      ),
+    ).rejects.toThrow(/until both a Bounce and a Complaint notification topic are set/);
     await acct.v2.send(
       new PutEmailIdentityFeedbackAttributesCommand({
         EmailIdentity: 'example.com',
-        EmailForwardingEnabled: false,
+        EmailForwardingEnabled: true,
       }),
     );
-    expect((await identity('example.com')).FeedbackForwardingStatus).toBe(false);
+    expect((await identity('example.com')).FeedbackForwardingStatus).toBe(true);
     await expect(
       acct.v2.send(
         new PutEmailIdentityConfigurationSetAttributesCommand({

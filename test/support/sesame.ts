@@ -28,7 +28,7 @@ export interface TestAccount {
 export interface TestSesame {
   url: string;
   /** Ports of the SMTP listeners (STARTTLS, implicit TLS, trusted if configured). */
-  smtp: { starttls: number; tls: number; trusted: number };
+  smtp: { starttls: number; tls: number; trusted: number; mx: number };
   config: Config;
   platform: Platform;
   dns: TestDnsServer;
@@ -66,6 +66,8 @@ export async function startSesame(
       deliveryPort,
       smtpPort: 0,
       smtpsPort: 0,
+      mxPort: 0,
+      notificationRetrySeconds: 0.2,
       retryBaseSeconds: 0.2,
       smtpTimeoutSeconds: 3,
       logLevel: 'info',
@@ -106,6 +108,7 @@ export async function startSesame(
       starttls: smtpPort('smtp (STARTTLS)'),
       tls: smtpPort('smtps'),
       trusted: smtpPort('smtp (trusted'),
+      mx: smtpPort('mx'),
     },
     config,
     platform,

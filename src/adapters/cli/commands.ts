@@ -2,7 +2,9 @@
  * The operator CLI (`sesame …`): account, key, production-access and identity commands. Owns argument
  * handling and output formatting; the work itself is done by the core. Errors are one line and exit non-zero.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { Progress } from './progress.ts';
 import {
   ENFORCEMENT_STATUSES,
   type AccountRecord,
@@ -37,6 +39,9 @@ Commands:
   dns-records DOMAIN [--account ID]       DNS records to publish for a domain (zone-file fragment)
   identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
   message show MESSAGE_ID                 A message's recipients, delivery attempts and events
+  suppression import ACCOUNT_ID FILE.csv  Add addresses to an account's suppression list (CSV: email,reason)
+  notifications dead-letters              Notifications that failed their last retry
+  notifications replay ID...|--all        Queue dead-lettered notifications again
 
 Global options:
   --config FILE                           JSON config file (settings: docs/config.md)`;
@@ -272,6 +277,56 @@ commands['message show'] = async (ctx, args) => {
       }),
     }),
   );
+};
+
+commands['suppression import'] = async (ctx, args) => {
+  const { positionals } = parse(args, {});
+  const accountId = positional(positionals, 0, 'ACCOUNT_ID');
+  const file = positional(positionals, 1, 'FILE.csv');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const rows = text
+    .split(/\r?\n/)
+    .map((line, i) => ({ line: i + 1, cells: line.split(',').map((c) => c.trim().replace(/^"|"$/g, '')) }))
+    .filter((r) => r.cells[0] && !/^e-?mail/i.test(r.cells[0]))
+    .map((r) => ({ line: r.line, email: r.cells[0]!, reason: r.cells[1] || 'BOUNCE' }));
+  const progress = new Progress('importing', rows.length);
+  const errors: { line: number; error: string }[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    errors.push(...(await ctx.core.suppression.importRows(accountId, chunk)));
+    progress.tick(chunk.length);
+  }
+  progress.end();
+  ctx.out(json({ accountId, imported: rows.length - errors.length, failed: errors }));
+};
+
+commands['notifications dead-letters'] = async (ctx) => {
+  const dead = await ctx.core.sns.deadLetters();
+  ctx.out(
+    json(
+      dead.map((n) => ({
+        id: n.id,
+        type: n.type,
+        topicArn: n.topicArn,
+        endpoint: n.endpoint,
+        attempts: n.attempts,
+        lastError: n.lastError,
+        createdAt: new Date(n.createdAt).toISOString(),
+      })),
+    ),
+  );
+};
+
+commands['notifications replay'] = async (ctx, args) => {
+  const { values, positionals } = parse(args, { all: { type: 'boolean' } });
+  if (!values.all && positionals.length === 0)
+    throw new UsageError('notifications replay needs notification ids or --all');
+  ctx.out(json({ replayed: await ctx.core.sns.replay(values.all ? 'all' : positionals) }));
 };
 
 /** Finds the command for argv (`account create …`); returns it with the remaining arguments. */

@@ -1,6 +1,6 @@
 /** Pages Sesame serves to people rather than API clients: the address-verification link. */
 import type { FastifyInstance } from 'fastify';
-import type { Core } from '../../core/index.ts';
+import { SIGNING_CERT_PATH, TRACKING_PIXEL, UNSUBSCRIBE_PATH, type Core } from '../../core/index.ts';
 
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -10,6 +10,62 @@ export function page(title: string, body: string): string {
 }
 
 export function registerPages(app: FastifyInstance, core: Core): void {
+  // Open tracking: the 1×1 pixel of a tracked message.
+  app.get<{ Params: { token: string } }>('/t/o/:token', async (req, reply) => {
+    const token = req.params.token.replace(/\.gif$/, '');
+    const recorded = await core.sending.recordEngagement('open', token, {
+      ip: req.ip,
+      userAgent: req.headers['user-agent'] ?? '',
+    });
+    if (!recorded) return reply.code(404).type('text/plain').send('Invalid tracking link.\n');
+    return reply.header('cache-control', 'no-store, max-age=0').type('image/gif').send(TRACKING_PIXEL);
+  });
+
+  // Click tracking: record the click, then send the reader on to the original link.
+  app.get<{ Params: { token: string } }>('/t/c/:token', async (req, reply) => {
+    const recorded = await core.sending.recordEngagement('click', req.params.token, {
+      ip: req.ip,
+      userAgent: req.headers['user-agent'] ?? '',
+    });
+    if (!recorded?.link)
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Link not valid',
+            '<p>This tracking link is not valid: it was changed or was not issued by this server.</p>',
+          ),
+        );
+    return reply.header('cache-control', 'no-store').redirect(recorded.link, 302);
+  });
+
+  // The certificate that signs SNS-style notifications (SigningCertURL).
+  app.get(SIGNING_CERT_PATH, async (_req, reply) =>
+    reply.type('application/x-pem-file').send(await core.sns.signingCertificate()),
+  );
+
+  // The UnsubscribeURL of a notification: signed by Sesame, so it works without AWS credentials.
+  app.get<{ Querystring: { SubscriptionArn?: string; Signature?: string } }>(
+    UNSUBSCRIBE_PATH,
+    async (req, reply) => {
+      const arn = req.query.SubscriptionArn ?? '';
+      if (!core.sns.unsubscribeLinkValid(arn, req.query.Signature ?? ''))
+        return reply
+          .code(403)
+          .type('text/xml')
+          .send(
+            '<ErrorResponse><Error><Type>Sender</Type><Code>AuthorizationError</Code><Message>Invalid unsubscribe link</Message></Error></ErrorResponse>',
+          );
+      await core.sns.unsubscribe(undefined, arn);
+      return reply
+        .type('text/xml')
+        .send(
+          '<UnsubscribeResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ResponseMetadata><RequestId>unsubscribed</RequestId></ResponseMetadata></UnsubscribeResponse>',
+        );
+    },
+  );
+
   app.get<{ Params: { token: string } }>('/verify-email/:token', async (req, reply) => {
     const identity = await core.identities.confirmEmailToken(req.params.token);
     if (!identity)

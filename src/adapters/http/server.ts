@@ -10,6 +10,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { SesV2Api } from '../ses-v2/index.ts';
 import { SesV1Api } from '../ses-v1/index.ts';
+import { SnsApi } from '../sns/index.ts';
 import { scopedService } from '../aws/auth.ts';
 import { registerPages } from './pages.ts';
 
@@ -18,8 +19,6 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted (a 40 MB message is about 54 MB as base64 in JSON). */
   bodyLimit: number;
-  /** Query APIs besides SES v1 on `POST /`, by the signing name of their requests (SNS: `sns`). */
-  queryApis?: Record<string, (req: AwsHttpRequest) => Promise<AwsHttpResponse>>;
 }
 
 export function toAwsRequest(req: FastifyRequest): AwsHttpRequest {
@@ -49,7 +48,13 @@ function awsJsonError(reply: FastifyReply, status: number, code: string, message
 }
 
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: options.bodyLimit, return503OnClosing: true });
+  // Tracking links carry their signed target in the path: allow long path parameters.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 8192 },
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -62,11 +67,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // POST / carries every Query API; the credential scope's service tells SES v1 (`ses`) from SNS (`sns`).
   const v1 = new SesV1Api(options.core, options.logger);
-  const queryApis = options.queryApis ?? {};
+  const sns = new SnsApi(options.core, options.logger);
   const query = async (req: FastifyRequest, reply: FastifyReply) => {
     const aws = toAwsRequest(req);
-    const api = queryApis[scopedService(aws) ?? 'ses'];
-    return send(reply, await (api ? api(aws) : v1.handle(aws)));
+    const service = scopedService(aws) ?? (SnsApi.isUnsignedConfirmation(aws) ? 'sns' : 'ses');
+    return send(reply, await (service === 'sns' ? sns.handle(aws) : v1.handle(aws)));
   };
   app.post('/', query);
   app.get('/', async (req, reply) => {

@@ -14,13 +14,16 @@ const AUTH_CODES: Record<AuthFailure['kind'], [string, number]> = {
 };
 
 function sesCode(err: SesError): string {
+  if (err.v1Code) return err.v1Code;
   switch (err.code) {
     case 'NotFoundException':
       if (err.resource === 'ConfigurationSet') return 'ConfigurationSetDoesNotExist';
       if (err.resource === 'Template') return 'TemplateDoesNotExist';
+      if (err.resource === 'EventDestination') return 'EventDestinationDoesNotExist';
       return 'InvalidParameterValue';
     case 'AlreadyExistsException':
       if (err.resource === 'ConfigurationSet') return 'ConfigurationSetAlreadyExists';
+      if (err.resource === 'EventDestination') return 'EventDestinationAlreadyExists';
       return 'AlreadyExists';
     case 'SendingPausedException':
       return err.reason === 'configuration-set'

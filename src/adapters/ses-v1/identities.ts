@@ -22,6 +22,54 @@ async function deleteIdentity(ctx: V1Context, name: string): Promise<void> {
 }
 
 export const identityActions: Record<string, V1Handler> = {
+  SetIdentityNotificationTopic: action<{
+    Identity: string;
+    NotificationType: 'Bounce' | 'Complaint' | 'Delivery';
+    SnsTopic?: string;
+  }>(async (ctx, input) => {
+    await ctx.core.identities.setNotificationTopic(
+      ctx.caller.accountId,
+      input.Identity,
+      input.NotificationType,
+      input.SnsTopic || undefined,
+    );
+    return {};
+  }),
+
+  SetIdentityHeadersInNotificationsEnabled: action<{
+    Identity: string;
+    NotificationType: 'Bounce' | 'Complaint' | 'Delivery';
+    Enabled: boolean;
+  }>(async (ctx, input) => {
+    await ctx.core.identities.setHeadersInNotifications(
+      ctx.caller.accountId,
+      input.Identity,
+      input.NotificationType,
+      input.Enabled,
+    );
+    return {};
+  }),
+
+  GetIdentityNotificationAttributes: action<{ Identities: string[] }>(async (ctx, input) => ({
+    NotificationAttributes: Object.fromEntries(
+      (await views(ctx, input.Identities)).map(([name, v]) => {
+        const n = v.record.notifications;
+        return [
+          name,
+          {
+            ...(n?.topics.Bounce ? { BounceTopic: n.topics.Bounce } : {}),
+            ...(n?.topics.Complaint ? { ComplaintTopic: n.topics.Complaint } : {}),
+            ...(n?.topics.Delivery ? { DeliveryTopic: n.topics.Delivery } : {}),
+            ForwardingEnabled: v.record.feedbackForwarding,
+            HeadersInBounceNotificationsEnabled: n?.headers.Bounce === true,
+            HeadersInComplaintNotificationsEnabled: n?.headers.Complaint === true,
+            HeadersInDeliveryNotificationsEnabled: n?.headers.Delivery === true,
+          },
+        ];
+      }),
+    ),
+  })),
+
   VerifyEmailIdentity: action<{ EmailAddress: string }>(async (ctx, input) => {
     await ctx.core.identities.verifyEmailAddress(ctx.caller.accountId, input.EmailAddress);
     return {};

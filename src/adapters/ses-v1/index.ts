@@ -16,11 +16,13 @@ import { toV1Error } from './errors.ts';
 import type { V1Handler } from './handler.ts';
 import { identityActions } from './identities.ts';
 import { sendingActions } from './sending.ts';
+import { configurationSetActions } from './configuration-sets.ts';
 
 export const v1Handlers: Record<string, V1Handler> = {
   ...identityActions,
   ...sendingActions,
   ...accountActions,
+  ...configurationSetActions,
 };
 
 export class SesV1Api {

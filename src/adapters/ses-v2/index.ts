@@ -16,12 +16,16 @@ import { toV2Error } from './errors.ts';
 import type { V2Handler } from './handler.ts';
 import { identityHandlers } from './identities.ts';
 import { sendingHandlers } from './sending.ts';
+import { configurationSetHandlers } from './configuration-sets.ts';
+import { suppressionHandlers } from './suppression.ts';
 import { tagHandlers } from './tags.ts';
 
 export const v2Handlers: Record<string, V2Handler> = {
   ...accountHandlers,
   ...identityHandlers,
   ...sendingHandlers,
+  ...configurationSetHandlers,
+  ...suppressionHandlers,
   ...tagHandlers,
 };
 

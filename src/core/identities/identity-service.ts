@@ -13,7 +13,9 @@ import {
   type DkimRecord,
   type IdentityRecord,
   type IdentityType,
+  type IdentityNotificationsRecord,
   type MailFromRecord,
+  type NotificationType,
   type Store,
   type Tag,
   type VerificationStatus,
@@ -105,6 +107,7 @@ export class IdentityService {
   readonly #log: Logger;
   readonly #now: () => number;
   #mailer: VerificationMailer;
+  #topicExists: (accountId: string, arn: string) => Promise<boolean> = async () => false;
 
   constructor(deps: {
     store: Store;
@@ -176,6 +179,7 @@ export class IdentityService {
       mailFrom: null,
       feedbackForwarding: true,
       configurationSetName: input.configurationSetName ?? null,
+      notifications: null,
     };
     try {
       await this.#store.identities.create(record);
@@ -356,9 +360,69 @@ export class IdentityService {
     this.#verifier.wake();
   }
 
+  /**
+   * Email feedback forwarding. As in SES, it can be turned off only when bounces and complaints reach the
+   * owner another way: both a Bounce and a Complaint notification topic are set on the identity.
+   */
   async setFeedbackForwarding(accountId: string, name: string, enabled: boolean): Promise<void> {
     const record = await this.#require(accountId, name);
+    if (!enabled && !(record.notifications?.topics.Bounce && record.notifications.topics.Complaint))
+      throw badRequest(
+        `Feedback forwarding cannot be disabled for ${record.name} until both a Bounce and a Complaint notification topic are set (SetIdentityNotificationTopic).`,
+        'InvalidParameterValue',
+      );
     await this.#modify(accountId, record.name, (i) => ({ ...i, feedbackForwarding: enabled }));
+  }
+
+  /** SES v1 SetIdentityNotificationTopic: a topic (or none) for Bounce, Complaint or Delivery notifications. */
+  async setNotificationTopic(
+    accountId: string,
+    name: string,
+    type: NotificationType,
+    topicArn: string | undefined,
+  ): Promise<void> {
+    const record = await this.#require(accountId, name);
+    if (topicArn !== undefined && !(await this.#topicExists(accountId, topicArn)))
+      throw badRequest(
+        `SNS topic <${topicArn}> does not exist; create it with Sesame's SNS API.`,
+        'InvalidParameterValue',
+      );
+    await this.#modify(accountId, record.name, (i) => {
+      const n = i.notifications ?? { topics: {}, headers: {} };
+      const topics = { ...n.topics };
+      if (topicArn === undefined) delete topics[type];
+      else topics[type] = topicArn;
+      return { ...i, notifications: { ...n, topics } };
+    });
+  }
+
+  /** SES v1 SetIdentityHeadersInNotificationsEnabled. */
+  async setHeadersInNotifications(
+    accountId: string,
+    name: string,
+    type: NotificationType,
+    enabled: boolean,
+  ): Promise<void> {
+    const record = await this.#require(accountId, name);
+    await this.#modify(accountId, record.name, (i) => {
+      const n = i.notifications ?? { topics: {}, headers: {} };
+      return { ...i, notifications: { ...n, headers: { ...n.headers, [type]: enabled } } };
+    });
+  }
+
+  /** Notification topics and forwarding of the identity a message was sent as (cached). */
+  notificationSettings(
+    accountId: string,
+    name: string,
+  ): Promise<{ notifications: IdentityNotificationsRecord | null; feedbackForwarding: boolean } | undefined> {
+    return this.#cache.get(`notify:${accountId}:${name}`, async () => {
+      const r = await this.#store.identities.get(accountId, name);
+      return r ? { notifications: r.notifications, feedbackForwarding: r.feedbackForwarding } : undefined;
+    });
+  }
+
+  useTopicCheck(check: (accountId: string, arn: string) => Promise<boolean>): void {
+    this.#topicExists = check;
   }
 
   async setConfigurationSet(
@@ -647,6 +711,7 @@ export class IdentityService {
       mailFrom: null,
       feedbackForwarding: true,
       configurationSetName: null,
+      notifications: null,
     };
   }
 
@@ -687,9 +752,9 @@ export class IdentityService {
     return updated;
   }
 
-  async #requireConfigurationSet(_accountId: string, name: string): Promise<void> {
-    // Configuration sets arrive with their own feature; until then none exists.
-    throw notFound('ConfigurationSet', `Configuration set <${name}> does not exist.`);
+  async #requireConfigurationSet(accountId: string, name: string): Promise<void> {
+    if (!(await this.#store.configurationSets.get(accountId, name)))
+      throw notFound('ConfigurationSet', `Configuration set <${name}> does not exist.`);
   }
 }
 

@@ -7,7 +7,10 @@ import { newMessageId } from '../../lib/ids.ts';
 import type {
   AccountRecord,
   AcceptedMessage,
+  ConfigurationSetRecord,
   EventRecord,
+  EventTypeName,
+  MessageOptions,
   MessageRecord,
   RecipientRecord,
   SuppressedDestinationRecord,
@@ -63,6 +66,9 @@ export interface PipelineDeps {
   takeRate(accountId: string, maxSendRate: number, units: number): boolean;
   returnRate(accountId: string, units: number): void;
   suppressedAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]>;
+  configurationSet(accountId: string, name: string): Promise<ConfigurationSetRecord | undefined>;
+  /** Base URL of open/click tracking links when the configuration set names no redirect domain. */
+  publicUrl: string;
   commit(accepted: AcceptedMessage): Promise<void>;
 }
 
@@ -84,6 +90,7 @@ export interface SendContext {
   profile?: SenderProfile;
   mailFromDomain: string;
   configurationSet: string | null;
+  configurationSetRecord?: ConfigurationSetRecord;
   tags: Record<string, string[]>;
   suppressed: Map<number, SuppressedDestinationRecord>;
   rateTaken: number;
@@ -276,20 +283,29 @@ function checkSendingEnabled(ctx: SendContext): void {
     throw new SesError(
       'SendingPausedException',
       'Sending is paused for this account because of its reputation (enforcement status SHUTDOWN).',
-      { reason: 'account' },
+      {
+        reason: 'account',
+      },
     );
   if (!ctx.account.sendingEnabled)
     throw new SesError('SendingPausedException', 'Sending is paused for this account.', {
       reason: 'account',
     });
+  const set = ctx.configurationSetRecord;
+  if (set && !set.sendingEnabled)
+    throw new SesError('SendingPausedException', `Sending is paused for configuration set <${set.name}>.`, {
+      reason: 'configuration-set',
+    });
 }
 
-function resolveConfigurationSet(ctx: SendContext): void {
-  // Configuration sets arrive with their own feature; until then every name is unknown, as SES would say.
-  if (ctx.configurationSet !== null)
+async function resolveConfigurationSet(ctx: SendContext): Promise<void> {
+  if (ctx.configurationSet === null) return;
+  const set = await ctx.deps.configurationSet(ctx.account.id, ctx.configurationSet);
+  if (!set)
     throw new SesError('NotFoundException', `Configuration set <${ctx.configurationSet}> does not exist.`, {
       resource: 'ConfigurationSet',
     });
+  ctx.configurationSetRecord = set;
 }
 
 async function checkSandbox(ctx: SendContext): Promise<void> {
@@ -312,6 +328,9 @@ async function checkQuota(ctx: SendContext): Promise<void> {
 }
 
 async function applySuppression(ctx: SendContext): Promise<void> {
+  // A configuration set may override the account-level list; with no reasons it turns the list off.
+  const override = ctx.configurationSetRecord?.options.suppression;
+  if (override && override.suppressedReasons.length === 0) return;
   const lower = ctx.recipients.map((r) => r.toLowerCase());
   const found = await ctx.deps.suppressedAmong(
     ctx.account.id,
@@ -360,11 +379,28 @@ async function buildMime(ctx: SendContext): Promise<void> {
 
 function checkSize(ctx: SendContext): void {
   const size = ctx.mime!.length;
-  if (size > ctx.deps.maxMessageSize)
-    throw new SesError(
-      'MessageRejected',
-      `Message length is more than ${ctx.deps.maxMessageSize} bytes long: '${size}'.`,
-    );
+  const limit = Math.min(ctx.deps.maxMessageSize, ctx.input.maxMessageSize ?? Infinity);
+  if (size > limit)
+    throw new SesError('MessageRejected', `Message length is more than ${limit} bytes long: '${size}'.`);
+}
+
+/** What the configuration set asks of delivery and tracking. */
+function messageOptions(ctx: SendContext): MessageOptions | null {
+  const set = ctx.configurationSetRecord;
+  if (!set) return null;
+  const wants = (t: EventTypeName) =>
+    set.eventDestinations.some((d) => d.enabled && d.matchingEventTypes.includes(t));
+  const open = wants('OPEN');
+  const click = wants('CLICK');
+  const tracking = set.options.tracking;
+  const base = tracking
+    ? `${tracking.httpsPolicy === 'OPTIONAL' ? 'http' : 'https'}://${tracking.customRedirectDomain}`
+    : ctx.deps.publicUrl;
+  return {
+    tlsRequired: set.options.delivery.tlsPolicy === 'REQUIRE',
+    maxDeliverySeconds: set.options.delivery.maxDeliverySeconds,
+    tracking: open || click ? { base, open, click } : null,
+  };
 }
 
 async function commit(ctx: SendContext): Promise<void> {
@@ -407,6 +443,7 @@ async function commit(ctx: SendContext): Promise<void> {
         }
       : null,
     operation: input.operation,
+    options: messageOptions(ctx),
   };
   const recipients: RecipientRecord[] = ctx.recipients.map((address, index) => ({
     messageId: ctx.messageId,

@@ -30,6 +30,9 @@ import type {
   SendResult,
 } from './types.ts';
 import type { ReturnPathCodec } from './verp.ts';
+import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
+import { sourceIdentity, type EventPublisher } from '../notifications/event-publisher.ts';
+import type { Tracker } from '../tracking/tracker.ts';
 
 export interface SendingSettings {
   region: string;
@@ -37,6 +40,7 @@ export interface SendingSettings {
   bounceDomain: string;
   nodeId: string;
   maxMessageSize: number;
+  publicUrl: string;
 }
 
 /** The account of Sesame's own messages (verification mail): never counted, never evented. */
@@ -53,6 +57,11 @@ export class SendingService {
   readonly #listeners: AcceptedListener[] = [];
   readonly #pipeline: PipelineDeps;
   readonly #suppressionCounts = new Map<string, { n: number; at: number }>();
+  readonly #sets: ConfigurationSetService;
+  readonly #publisher: EventPublisher;
+  readonly #tracker: Tracker;
+  readonly #identities: IdentityService;
+  #onNotifications: () => void = () => undefined;
 
   constructor(deps: {
     store: Store;
@@ -60,10 +69,17 @@ export class SendingService {
     identities: IdentityService;
     quota: QuotaTracker;
     returnPaths: ReturnPathCodec;
+    configurationSets: ConfigurationSetService;
+    publisher: EventPublisher;
+    tracker: Tracker;
     settings: SendingSettings;
     logger: Logger;
     now: () => number;
   }) {
+    this.#sets = deps.configurationSets;
+    this.#publisher = deps.publisher;
+    this.#tracker = deps.tracker;
+    this.#identities = deps.identities;
     this.#store = deps.store;
     this.#accounts = deps.accounts;
     this.#quota = deps.quota;
@@ -81,6 +97,7 @@ export class SendingService {
       takeRate: (a, rate, n) => quota.takeRate(a, rate, n),
       returnRate: (a, n) => quota.returnRate(a, n),
       suppressedAmong: (a, emails) => this.#suppressedAmong(a, emails),
+      configurationSet: (a, name) => deps.configurationSets.forSending(a, name),
       commit: (accepted) => this.#commit(accepted),
     };
   }
@@ -90,6 +107,11 @@ export class SendingService {
     const account = await this.#accounts.get(input.accountId);
     const messageId = await runSendPipeline(input, account, this.#pipeline);
     return { messageId };
+  }
+
+  /** Lets the dispatcher know that notifications were committed. */
+  onNotifications(listener: () => void): void {
+    this.#onNotifications = listener;
   }
 
   /** Registers a listener for committed messages (the MTA queues them). */
@@ -139,6 +161,7 @@ export class SendingService {
       tags: {},
       feedbackAddress: null,
       listManagement: null,
+      options: null,
       operation: 'system',
     };
     const recipients: RecipientRecord[] = [
@@ -160,7 +183,9 @@ export class SendingService {
   }
 
   async #commit(accepted: AcceptedMessage): Promise<void> {
+    accepted.notifications = await this.#publisher.notificationsFor(accepted.message, accepted.events);
     await this.#store.messages.accept(accepted);
+    if (accepted.notifications.length) this.#onNotifications();
     this.#quota.counted(accepted.message.accountId, accepted.quotaRecipients);
     for (const listener of this.#listeners) {
       try {
@@ -249,8 +274,157 @@ export class SendingService {
       lastResponse: r.outcome === 'delivered' ? r.smtpResponse : r.diagnosticCode,
     }));
     const events = message.operation === 'system' ? [] : this.#deliveryEvents(report, message, recipients);
-    await this.#store.messages.recordOutcomes({ recipients: updates, events });
-    if (message.operation !== 'system') await this.#suppressHardBounces(report, message, recipients);
+    await this.#commitOutcomes(message, updates, events);
+  }
+
+  /** The message as one recipient receives it (open/click tracking rewrites its HTML per recipient). */
+  personalize(message: MessageRecord, body: Buffer, recipientIndex: number): Promise<Buffer> {
+    return this.#tracker.personalize(message, body, recipientIndex);
+  }
+
+  /**
+   * Records an open (the tracking pixel was fetched) or a click (a tracked link was followed). Returns the
+   * link to redirect a click to, or undefined when the tracking URL was not issued by Sesame.
+   */
+  async recordEngagement(
+    kind: 'open' | 'click',
+    signedToken: string,
+    client: { ip: string; userAgent: string },
+  ): Promise<{ link?: string } | undefined> {
+    const token = this.#tracker.verify(signedToken);
+    if (!token || (kind === 'click' && !token.u)) return undefined;
+    const message = await this.#store.messages.get(token.m);
+    if (!message) return undefined;
+    const at = this.#now();
+    const common = {
+      ipAddress: client.ip,
+      timestamp: new Date(at).toISOString(),
+      userAgent: client.userAgent,
+    };
+    const recipient = (message.mail.destination as string[] | undefined)?.[token.r] ?? null;
+    const event =
+      kind === 'open'
+        ? eventRecord(message, 'Open', { key: 'open', value: common }, at, recipient)
+        : eventRecord(
+            message,
+            'Click',
+            { key: 'click', value: { ...common, link: token.u, linkTags: token.t ?? {} } },
+            at,
+            recipient,
+          );
+    await this.recordEvents(message, [event]);
+    return kind === 'click' ? { link: token.u! } : {};
+  }
+
+  /**
+   * Asynchronous feedback for a message and recipient named by a return path: a DSN's failed recipients become
+   * a Bounce event (and those recipients bounced, even if delivery had been accepted), an ARF report a
+   * Complaint event. Recipients are matched by address among the message's, else the return path's recipient.
+   */
+  async recordFeedback(f: FeedbackInput): Promise<boolean> {
+    const message = await this.#store.messages.get(f.messageId);
+    if (!message) return false;
+    const destination = (message.mail.destination as string[] | undefined) ?? [];
+    const match = (email: string) => {
+      const i = destination.findIndex((d) => d.toLowerCase() === email.toLowerCase());
+      return i >= 0 ? i : f.index;
+    };
+    const at = this.#now();
+    const iso = new Date(at).toISOString();
+    const events: EventRecord[] = [];
+    const updates: RecipientUpdate[] = [];
+    if (f.bounce && f.bounce.recipients.length) {
+      const first = f.bounce.recipients[0]!;
+      const bounced = f.bounce.recipients.map((r) => ({ ...r, index: match(r.email) }));
+      events.push(
+        eventRecord(
+          message,
+          'Bounce',
+          {
+            key: 'bounce',
+            value: {
+              bounceType: first.bounceType,
+              bounceSubType: first.bounceSubType,
+              bouncedRecipients: bounced.map((r) => ({
+                emailAddress: destination[r.index] ?? r.email,
+                action: r.action,
+                status: r.status,
+                ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}),
+              })),
+              timestamp: iso,
+              feedbackId: feedbackId(at),
+              ...(f.bounce.remoteMtaIp ? { remoteMtaIp: f.bounce.remoteMtaIp } : {}),
+              ...(f.bounce.reportingMta ? { reportingMTA: f.bounce.reportingMta } : {}),
+            },
+          },
+          at,
+          bounced.length === 1 ? (destination[bounced[0]!.index] ?? null) : null,
+        ),
+      );
+      const recipients = await this.#store.messages.recipients(message.id);
+      for (const r of bounced) {
+        const rec = recipients[r.index];
+        if (rec)
+          updates.push({
+            messageId: message.id,
+            index: r.index,
+            status: 'bounced',
+            attempts: rec.attempts,
+            nextAttemptAt: null,
+            lastResponse: r.diagnosticCode ?? r.status,
+          });
+      }
+    }
+    if (f.complaint) {
+      const emails = f.complaint.recipients.length
+        ? f.complaint.recipients.map((e) => destination[match(e)] ?? e)
+        : [destination[f.index] ?? ''];
+      events.push(
+        eventRecord(
+          message,
+          'Complaint',
+          {
+            key: 'complaint',
+            value: {
+              complainedRecipients: emails.filter(Boolean).map((emailAddress) => ({ emailAddress })),
+              timestamp: iso,
+              feedbackId: feedbackId(at),
+              complaintSubType: null,
+              ...(f.complaint.userAgent ? { userAgent: f.complaint.userAgent } : {}),
+              complaintFeedbackType: f.complaint.feedbackType,
+              ...(f.complaint.arrivalDate ? { arrivalDate: toIso(f.complaint.arrivalDate) } : {}),
+            },
+          },
+          at,
+          emails.length === 1 ? (emails[0] ?? null) : null,
+        ),
+      );
+    }
+    if (events.length === 0) return false;
+    await this.recordEvents(message, events, updates);
+    return true;
+  }
+
+  /** Events that arrive after delivery (opens, clicks, DSNs, complaints), recorded with their notifications. */
+  async recordEvents(
+    message: MessageRecord,
+    events: EventRecord[],
+    updates: RecipientUpdate[] = [],
+  ): Promise<void> {
+    await this.#commitOutcomes(message, updates, events);
+  }
+
+  async #commitOutcomes(
+    message: MessageRecord,
+    updates: RecipientUpdate[],
+    events: EventRecord[],
+  ): Promise<void> {
+    const notifications = await this.#publisher.notificationsFor(message, events);
+    await this.#store.messages.recordOutcomes({ recipients: updates, events, notifications });
+    if (notifications.length) this.#onNotifications();
+    if (message.operation === 'system') return;
+    await this.#suppressFromEvents(message, events);
+    await this.#forwardFeedback(message, events);
   }
 
   #deliveryEvents(
@@ -389,32 +563,147 @@ export class SendingService {
     return events;
   }
 
-  async #suppressHardBounces(
-    report: DeliveryReport,
-    message: MessageRecord,
-    recipients: RecipientRecord[],
-  ): Promise<void> {
-    const hard = report.results.filter(
-      (r) =>
-        r.outcome === 'bounced' &&
-        r.bounceType === 'Permanent' &&
-        r.bounceSubType !== 'OnAccountSuppressionList',
-    );
-    if (hard.length === 0) return;
-    const account = await this.#accounts.get(message.accountId).catch(() => undefined);
-    if (!account?.suppressedReasons.includes('BOUNCE')) return;
-    for (const r of hard) {
-      const email = recipients[r.index]?.address.toLowerCase();
-      if (!email || isSimulatorAddress(email)) continue;
+  /**
+   * Hard bounces and complaints put the address on the suppression list when the account — or the message's
+   * configuration set, which overrides it — suppresses that reason. Simulator addresses never are.
+   */
+  async #suppressFromEvents(message: MessageRecord, events: EventRecord[]): Promise<void> {
+    const found: { email: string; reason: 'BOUNCE' | 'COMPLAINT'; feedbackId: string | null }[] = [];
+    for (const e of events) {
+      const p = e.payload as { bounce?: BouncePayload; complaint?: ComplaintPayload };
+      if (
+        e.type === 'Bounce' &&
+        p.bounce?.bounceType === 'Permanent' &&
+        p.bounce.bounceSubType !== 'OnAccountSuppressionList'
+      )
+        for (const r of p.bounce.bouncedRecipients)
+          found.push({ email: r.emailAddress, reason: 'BOUNCE', feedbackId: p.bounce.feedbackId ?? null });
+      if (e.type === 'Complaint' && p.complaint)
+        for (const r of p.complaint.complainedRecipients)
+          found.push({
+            email: r.emailAddress,
+            reason: 'COMPLAINT',
+            feedbackId: p.complaint.feedbackId ?? null,
+          });
+    }
+    const candidates = found.filter((f) => !isSimulatorAddress(f.email));
+    if (candidates.length === 0) return;
+    const set = message.configurationSet
+      ? await this.#sets.forSending(message.accountId, message.configurationSet)
+      : undefined;
+    const reasons =
+      set?.options.suppression?.suppressedReasons ??
+      (await this.#accounts.get(message.accountId).catch(() => undefined))?.suppressedReasons ??
+      [];
+    for (const f of candidates) {
+      if (!reasons.includes(f.reason)) continue;
       await this.#store.suppression.put({
         accountId: message.accountId,
-        email,
-        reason: 'BOUNCE',
-        lastUpdate: report.at,
+        email: f.email.toLowerCase(),
+        reason: f.reason,
+        lastUpdate: this.#now(),
         messageId: message.id,
-        feedbackId: null,
+        feedbackId: f.feedbackId,
       });
       this.#suppressionCounts.delete(message.accountId);
     }
   }
+
+  /**
+   * Email feedback forwarding: while it is on for the sending identity (the default), bounces and complaints
+   * are also mailed to the message's feedback address (FeedbackForwardingEmailAddress / ReturnPath) or sender.
+   */
+  async #forwardFeedback(message: MessageRecord, events: EventRecord[]): Promise<void> {
+    const feedback = events.filter((e) => e.type === 'Bounce' || e.type === 'Complaint');
+    if (feedback.length === 0) return;
+    const identity = sourceIdentity(message);
+    const settings = identity
+      ? await this.#identities.notificationSettings(message.accountId, identity)
+      : undefined;
+    if (!settings?.feedbackForwarding) return;
+    const to = message.feedbackAddress ?? message.source;
+    const common = (message.mail.commonHeaders ?? {}) as { subject?: string };
+    for (const e of feedback) {
+      const p = e.payload as { bounce?: BouncePayload; complaint?: ComplaintPayload };
+      const lines =
+        e.type === 'Bounce'
+          ? [
+              'Your message could not be delivered to one or more recipients.',
+              '',
+              ...(p.bounce?.bouncedRecipients ?? []).map(
+                (r) => `  ${r.emailAddress}: ${r.diagnosticCode ?? `${p.bounce?.bounceType} bounce`}`,
+              ),
+            ]
+          : [
+              'A recipient reported your message as unwanted (complaint).',
+              '',
+              ...(p.complaint?.complainedRecipients ?? []).map((r) => `  ${r.emailAddress}`),
+            ];
+      const text = [
+        ...lines,
+        '',
+        `Message ID: ${message.id}`,
+        `Subject: ${common.subject ?? ''}`,
+        '',
+        'Original headers:',
+        ...headerLines(message),
+      ].join('\n');
+      try {
+        await this.sendSystemMessage({
+          to,
+          subject:
+            e.type === 'Bounce' ? 'Delivery Status Notification (Failure)' : 'Complaint about your message',
+          text,
+        });
+      } catch (err) {
+        this.#log.warn({ err, messageId: message.id }, 'could not forward feedback by email');
+      }
+    }
+  }
+}
+
+export interface FeedbackInput {
+  messageId: string;
+  /** Recipient index the return path names. */
+  index: number;
+  bounce?: {
+    reportingMta: string | undefined;
+    remoteMtaIp: string | undefined;
+    recipients: {
+      email: string;
+      action: string;
+      status: string;
+      diagnosticCode: string | undefined;
+      bounceType: string;
+      bounceSubType: string;
+    }[];
+  };
+  complaint?: {
+    feedbackType: string;
+    userAgent: string | undefined;
+    arrivalDate: string | undefined;
+    recipients: string[];
+  };
+}
+
+function toIso(date: string): string {
+  const t = Date.parse(date);
+  return Number.isNaN(t) ? date : new Date(t).toISOString();
+}
+
+interface BouncePayload {
+  bounceType: string;
+  bounceSubType: string;
+  feedbackId?: string;
+  bouncedRecipients: { emailAddress: string; diagnosticCode?: string }[];
+}
+
+interface ComplaintPayload {
+  feedbackId?: string;
+  complainedRecipients: { emailAddress: string }[];
+}
+
+function headerLines(message: MessageRecord): string[] {
+  const headers = (message.mail.headers ?? []) as { name: string; value: string }[];
+  return headers.map((h) => `${h.name}: ${h.value}`);
 }

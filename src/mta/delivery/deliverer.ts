@@ -9,6 +9,7 @@ import type {
   DelayType,
   DeliveryPayload,
   DeliveryReport,
+  MessageRecord,
   RecipientRecord,
   RecipientResult,
 } from '../../core/index.ts';
@@ -125,7 +126,12 @@ export class Deliverer {
     holder: SessionHolder,
   ): Promise<{ results: RecipientResult[]; remoteMtaIp?: string }> {
     const { message } = payload;
-    const expiresAt = message.createdAt + this.#settings.maxQueueMs;
+    const maxAge = Math.min(
+      this.#settings.maxQueueMs,
+      (message.options?.maxDeliverySeconds ?? Infinity) * 1000,
+    );
+    const expiresAt = message.createdAt + maxAge;
+    const tlsRequired = message.options?.tlsRequired === true;
     const fail = (status: string, diagnostic: string, permanent: boolean) =>
       recipients.map((r) =>
         permanent
@@ -143,7 +149,7 @@ export class Deliverer {
     if (route.kind === 'dns-error')
       return { results: fail('4.4.3', `smtp; 451 4.4.3 Temporary DNS failure: ${route.detail}`, false) };
 
-    const session = await this.#session(route.hosts, holder);
+    const session = await this.#session(route.hosts, holder, tlsRequired);
     if ('error' in session)
       return {
         results: fail(
@@ -170,7 +176,53 @@ export class Deliverer {
     }
     if (sendable.length === 0) return { results, remoteMtaIp: session.remoteAddress };
 
-    const body = await this.#signed(payload);
+    if (message.options?.tracking) {
+      // Tracked mail is personal (its links name the recipient): one transaction per recipient.
+      for (const r of sendable) {
+        const body = await this.#signed(
+          payload,
+          await this.#core.sending.personalize(message, payload.body, r.index),
+        );
+        results.push(...(await this.#transaction(session, message, [r], body, attempts, expiresAt)));
+        if (!session.usable) break;
+      }
+      for (const r of sendable)
+        if (!results.some((x) => x.index === r.index))
+          results.push(
+            this.#defer(
+              r.index,
+              attempts,
+              '4.4.2',
+              'smtp; 421 4.4.2 Connection lost before the transaction',
+              COMMUNICATION_FAILURE,
+              expiresAt,
+            ),
+          );
+    } else {
+      results.push(
+        ...(await this.#transaction(
+          session,
+          message,
+          sendable,
+          await this.#signed(payload),
+          attempts,
+          expiresAt,
+        )),
+      );
+    }
+    return { results, remoteMtaIp: session.remoteAddress };
+  }
+
+  /** One SMTP transaction: MAIL FROM (VERP), RCPT TO each recipient, DATA; each recipient's result. */
+  async #transaction(
+    session: SmtpSession,
+    message: MessageRecord,
+    sendable: RecipientRecord[],
+    body: Buffer,
+    attempts: number,
+    expiresAt: number,
+  ): Promise<RecipientResult[]> {
+    const results: RecipientResult[] = [];
     const from = this.#core.sending.returnPath(message, sendable[0]!.index);
     const byAddress = new Map(sendable.map((r) => [r.address, r]));
     try {
@@ -180,13 +232,12 @@ export class Deliverer {
         body,
         /[\x80-\xff]/.test(body.toString('latin1')),
       );
-      const response = info.response;
       for (const r of sendable) {
         const rejected = info.rejectedErrors?.find((e) => e.recipient === r.address) as SmtpError | undefined;
         results.push(
           rejected
             ? this.#fromReply(r.index, attempts, rejected.response ?? '', expiresAt)
-            : { index: r.index, attempts, outcome: 'delivered', smtpResponse: response },
+            : { index: r.index, attempts, outcome: 'delivered', smtpResponse: info.response },
         );
       }
     } catch (error) {
@@ -223,7 +274,7 @@ export class Deliverer {
       }
       if (session.usable && !(await session.reset())) session.close();
     }
-    return { results, remoteMtaIp: session.remoteAddress };
+    return results;
   }
 
   async #route(domain: string): Promise<Route> {
@@ -239,9 +290,15 @@ export class Deliverer {
   async #session(
     hosts: { name: string; addresses: string[] }[],
     holder: SessionHolder,
+    tlsRequired = false,
   ): Promise<SmtpSession | { error: string }> {
     const current = holder.session;
-    if (current?.usable && hosts.some((h) => h.addresses.includes(current.target.address))) return current;
+    if (
+      current?.usable &&
+      (current.secure || !tlsRequired) &&
+      hosts.some((h) => h.addresses.includes(current.target.address))
+    )
+      return current;
     current?.close();
     holder.session = undefined;
     const smart = this.#settings.smartHost;
@@ -253,8 +310,10 @@ export class Deliverer {
           port: smart?.port ?? this.#settings.port,
           servername: host.name,
           secure: smart?.tls === 'tls',
-          requireTls: smart?.tls === 'require-starttls',
-          ignoreTls: smart?.tls === 'none' || (this.#tlsBroken.get(address) ?? 0) > Date.now(),
+          // The configuration set's TlsPolicy REQUIRE: no delivery without TLS.
+          requireTls: smart?.tls === 'require-starttls' || (tlsRequired && smart?.tls !== 'tls'),
+          ignoreTls:
+            !tlsRequired && (smart?.tls === 'none' || (this.#tlsBroken.get(address) ?? 0) > Date.now()),
           auth: smart?.auth,
         };
         try {
@@ -282,13 +341,21 @@ export class Deliverer {
         }
       }
     }
-    return { error: lastError };
+    return {
+      error: tlsRequired
+        ? `TLS is required (configuration set TlsPolicy REQUIRE) and could not be used: ${lastError}`
+        : lastError,
+    };
   }
 
-  /** The message as sent: DKIM-signed once per message (kept on the payload for its other domains). */
-  async #signed(payload: DeliveryPayload & { signed?: Buffer }): Promise<Buffer> {
-    if (payload.signed) return payload.signed;
-    const { message, body } = payload;
+  /**
+   * The message as sent: DKIM-signed. The shared body is signed once per message (kept on the payload for
+   * its other domains); a personalised body (tracking) is signed on its own.
+   */
+  async #signed(payload: DeliveryPayload & { signed?: Buffer }, personal?: Buffer): Promise<Buffer> {
+    if (!personal && payload.signed) return payload.signed;
+    const { message } = payload;
+    const body = personal ?? payload.body;
     let signed = body;
     if (message.accountId !== SYSTEM_ACCOUNT) {
       const sender = message.source.toLowerCase().endsWith(`@${message.fromDomain}`)
@@ -297,7 +364,7 @@ export class Deliverer {
       const key = await this.#core.identities.dkimKeyFor(message.accountId, sender);
       if (key) signed = await dkimSign(body, dkimKey(key.domain, key.selector, key.privateKeyPem));
     }
-    payload.signed = signed;
+    if (!personal) payload.signed = signed;
     return signed;
   }
 

@@ -190,9 +190,91 @@ const m002_messages: Step = async (db, dialect) => {
     .execute();
 };
 
+const m003_events: Step = async (db) => {
+  await db.schema
+    .createTable('configuration_sets')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('sending_enabled', 'integer', (c) => c.notNull())
+    .addColumn('options', 'text', (c) => c.notNull())
+    .addColumn('event_destinations', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('configuration_sets_pk', ['account_id', 'name'])
+    .execute();
+
+  await db.schema
+    .createTable('sns_topics')
+    .addColumn('arn', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('attributes', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('sns_topics_account').on('sns_topics').columns(['account_id', 'arn']).execute();
+
+  await db.schema
+    .createTable('sns_subscriptions')
+    .addColumn('arn', 'text', (c) => c.primaryKey())
+    .addColumn('topic_arn', 'text', (c) => c.notNull())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('protocol', 'text', (c) => c.notNull())
+    .addColumn('endpoint', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('token', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('confirmed_at', 'bigint')
+    .execute();
+  await db.schema
+    .createIndex('sns_subscriptions_topic')
+    .on('sns_subscriptions')
+    .columns(['topic_arn', 'arn'])
+    .execute();
+  await db.schema.createIndex('sns_subscriptions_token').on('sns_subscriptions').column('token').execute();
+
+  // The outbox of notifications: one row per (notification, HTTP subscription), written in the same
+  // transaction as the state change it reports, delivered at least once by dispatch/.
+  await db.schema
+    .createTable('notification_deliveries')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('topic_arn', 'text', (c) => c.notNull())
+    .addColumn('subscription_arn', 'text', (c) => c.notNull())
+    .addColumn('endpoint', 'text', (c) => c.notNull())
+    .addColumn('sns_message_id', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text')
+    .addColumn('message', 'text', (c) => c.notNull())
+    .addColumn('token', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease_until', 'bigint')
+    .addColumn('last_error', 'text')
+    .addColumn('delivered_at', 'bigint')
+    .execute();
+  await db.schema
+    .createIndex('notification_deliveries_due')
+    .on('notification_deliveries')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
+
+  await db.schema
+    .createTable('secrets')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('sealed', 'text', (c) => c.notNull())
+    .execute();
+
+  // Per-message options the MTA and the tracker need (configuration set delivery and tracking options).
+  await db.schema.alterTable('messages').addColumn('options', 'text').execute();
+  // Identity notification topics and headers-in-notifications switches (SES v1).
+  await db.schema.alterTable('identities').addColumn('notifications', 'text').execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
+  ['003_events', m003_events],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

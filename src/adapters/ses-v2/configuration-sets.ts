@@ -1,0 +1,271 @@
+/** SES v2 configuration sets and their event destinations. */
+import {
+  SesError,
+  type ConfigurationSetRecord,
+  type EventTypeName,
+  type SuppressionReason,
+} from '../../core/index.ts';
+import { decodeToken, encodeToken, op, type V2Handler } from './handler.ts';
+import { fromTags, toTags } from './identities.ts';
+
+interface EventDestinationInput {
+  Enabled?: boolean;
+  MatchingEventTypes?: EventTypeName[];
+  SnsDestination?: { TopicArn: string };
+  KinesisFirehoseDestination?: unknown;
+  CloudWatchDestination?: unknown;
+  EventBridgeDestination?: unknown;
+  PinpointDestination?: unknown;
+}
+
+function otherKind(d: EventDestinationInput): string | undefined {
+  if (d.KinesisFirehoseDestination) return 'Kinesis Firehose';
+  if (d.CloudWatchDestination) return 'CloudWatch';
+  if (d.EventBridgeDestination) return 'EventBridge';
+  if (d.PinpointDestination) return 'Pinpoint';
+  return undefined;
+}
+
+function unsupportedOptions(input: { VdmOptions?: unknown; ArchivingOptions?: unknown }): void {
+  if (input.VdmOptions)
+    throw new SesError(
+      'BadRequestException',
+      'VdmOptions (Virtual Deliverability Manager) are not supported by Sesame.',
+    );
+  if (input.ArchivingOptions)
+    throw new SesError(
+      'BadRequestException',
+      'ArchivingOptions (Mail Manager archiving) are not supported by Sesame.',
+    );
+}
+
+function setOutput(c: ConfigurationSetRecord, tags: { key: string; value: string }[]): object {
+  const o = c.options;
+  return {
+    ConfigurationSetName: c.name,
+    ...(o.tracking
+      ? {
+          TrackingOptions: {
+            CustomRedirectDomain: o.tracking.customRedirectDomain,
+            HttpsPolicy: o.tracking.httpsPolicy,
+          },
+        }
+      : {}),
+    DeliveryOptions: {
+      TlsPolicy: o.delivery.tlsPolicy,
+      ...(o.delivery.sendingPoolName ? { SendingPoolName: o.delivery.sendingPoolName } : {}),
+      ...(o.delivery.maxDeliverySeconds !== null
+        ? { MaxDeliverySeconds: o.delivery.maxDeliverySeconds }
+        : {}),
+    },
+    ReputationOptions: {
+      ReputationMetricsEnabled: o.reputation.metricsEnabled,
+      ...(o.reputation.lastFreshStart !== null
+        ? { LastFreshStart: new Date(o.reputation.lastFreshStart) }
+        : {}),
+    },
+    SendingOptions: { SendingEnabled: c.sendingEnabled },
+    Tags: fromTags(tags),
+    ...(o.suppression ? { SuppressionOptions: { SuppressedReasons: o.suppression.suppressedReasons } } : {}),
+  };
+}
+
+export const configurationSetHandlers: Record<string, V2Handler> = {
+  CreateConfigurationSet: op<{
+    ConfigurationSetName: string;
+    TrackingOptions?: {
+      CustomRedirectDomain: string;
+      HttpsPolicy?: 'REQUIRE' | 'REQUIRE_OPEN_ONLY' | 'OPTIONAL';
+    };
+    DeliveryOptions?: {
+      TlsPolicy?: 'REQUIRE' | 'OPTIONAL';
+      SendingPoolName?: string;
+      MaxDeliverySeconds?: number;
+    };
+    ReputationOptions?: { ReputationMetricsEnabled?: boolean; LastFreshStart?: Date };
+    SendingOptions?: { SendingEnabled?: boolean };
+    Tags?: { Key: string; Value: string }[];
+    SuppressionOptions?: { SuppressedReasons?: SuppressionReason[] };
+    VdmOptions?: unknown;
+    ArchivingOptions?: unknown;
+  }>(async (ctx, input) => {
+    unsupportedOptions(input);
+    await ctx.core.configurationSets.create(ctx.caller.accountId, {
+      name: input.ConfigurationSetName,
+      sendingEnabled: input.SendingOptions?.SendingEnabled,
+      tracking: input.TrackingOptions
+        ? {
+            customRedirectDomain: input.TrackingOptions.CustomRedirectDomain,
+            httpsPolicy: input.TrackingOptions.HttpsPolicy ?? 'OPTIONAL',
+          }
+        : undefined,
+      delivery: input.DeliveryOptions
+        ? {
+            tlsPolicy: input.DeliveryOptions.TlsPolicy ?? 'OPTIONAL',
+            sendingPoolName: input.DeliveryOptions.SendingPoolName ?? null,
+            maxDeliverySeconds: input.DeliveryOptions.MaxDeliverySeconds ?? null,
+          }
+        : undefined,
+      reputation: input.ReputationOptions
+        ? {
+            metricsEnabled: input.ReputationOptions.ReputationMetricsEnabled ?? false,
+            lastFreshStart: input.ReputationOptions.LastFreshStart?.getTime() ?? null,
+          }
+        : undefined,
+      suppression: input.SuppressionOptions
+        ? { suppressedReasons: input.SuppressionOptions.SuppressedReasons ?? [] }
+        : undefined,
+      tags: toTags(input.Tags),
+    });
+    return {};
+  }),
+
+  GetConfigurationSet: op<{ ConfigurationSetName: string }>(async (ctx, input) => {
+    const set = await ctx.core.configurationSets.get(ctx.caller.accountId, input.ConfigurationSetName);
+    return setOutput(
+      set,
+      await ctx.core.tags.list(
+        ctx.caller.accountId,
+        ctx.core.configurationSets.arn(ctx.caller.accountId, set.name),
+      ),
+    );
+  }),
+
+  ListConfigurationSets: op<{ NextToken?: string; PageSize?: number }>(async (ctx, input) => {
+    const page = await ctx.core.configurationSets.list(ctx.caller.accountId, {
+      pageSize: input.PageSize || 100,
+      after: decodeToken(input.NextToken),
+    });
+    return { ConfigurationSets: page.items.map((c) => c.name), NextToken: encodeToken(page.next) };
+  }),
+
+  DeleteConfigurationSet: op<{ ConfigurationSetName: string }>(async (ctx, input) => {
+    await ctx.core.configurationSets.delete(ctx.caller.accountId, input.ConfigurationSetName);
+    return {};
+  }),
+
+  PutConfigurationSetSendingOptions: op<{ ConfigurationSetName: string; SendingEnabled?: boolean }>(
+    async (ctx, input) => {
+      await ctx.core.configurationSets.setSendingEnabled(
+        ctx.caller.accountId,
+        input.ConfigurationSetName,
+        input.SendingEnabled ?? false,
+      );
+      return {};
+    },
+  ),
+
+  PutConfigurationSetTrackingOptions: op<{
+    ConfigurationSetName: string;
+    CustomRedirectDomain?: string;
+    HttpsPolicy?: 'REQUIRE' | 'REQUIRE_OPEN_ONLY' | 'OPTIONAL';
+  }>(async (ctx, input) => {
+    await ctx.core.configurationSets.setTracking(
+      ctx.caller.accountId,
+      input.ConfigurationSetName,
+      input.CustomRedirectDomain
+        ? { customRedirectDomain: input.CustomRedirectDomain, httpsPolicy: input.HttpsPolicy ?? 'OPTIONAL' }
+        : null,
+    );
+    return {};
+  }),
+
+  PutConfigurationSetDeliveryOptions: op<{
+    ConfigurationSetName: string;
+    TlsPolicy?: 'REQUIRE' | 'OPTIONAL';
+    SendingPoolName?: string;
+    MaxDeliverySeconds?: number;
+  }>(async (ctx, input) => {
+    await ctx.core.configurationSets.setDelivery(ctx.caller.accountId, input.ConfigurationSetName, {
+      tlsPolicy: input.TlsPolicy ?? 'OPTIONAL',
+      sendingPoolName: input.SendingPoolName ?? null,
+      maxDeliverySeconds: input.MaxDeliverySeconds ?? null,
+    });
+    return {};
+  }),
+
+  PutConfigurationSetReputationOptions: op<{
+    ConfigurationSetName: string;
+    ReputationMetricsEnabled?: boolean;
+  }>(async (ctx, input) => {
+    await ctx.core.configurationSets.setReputation(ctx.caller.accountId, input.ConfigurationSetName, {
+      metricsEnabled: input.ReputationMetricsEnabled ?? false,
+    });
+    return {};
+  }),
+
+  PutConfigurationSetSuppressionOptions: op<{
+    ConfigurationSetName: string;
+    SuppressedReasons?: SuppressionReason[];
+  }>(async (ctx, input) => {
+    await ctx.core.configurationSets.setSuppression(
+      ctx.caller.accountId,
+      input.ConfigurationSetName,
+      input.SuppressedReasons ?? null,
+    );
+    return {};
+  }),
+
+  CreateConfigurationSetEventDestination: op<{
+    ConfigurationSetName: string;
+    EventDestinationName: string;
+    EventDestination: EventDestinationInput;
+  }>(async (ctx, input) => {
+    const d = input.EventDestination;
+    await ctx.core.configurationSets.createEventDestination(
+      ctx.caller.accountId,
+      input.ConfigurationSetName,
+      {
+        name: input.EventDestinationName,
+        enabled: d.Enabled,
+        matchingEventTypes: d.MatchingEventTypes ?? [],
+        snsTopicArn: d.SnsDestination?.TopicArn,
+        otherKind: otherKind(d),
+      },
+    );
+    return {};
+  }),
+
+  UpdateConfigurationSetEventDestination: op<{
+    ConfigurationSetName: string;
+    EventDestinationName: string;
+    EventDestination: EventDestinationInput;
+  }>(async (ctx, input) => {
+    const d = input.EventDestination;
+    await ctx.core.configurationSets.updateEventDestination(
+      ctx.caller.accountId,
+      input.ConfigurationSetName,
+      {
+        name: input.EventDestinationName,
+        enabled: d.Enabled,
+        matchingEventTypes: d.MatchingEventTypes ?? [],
+        snsTopicArn: d.SnsDestination?.TopicArn,
+        otherKind: otherKind(d),
+      },
+    );
+    return {};
+  }),
+
+  GetConfigurationSetEventDestinations: op<{ ConfigurationSetName: string }>(async (ctx, input) => {
+    const set = await ctx.core.configurationSets.get(ctx.caller.accountId, input.ConfigurationSetName);
+    return {
+      EventDestinations: set.eventDestinations.map((d) => ({
+        Name: d.name,
+        Enabled: d.enabled,
+        MatchingEventTypes: d.matchingEventTypes,
+        SnsDestination: { TopicArn: d.snsTopicArn },
+      })),
+    };
+  }),
+
+  DeleteConfigurationSetEventDestination: op<{ ConfigurationSetName: string; EventDestinationName: string }>(
+    async (ctx, input) => {
+      await ctx.core.configurationSets.deleteEventDestination(
+        ctx.caller.accountId,
+        input.ConfigurationSetName,
+        input.EventDestinationName,
+      );
+      return {};
+    },
+  ),
+};

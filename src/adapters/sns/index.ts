@@ -1,0 +1,185 @@
+/**
+ * The SNS-compatible API (AWS Query, signing name `sns`) on the same endpoint as SES: the subset that SES
+ * event destinations and identity notifications need — topics and HTTP(S) subscriptions — so `aws sns
+ * --endpoint-url` works. ConfirmSubscription also works unsigned (the SubscribeURL a subscriber visits).
+ * Other SNS actions answer an AWS-shaped "not supported by Sesame" error.
+ */
+import { SesError, type Core } from '../../core/index.ts';
+import { newRequestId } from '../../lib/ids.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { authenticate, type Caller } from '../aws/auth.ts';
+import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
+import { snsModel } from '../aws/model/sns.generated.ts';
+import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { decodeQueryInput, encodeQueryError, encodeQueryResponse, queryParams } from '../aws/query.ts';
+import { AuthFailure } from '../aws/sigv4.ts';
+
+type SnsHandler = (
+  core: Core,
+  caller: Caller | undefined,
+  input: Record<string, unknown>,
+) => Promise<object | undefined>;
+
+const need = (caller: Caller | undefined): Caller => {
+  if (!caller) throw new AuthFailure('missing', 'Missing Authentication Token');
+  return caller;
+};
+
+const token = (next: string | null) => (next ? Buffer.from(next).toString('base64url') : undefined);
+const untoken = (t: unknown) =>
+  typeof t === 'string' && t ? Buffer.from(t, 'base64url').toString('utf8') : undefined;
+
+export const snsHandlers: Record<string, SnsHandler> = {
+  async CreateTopic(core, caller, input) {
+    const { Name, Attributes } = input as { Name: string; Attributes?: Record<string, string> };
+    const topic = await core.sns.createTopic(need(caller).accountId, Name, Attributes ?? {});
+    return { TopicArn: topic.arn };
+  },
+  async DeleteTopic(core, caller, input) {
+    await core.sns.deleteTopic(need(caller).accountId, (input as { TopicArn: string }).TopicArn);
+    return {};
+  },
+  async ListTopics(core, caller, input) {
+    const page = await core.sns.listTopics(need(caller).accountId, untoken(input.NextToken));
+    return { Topics: page.items.map((t) => ({ TopicArn: t.arn })), NextToken: token(page.next) };
+  },
+  async GetTopicAttributes(core, caller, input) {
+    return {
+      Attributes: await core.sns.topicAttributes(
+        need(caller).accountId,
+        (input as { TopicArn: string }).TopicArn,
+      ),
+    };
+  },
+  async Subscribe(core, caller, input) {
+    const { TopicArn, Protocol, Endpoint } = input as {
+      TopicArn: string;
+      Protocol: string;
+      Endpoint?: string;
+    };
+    if (!Endpoint)
+      throw new SesError('BadRequestException', 'Invalid parameter: Endpoint', {
+        v1Code: 'InvalidParameter',
+      });
+    return {
+      SubscriptionArn: await core.sns.subscribe(need(caller).accountId, TopicArn, Protocol, Endpoint),
+    };
+  },
+  async ConfirmSubscription(core, _caller, input) {
+    const { TopicArn, Token } = input as { TopicArn: string; Token: string };
+    return { SubscriptionArn: await core.sns.confirm(TopicArn, Token) };
+  },
+  async Unsubscribe(core, caller, input) {
+    await core.sns.unsubscribe(
+      need(caller).accountId,
+      (input as { SubscriptionArn: string }).SubscriptionArn,
+    );
+    return {};
+  },
+  async ListSubscriptionsByTopic(core, caller, input) {
+    const { TopicArn } = input as { TopicArn: string };
+    const accountId = need(caller).accountId;
+    const page = await core.sns.listSubscriptions(accountId, TopicArn, untoken(input.NextToken));
+    return {
+      Subscriptions: page.items.map((s) => ({
+        SubscriptionArn: s.status === 'confirmed' ? s.arn : 'PendingConfirmation',
+        Owner: accountId,
+        Protocol: s.protocol,
+        Endpoint: s.endpoint,
+        TopicArn: s.topicArn,
+      })),
+      NextToken: token(page.next),
+    };
+  },
+};
+
+const AUTH_CODES: Record<AuthFailure['kind'], [string, number]> = {
+  missing: ['MissingAuthenticationToken', 403],
+  incomplete: ['IncompleteSignature', 400],
+  expired: ['RequestExpired', 400],
+  signature: ['SignatureDoesNotMatch', 403],
+  region: ['SignatureDoesNotMatch', 403],
+  service: ['SignatureDoesNotMatch', 403],
+  'unknown-key': ['InvalidClientTokenId', 403],
+};
+
+function toSnsError(err: unknown): AwsProtocolError | undefined {
+  if (err instanceof AwsProtocolError) return err;
+  if (err instanceof AuthFailure) {
+    const [code, status] = AUTH_CODES[err.kind];
+    return new AwsProtocolError(code, status, err.message);
+  }
+  if (err instanceof SesError) {
+    const code = err.v1Code ?? (err.code === 'NotFoundException' ? 'NotFound' : 'InvalidParameter');
+    const status = code === 'NotFound' ? 404 : code === 'AuthorizationError' ? 403 : 400;
+    return new AwsProtocolError(code, status, err.message);
+  }
+  return undefined;
+}
+
+export class SnsApi {
+  readonly #core: Core;
+  readonly #log: Logger;
+
+  constructor(core: Core, logger: Logger) {
+    this.#core = core;
+    this.#log = logger;
+  }
+
+  /** Whether an unsigned request is one SNS answers without a signature (a SubscribeURL visit). */
+  static isUnsignedConfirmation(req: AwsHttpRequest): boolean {
+    return queryParams(req.method, req.rawUrl, req.body).get('Action') === 'ConfirmSubscription';
+  }
+
+  async handle(req: AwsHttpRequest): Promise<AwsHttpResponse> {
+    const requestId = newRequestId();
+    const params = queryParams(req.method, req.rawUrl, req.body);
+    const action = params.get('Action') ?? '';
+    try {
+      if (!action)
+        throw new AwsProtocolError(
+          'MissingAction',
+          400,
+          'Could not find operation to perform (no Action parameter).',
+        );
+      const op = snsModel.operations[action];
+      if (!op)
+        throw new AwsProtocolError(
+          'InvalidAction',
+          400,
+          `The action ${action} is not valid for this web service.`,
+        );
+      const signed = req.rawHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization');
+      const caller =
+        signed || action !== 'ConfirmSubscription' ? await authenticate(this.#core, req, 'sns') : undefined;
+      const handler = snsHandlers[action];
+      if (!handler)
+        throw new AwsProtocolError(
+          'InvalidAction',
+          400,
+          `The SNS action ${action} is not supported by Sesame.`,
+        );
+      const output = await handler(this.#core, caller, decodeQueryInput(snsModel, op.input, params));
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body: encodeQueryResponse(snsModel, action, output, requestId),
+      };
+    } catch (err) {
+      let e = toSnsError(err);
+      if (!e) {
+        this.#log.error({ err, action, requestId }, 'internal error in SNS action');
+        e = new AwsProtocolError(
+          'InternalError',
+          500,
+          'The request processing has failed because of an unknown error.',
+        );
+      }
+      return {
+        status: e.status,
+        headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+        body: encodeQueryError(snsModel, e, requestId),
+      };
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Decides where the events of a message go: the SNS topics of its configuration set's enabled event
+ * destinations that match the event type (event-publishing format, `eventType`), and the identity's
+ * Bounce/Complaint/Delivery notification topics (notification format, `notificationType`, tags left out, headers
+ * only where enabled). The resulting outbox rows are written in the same transaction as the events.
+ */
+import type {
+  EventRecord,
+  EventTypeName,
+  MessageRecord,
+  NotificationRecord,
+  NotificationType,
+} from '../../store/store.ts';
+import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
+import type { IdentityService } from '../identities/identity-service.ts';
+import type { SnsService } from './sns-service.ts';
+
+const EVENT_TYPE_NAMES: Record<string, EventTypeName> = {
+  Send: 'SEND',
+  Reject: 'REJECT',
+  Bounce: 'BOUNCE',
+  Complaint: 'COMPLAINT',
+  Delivery: 'DELIVERY',
+  Open: 'OPEN',
+  Click: 'CLICK',
+  'Rendering Failure': 'RENDERING_FAILURE',
+  DeliveryDelay: 'DELIVERY_DELAY',
+  Subscription: 'SUBSCRIPTION',
+};
+
+/** The identity a message was sent as, from the `sourceArn` of its mail object. */
+export function sourceIdentity(message: MessageRecord): string | undefined {
+  const arn = message.mail.sourceArn;
+  return typeof arn === 'string'
+    ? arn.slice(arn.indexOf(':identity/') + ':identity/'.length) || undefined
+    : undefined;
+}
+
+export class EventPublisher {
+  readonly #sets: ConfigurationSetService;
+  readonly #identities: IdentityService;
+  readonly #sns: SnsService;
+
+  constructor(deps: {
+    configurationSets: ConfigurationSetService;
+    identities: IdentityService;
+    sns: SnsService;
+  }) {
+    this.#sets = deps.configurationSets;
+    this.#identities = deps.identities;
+    this.#sns = deps.sns;
+  }
+
+  async notificationsFor(message: MessageRecord, events: EventRecord[]): Promise<NotificationRecord[]> {
+    if (events.length === 0 || message.operation === 'system') return [];
+    const out: NotificationRecord[] = [];
+    const set = message.configurationSet
+      ? await this.#sets.forSending(message.accountId, message.configurationSet)
+      : undefined;
+    const identity = sourceIdentity(message);
+    const settings = identity
+      ? await this.#identities.notificationSettings(message.accountId, identity)
+      : undefined;
+    for (const event of events) {
+      const typeName = EVENT_TYPE_NAMES[event.type];
+      if (set && typeName) {
+        const text = JSON.stringify(event.payload);
+        for (const d of set.eventDestinations)
+          if (d.enabled && d.matchingEventTypes.includes(typeName))
+            out.push(...(await this.#sns.publish(d.snsTopicArn, text)));
+      }
+      const kind = event.type as NotificationType;
+      const topic = settings?.notifications?.topics[kind];
+      if (topic && (kind === 'Bounce' || kind === 'Complaint' || kind === 'Delivery')) {
+        const withHeaders = settings.notifications?.headers[kind] === true;
+        out.push(
+          ...(await this.#sns.publish(topic, JSON.stringify(identityNotification(event, kind, withHeaders)))),
+        );
+      }
+    }
+    return out;
+  }
+}
+
+/** The identity-notification form of an event: `notificationType`, no tags, headers only when enabled. */
+export function identityNotification(
+  event: EventRecord,
+  kind: NotificationType,
+  withHeaders: boolean,
+): Record<string, unknown> {
+  const {
+    tags: _tags,
+    headers,
+    commonHeaders,
+    headersTruncated,
+    ...mail
+  } = event.payload.mail as Record<string, unknown>;
+  const key = kind.toLowerCase();
+  return {
+    notificationType: kind,
+    [key]: event.payload[key],
+    mail: withHeaders ? { ...mail, headersTruncated, headers, commonHeaders } : mail,
+  };
+}

@@ -1,0 +1,362 @@
+/**
+ * Sesame's SNS-compatible topics: what SES event destinations and identity notifications publish to. HTTP(S)
+ * subscribers get SNS's message formats exactly — SubscriptionConfirmation with SubscribeURL and Token, then
+ * Notification envelopes signed (SignatureVersion 2, SHA256withRSA) with Sesame's own certificate, served at
+ * SigningCertURL. Messages go out through the notification outbox (dispatch/), at least once.
+ */
+import { createSign, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { SecretBox } from '../../lib/secret-box.ts';
+import { selfSignedCertificate } from '../../lib/tls-material.ts';
+import type {
+  NotificationKind,
+  NotificationRecord,
+  SnsSubscriptionRecord,
+  SnsTopicRecord,
+  Store,
+} from '../../store/store.ts';
+import type { EpochCache } from '../cache.ts';
+import { SesError } from '../errors.ts';
+
+export const SIGNING_CERT_PATH = '/sns/SimpleNotificationService-sesame.pem';
+export const UNSUBSCRIBE_PATH = '/sns/unsubscribe';
+
+export interface SnsEnvelope {
+  headers: Record<string, string>;
+  body: string;
+}
+
+const snsError = (code: string, message: string, status = 400) =>
+  new SesError(status === 404 ? 'NotFoundException' : 'BadRequestException', message, {
+    v1Code: code,
+    resource: 'Topic',
+  });
+
+export class SnsService {
+  readonly #store: Store;
+  readonly #box: SecretBox;
+  readonly #cache: EpochCache;
+  readonly #region: string;
+  readonly #publicUrl: string;
+  readonly #now: () => number;
+  readonly #unsubscribeKey: Buffer;
+  #signing: Promise<{ key: string; cert: string }> | undefined;
+  #onEnqueued: () => void = () => undefined;
+
+  constructor(deps: {
+    store: Store;
+    box: SecretBox;
+    cache: EpochCache;
+    region: string;
+    publicUrl: string;
+    now: () => number;
+  }) {
+    this.#store = deps.store;
+    this.#box = deps.box;
+    this.#cache = deps.cache;
+    this.#region = deps.region;
+    this.#publicUrl = deps.publicUrl;
+    this.#now = deps.now;
+    this.#unsubscribeKey = deps.box.derive('sns-unsubscribe');
+  }
+
+  /** Lets the dispatcher know that notifications were queued outside a message transaction. */
+  onEnqueued(listener: () => void): void {
+    this.#onEnqueued = listener;
+  }
+
+  topicArn(accountId: string, name: string): string {
+    return `arn:aws:sns:${this.#region}:${accountId}:${name}`;
+  }
+
+  async createTopic(
+    accountId: string,
+    name: string,
+    attributes: Record<string, string> = {},
+  ): Promise<SnsTopicRecord> {
+    if (name.endsWith('.fifo'))
+      throw snsError('InvalidParameter', 'Invalid parameter: FIFO topics are not supported by Sesame.');
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(name))
+      throw snsError(
+        'InvalidParameter',
+        'Invalid parameter: Topic Name must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.',
+      );
+    const topic = await this.#store.sns.createTopic({
+      arn: this.topicArn(accountId, name),
+      accountId,
+      name,
+      createdAt: this.#now(),
+      attributes,
+    });
+    await this.#cache.changed();
+    return topic;
+  }
+
+  async getTopic(accountId: string, arn: string): Promise<SnsTopicRecord> {
+    const topic = await this.#store.sns.getTopic(arn);
+    if (!topic || topic.accountId !== accountId) throw snsError('NotFound', 'Topic does not exist', 404);
+    return topic;
+  }
+
+  async topicExists(accountId: string, arn: string): Promise<boolean> {
+    return (await this.#store.sns.getTopic(arn))?.accountId === accountId;
+  }
+
+  listTopics(accountId: string, after: string | undefined) {
+    return this.#store.sns.listTopics(accountId, { after, limit: 100 });
+  }
+
+  async deleteTopic(accountId: string, arn: string): Promise<void> {
+    const topic = await this.#store.sns.getTopic(arn);
+    if (!topic) return; // DeleteTopic is idempotent in SNS
+    if (topic.accountId !== accountId)
+      throw snsError('AuthorizationError', 'User is not authorized to delete this topic', 403);
+    await this.#store.sns.deleteTopic(arn);
+    await this.#cache.changed();
+  }
+
+  async topicAttributes(accountId: string, arn: string): Promise<Record<string, string>> {
+    const topic = await this.getTopic(accountId, arn);
+    let confirmed = 0;
+    let pending = 0;
+    let after: string | undefined;
+    do {
+      const page = await this.#store.sns.listSubscriptions(arn, { after, limit: 1000 });
+      for (const s of page.items)
+        if (s.status === 'confirmed') confirmed++;
+        else pending++;
+      after = page.next ?? undefined;
+    } while (after);
+    return {
+      TopicArn: arn,
+      Owner: accountId,
+      DisplayName: topic.attributes.DisplayName ?? '',
+      SubscriptionsConfirmed: String(confirmed),
+      SubscriptionsPending: String(pending),
+      SubscriptionsDeleted: '0',
+      EffectiveDeliveryPolicy: JSON.stringify({
+        http: {
+          defaultHealthyRetryPolicy: {
+            minDelayTarget: 20,
+            maxDelayTarget: 20,
+            numRetries: 3,
+            numMaxDelayRetries: 0,
+            numNoDelayRetries: 0,
+            numMinDelayRetries: 0,
+            backoffFunction: 'linear',
+          },
+          disableSubscriptionOverrides: false,
+        },
+      }),
+      ...topic.attributes,
+    };
+  }
+
+  /** Subscribe: http(s) endpoints only. The endpoint receives a SubscriptionConfirmation to confirm. */
+  async subscribe(accountId: string, topicArn: string, protocol: string, endpoint: string): Promise<string> {
+    await this.getTopic(accountId, topicArn);
+    if (protocol !== 'http' && protocol !== 'https')
+      throw snsError(
+        'InvalidParameter',
+        `Invalid parameter: Protocol ${protocol} is not supported by Sesame (http and https are).`,
+      );
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw snsError('InvalidParameter', 'Invalid parameter: Endpoint must be an absolute URL');
+    }
+    if (url.protocol !== `${protocol}:`)
+      throw snsError('InvalidParameter', `Invalid parameter: Endpoint must match the specified protocol`);
+    let after: string | undefined;
+    do {
+      const page = await this.#store.sns.listSubscriptions(topicArn, { after, limit: 1000 });
+      const same = page.items.find((s) => s.endpoint === endpoint && s.protocol === protocol);
+      if (same) return same.status === 'confirmed' ? same.arn : 'pending confirmation';
+      after = page.next ?? undefined;
+    } while (after);
+    const now = this.#now();
+    const sub: SnsSubscriptionRecord = {
+      arn: `${topicArn}:${randomUUID()}`,
+      topicArn,
+      accountId,
+      protocol,
+      endpoint,
+      status: 'pending',
+      token: randomBytes(64).toString('hex'),
+      createdAt: now,
+      confirmedAt: null,
+    };
+    await this.#store.sns.createSubscription(sub);
+    const message = `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`;
+    await this.#store.notifications.enqueue([
+      this.#record(sub, 'SubscriptionConfirmation', message, null, sub.token),
+    ]);
+    this.#onEnqueued();
+    return 'pending confirmation';
+  }
+
+  /** ConfirmSubscription: the token proves the endpoint received the confirmation (no AWS signature needed). */
+  async confirm(topicArn: string, token: string): Promise<string> {
+    const sub = await this.#store.sns.findSubscriptionByToken(topicArn, token);
+    if (!sub) throw snsError('InvalidParameter', 'Invalid token');
+    if (sub.status !== 'confirmed') {
+      await this.#store.sns.confirmSubscription(sub.arn, this.#now());
+      await this.#cache.changed();
+    }
+    return sub.arn;
+  }
+
+  async unsubscribe(accountId: string | undefined, arn: string): Promise<void> {
+    const sub = await this.#store.sns.getSubscription(arn);
+    if (!sub) return;
+    if (accountId !== undefined && sub.accountId !== accountId)
+      throw snsError('AuthorizationError', 'User is not authorized to unsubscribe', 403);
+    await this.#store.sns.deleteSubscription(arn);
+    await this.#cache.changed();
+    const message = `You have chosen to deactivate subscription ${arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+    await this.#store.notifications.enqueue([
+      this.#record(sub, 'UnsubscribeConfirmation', message, null, sub.token),
+    ]);
+    this.#onEnqueued();
+  }
+
+  async listSubscriptions(accountId: string, topicArn: string, after: string | undefined) {
+    await this.getTopic(accountId, topicArn);
+    return this.#store.sns.listSubscriptions(topicArn, { after, limit: 100 });
+  }
+
+  /** Notifications of one message to every confirmed subscription of a topic (cached subscription list). */
+  async publish(
+    topicArn: string,
+    message: string,
+    subject: string | null = null,
+  ): Promise<NotificationRecord[]> {
+    const subs = await this.#cache.get(`subs:${topicArn}`, () =>
+      this.#store.sns.confirmedSubscriptions(topicArn),
+    );
+    const snsMessageId = randomUUID();
+    return subs.map((s) => ({ ...this.#record(s, 'Notification', message, subject, null), snsMessageId }));
+  }
+
+  #record(
+    sub: SnsSubscriptionRecord,
+    type: NotificationKind,
+    message: string,
+    subject: string | null,
+    token: string | null,
+  ): NotificationRecord {
+    const now = this.#now();
+    return {
+      id: randomUUID(),
+      accountId: sub.accountId,
+      type,
+      topicArn: sub.topicArn,
+      subscriptionArn: sub.arn,
+      endpoint: sub.endpoint,
+      snsMessageId: randomUUID(),
+      subject,
+      message,
+      token,
+      createdAt: now,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      leaseUntil: null,
+      lastError: null,
+      deliveredAt: null,
+    };
+  }
+
+  /** Notifications that failed their last retry (the dead-letter state). */
+  deadLetters(limit = 1000): Promise<NotificationRecord[]> {
+    return this.#store.notifications.listDead(limit);
+  }
+
+  /** Puts dead-lettered notifications back in the queue (all of them, or the given ids). */
+  async replay(ids: string[] | 'all'): Promise<number> {
+    const n = await this.#store.notifications.replay(ids, this.#now());
+    if (n > 0) this.#onEnqueued();
+    return n;
+  }
+
+  // ---- the HTTP envelope --------------------------------------------------------------------------------
+
+  /** The signing certificate (PEM) served at SigningCertURL; created once and shared through the database. */
+  async signingCertificate(): Promise<string> {
+    return (await this.#signingMaterial()).cert;
+  }
+
+  #signingMaterial(): Promise<{ key: string; cert: string }> {
+    this.#signing ??= (async () => {
+      const existing = await this.#store.secrets.get('sns-signing');
+      if (existing) return JSON.parse(this.#box.open(existing)) as { key: string; cert: string };
+      const fresh = await selfSignedCertificate('sns.sesame');
+      const stored = await this.#store.secrets.putIfAbsent(
+        'sns-signing',
+        this.#box.seal(JSON.stringify(fresh)),
+      );
+      return JSON.parse(this.#box.open(stored)) as { key: string; cert: string };
+    })();
+    return this.#signing;
+  }
+
+  unsubscribeUrl(subscriptionArn: string): string {
+    const mac = createHmac('sha256', this.#unsubscribeKey).update(subscriptionArn).digest('base64url');
+    return `${this.#publicUrl}${UNSUBSCRIBE_PATH}?SubscriptionArn=${encodeURIComponent(subscriptionArn)}&Signature=${mac}`;
+  }
+
+  /** Checks the signature of an UnsubscribeURL. */
+  unsubscribeLinkValid(subscriptionArn: string, signature: string): boolean {
+    const expected = Buffer.from(
+      createHmac('sha256', this.#unsubscribeKey).update(subscriptionArn).digest('base64url'),
+    );
+    const given = Buffer.from(signature);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  /** The HTTP POST an SNS subscriber receives for a notification (body and x-amz-sns-* headers), signed. */
+  async envelope(n: NotificationRecord): Promise<SnsEnvelope> {
+    const timestamp = new Date(n.createdAt).toISOString();
+    const fields: Record<string, string> = { Type: n.type, MessageId: n.snsMessageId, TopicArn: n.topicArn };
+    if (n.type === 'Notification') {
+      if (n.subject !== null) fields.Subject = n.subject;
+      fields.Message = n.message;
+      fields.Timestamp = timestamp;
+    } else {
+      fields.Token = n.token ?? '';
+      fields.Message = n.message;
+      fields.SubscribeURL = `${this.#publicUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(n.topicArn)}&Token=${n.token ?? ''}`;
+      fields.Timestamp = timestamp;
+    }
+    // String to sign: Key\nValue\n for the keys present, in SNS's fixed order.
+    const order =
+      n.type === 'Notification'
+        ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+        : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+    const toSign = order
+      .filter((k) => fields[k] !== undefined)
+      .map((k) => `${k}\n${fields[k]}\n`)
+      .join('');
+    const signer = createSign('RSA-SHA256');
+    signer.update(toSign, 'utf8');
+    const { key } = await this.#signingMaterial();
+    const body: Record<string, string> = {
+      ...fields,
+      SignatureVersion: '2',
+      Signature: signer.sign(key, 'base64'),
+      SigningCertURL: `${this.#publicUrl}${SIGNING_CERT_PATH}`,
+    };
+    if (n.type === 'Notification') body.UnsubscribeURL = this.unsubscribeUrl(n.subscriptionArn);
+    return {
+      headers: {
+        'content-type': 'text/plain; charset=UTF-8',
+        'user-agent': 'Amazon Simple Notification Service Agent',
+        'x-amz-sns-message-type': n.type,
+        'x-amz-sns-message-id': n.snsMessageId,
+        'x-amz-sns-topic-arn': n.topicArn,
+        ...(n.type === 'Notification' ? { 'x-amz-sns-subscription-arn': n.subscriptionArn } : {}),
+      },
+      body: JSON.stringify(body, null, 2),
+    };
+  }
+}
