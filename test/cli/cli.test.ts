@@ -293,11 +293,11 @@ describe('sesame message show', () => {
 
 describe('sesame suppression import and notifications', () => {
   it('imports a CSV into an account suppression list, reporting bad rows, idempotently', async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
     const a = await sesame.createAccount({ production: true });
-    const file = join(sesame.dataDir, 'suppress.csv');
-    writeFileSync(
+    const file = path.join(sesame.dataDir, 'suppress.csv');
+    fs.writeFileSync(
       file,
       'email,reason\none@import.test,BOUNCE\nTWO@import.test,complaint\nthree@import.test,maybe\n',
     );
