@@ -115,6 +115,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       bounceDomain: config.bounceDomain,
       nodeId: config.nodeId,
       maxMessageSize: config.maxMessageSize,
+      maxTemplateSize: config.maxTemplateSize,
+      maxTemplates: config.maxTemplates,
     },
   });
   const mta = new Mta({ core, store, dns, logger, settings: mtaSettings(config) });

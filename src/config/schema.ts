@@ -309,6 +309,18 @@ export const settings = {
     parser: int(1024, 200 * 1024 * 1024),
     default: 40 * 1024 * 1024,
   }),
+  maxTemplateSize: def({
+    env: 'SESAME_MAX_TEMPLATE_SIZE',
+    description: 'Largest email or custom verification template, in bytes (SES: 500 KB).',
+    parser: int(1024, 10 * 1024 * 1024),
+    default: 500 * 1024,
+  }),
+  maxTemplates: def({
+    env: 'SESAME_MAX_TEMPLATES',
+    description: 'Email templates an account may have (SES: 10,000 per region).',
+    parser: int(1, 10_000_000),
+    default: 10_000,
+  }),
   deliveryPort: def({
     env: 'SESAME_DELIVERY_PORT',
     description: 'TCP port of the receiving mail servers Sesame delivers to (25 on the Internet).',

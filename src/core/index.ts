@@ -20,6 +20,9 @@ import { SnsService } from './notifications/sns-service.ts';
 import { EventPublisher } from './notifications/event-publisher.ts';
 import { SuppressionService } from './suppression/suppression-service.ts';
 import { Tracker } from './tracking/tracker.ts';
+import { TemplateService } from './templates/template-service.ts';
+import { ContactService } from './contacts/contact-service.ts';
+import { CustomVerificationSender } from './templates/custom-verification.ts';
 
 export { SesError, type SesErrorCode, type ResourceKind } from './errors.ts';
 export {
@@ -47,6 +50,21 @@ export type {
 export { EVENT_TYPES } from './configuration-sets/configuration-set-service.ts';
 export type { SnsService, SnsEnvelope } from './notifications/sns-service.ts';
 export type { SuppressionService } from './suppression/suppression-service.ts';
+export type {
+  TemplateService,
+  EmailTemplateContent,
+  VerificationTemplateContent,
+} from './templates/template-service.ts';
+export type { CustomVerificationSender } from './templates/custom-verification.ts';
+export type {
+  ContactService,
+  ContactView,
+  ContactFilter,
+  TopicPreference,
+} from './contacts/contact-service.ts';
+export { UNSUBSCRIBE_PATH_PREFIX } from './contacts/contact-service.ts';
+export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/sending-service.ts';
+export { MAX_BULK_ENTRIES } from './sending/sending-service.ts';
 export { PIXEL as TRACKING_PIXEL } from './tracking/tracker.ts';
 export { SIGNING_CERT_PATH, UNSUBSCRIBE_PATH } from './notifications/sns-service.ts';
 export { SYSTEM_ACCOUNT } from './sending/sending-service.ts';
@@ -101,6 +119,10 @@ export interface CoreSettings extends QuotaSettings {
   maxMessageSize: number;
   /** How often each process looks for configuration changed elsewhere. */
   cachePollMs?: number;
+  /** Largest template in bytes (default 500 KB). */
+  maxTemplateSize?: number;
+  /** Email templates per account (default 10,000). */
+  maxTemplates?: number;
 }
 
 export interface CoreDeps {
@@ -121,6 +143,9 @@ export class Core {
   readonly configurationSets: ConfigurationSetService;
   readonly sns: SnsService;
   readonly suppression: SuppressionService;
+  readonly templates: TemplateService;
+  readonly contacts: ContactService;
+  readonly customVerification: CustomVerificationSender;
   readonly #cache: EpochCache;
   readonly #verifier: IdentityVerifier;
   readonly #cachePollMs: number;
@@ -189,6 +214,25 @@ export class Core {
       async (accountId, name) => (await store.configurationSets.get(accountId, name)) !== null,
     );
     this.suppression = new SuppressionService({ store, accounts: this.accounts, now });
+    this.templates = new TemplateService({
+      store,
+      cache: this.#cache,
+      settings: {
+        region: settings.region,
+        maxTemplateSize: settings.maxTemplateSize ?? 500 * 1024,
+        maxTemplates: settings.maxTemplates ?? 10_000,
+      },
+      now,
+    });
+    this.contacts = new ContactService({
+      store,
+      cache: this.#cache,
+      tags: this.tags,
+      region: settings.region,
+      publicUrl: settings.publicUrl,
+      key: deps.box.derive('unsubscribe'),
+      now,
+    });
     const quota = new QuotaTracker(store, now);
     this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
     this.sending = new SendingService({
@@ -204,6 +248,8 @@ export class Core {
         sns: this.sns,
       }),
       tracker: new Tracker(deps.box.derive('tracking')),
+      templates: this.templates,
+      contacts: this.contacts,
       settings: {
         region: settings.region,
         mailHost: settings.mailHost,
@@ -214,6 +260,12 @@ export class Core {
       },
       logger,
       now,
+    });
+    this.customVerification = new CustomVerificationSender({
+      accounts: this.accounts,
+      identities: this.identities,
+      templates: this.templates,
+      sending: this.sending,
     });
     this.identities.useMailer({
       sendAddressVerification: async (identity, link) => {

@@ -11,6 +11,9 @@ import { KyselySuppressionStore } from './suppression-store.ts';
 import { KyselyConfigurationSets } from './configuration-set-store.ts';
 import { KyselyNotifications, KyselySecrets, KyselySns } from './sns-store.ts';
 import { openPostgres } from './dialects/postgres.ts';
+import { isUniqueViolation } from './sql-errors.ts';
+import { KyselyTemplates } from './template-store.ts';
+import { KyselyContacts } from './contact-store.ts';
 import type { AccountsTable, Database, IdentitiesTable } from './schema.ts';
 import {
   StoreConflictError,
@@ -30,6 +33,8 @@ import {
   type SnsStore,
   type Store,
   type SuppressionStore,
+  type TemplateStore,
+  type ContactStore,
   type Tag,
   type TagStore,
 } from './store.ts';
@@ -54,15 +59,6 @@ const bool = (v: number): boolean => v !== 0;
 const bit = (v: boolean): number => (v ? 1 : 0);
 const json = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
 
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return (
-    code === '23505' ||
-    code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY') ||
-    code.startsWith('SQLITE_CONSTRAINT_UNIQUE')
-  );
-}
-
 type Db = Kysely<Database>;
 
 class KyselyStore implements Store {
@@ -77,6 +73,8 @@ class KyselyStore implements Store {
   readonly identities: IdentityStore;
   readonly tags: TagStore;
   readonly meta: MetaStore;
+  readonly templates: TemplateStore;
+  readonly contacts: ContactStore;
   readonly db: Db;
   readonly dialect: Dialect;
   readonly #schema: string | undefined;
@@ -100,6 +98,8 @@ class KyselyStore implements Store {
     this.identities = new KyselyIdentities(this);
     this.tags = new KyselyTags(db);
     this.meta = new KyselyMeta(db);
+    this.templates = new KyselyTemplates(db);
+    this.contacts = new KyselyContacts(db, (fn) => this.writeTransaction(fn), dialect === 'postgres');
   }
 
   async migrate(): Promise<void> {

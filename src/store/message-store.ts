@@ -272,7 +272,8 @@ function postgresWriter(db: Kysely<Schema>): Writer {
 export class KyselyMessageStore implements MessageStore {
   readonly #db: Kysely<Schema>;
   readonly #dialect: 'sqlite' | 'postgres';
-  readonly #accepts: GroupCommit<AcceptedMessage>;
+  /** Items are the messages of one call (one, or a bulk send's), so a call never spans two transactions. */
+  readonly #accepts: GroupCommit<AcceptedMessage[]>;
   readonly #outcomes: GroupCommit<DeliveryOutcomes>;
 
   constructor(db: Kysely<Schema>, dialect: 'sqlite' | 'postgres', raw: Database.Database | undefined) {
@@ -281,12 +282,16 @@ export class KyselyMessageStore implements MessageStore {
     // Statements are prepared on first use: the tables exist only once migrations have run.
     let writer: Writer | undefined;
     const w = () => (writer ??= raw ? sqliteWriter(db, raw) : postgresWriter(db));
-    this.#accepts = new GroupCommit((batch) => w().accept(batch), 500);
+    this.#accepts = new GroupCommit((batch) => w().accept(batch.flat()), 500);
     this.#outcomes = new GroupCommit((batch) => w().outcomes(batch), 500);
   }
 
   accept(message: AcceptedMessage): Promise<void> {
-    return this.#accepts.submit(message);
+    return this.#accepts.submit([message]);
+  }
+
+  acceptAll(messages: AcceptedMessage[]): Promise<void> {
+    return messages.length ? this.#accepts.submit(messages) : Promise.resolve();
   }
 
   recordOutcomes(outcomes: DeliveryOutcomes): Promise<void> {

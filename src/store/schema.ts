@@ -179,7 +179,40 @@ export interface SecretsTable {
   sealed: string;
 }
 
+export interface TemplatesTable {
+  account_id: string;
+  kind: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+  content: string;
+}
+
+export interface ContactListsTable {
+  account_id: string;
+  name: string;
+  description: string | null;
+  topics: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactsTable {
+  account_id: string;
+  list_name: string;
+  email_key: string;
+  email: string;
+  topic_preferences: string;
+  unsubscribe_all: number;
+  attributes: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  templates: TemplatesTable;
+  contact_lists: ContactListsTable;
+  contacts: ContactsTable;
   configuration_sets: ConfigurationSetsTable;
   sns_topics: SnsTopicsTable;
   sns_subscriptions: SnsSubscriptionsTable;

@@ -236,7 +236,11 @@ export interface MessageOptions {
   tracking: { base: string; open: boolean; click: boolean } | null;
 }
 
-export type RecipientStatus = 'queued' | 'delivered' | 'bounced' | 'suppressed';
+/**
+ * `suppressed`: on the suppression list; `unsubscribed`: opted out of the send's contact list or topic;
+ * `failed`: never sent because the message could not be built (a template rendering failure).
+ */
+export type RecipientStatus = 'queued' | 'delivered' | 'bounced' | 'suppressed' | 'unsubscribed' | 'failed';
 
 export interface RecipientRecord {
   messageId: string;
@@ -300,6 +304,8 @@ export interface MessageStore {
    * into shared transactions (group commit).
    */
   accept(message: AcceptedMessage): Promise<void>;
+  /** Stores several accepted messages (one bulk send) in one transaction, like {@link accept}. */
+  acceptAll(messages: AcceptedMessage[]): Promise<void>;
   get(id: string): Promise<MessageRecord | null>;
   body(id: string): Promise<Buffer | null>;
   /** Recipients of a message, by index. */
@@ -528,8 +534,113 @@ export interface SecretStore {
   get(name: string): Promise<string | null>;
 }
 
+// ---- templates ------------------------------------------------------------------------------------------
+
+/** Email templates (CreateEmailTemplate / CreateTemplate) and custom verification email templates. */
+export type TemplateKind = 'email' | 'verification';
+
+export interface TemplateRecord<C = unknown> {
+  accountId: string;
+  kind: TemplateKind;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The template's parts (subject, text, HTML, or the custom verification fields). */
+  content: C;
+}
+
+export interface TemplateStore {
+  /** Throws {@link StoreConflictError} when the account has a template of that kind and name. */
+  create(template: TemplateRecord): Promise<void>;
+  get(accountId: string, kind: TemplateKind, name: string): Promise<TemplateRecord | null>;
+  /** Ordered by name; `after` is the last name of the previous page. */
+  list(
+    accountId: string,
+    kind: TemplateKind,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<TemplateRecord>>;
+  count(accountId: string, kind: TemplateKind): Promise<number>;
+  /** Replaces content and updatedAt; false when there is no such template. */
+  update(template: TemplateRecord): Promise<boolean>;
+  delete(accountId: string, kind: TemplateKind, name: string): Promise<boolean>;
+}
+
+// ---- contact lists --------------------------------------------------------------------------------------
+
+export type SubscriptionStatus = 'OPT_IN' | 'OPT_OUT';
+
+export interface TopicRecord {
+  name: string;
+  displayName: string;
+  description: string | null;
+  defaultSubscriptionStatus: SubscriptionStatus;
+}
+
+export interface ContactListRecord {
+  accountId: string;
+  name: string;
+  description: string | null;
+  topics: TopicRecord[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ContactRecord {
+  accountId: string;
+  listName: string;
+  /** The address as given; contacts are keyed by its lowercase form. */
+  email: string;
+  topicPreferences: { topicName: string; subscriptionStatus: SubscriptionStatus }[];
+  unsubscribeAll: boolean;
+  /** AttributesData: a JSON string kept as given. */
+  attributes: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ContactStore {
+  /** Throws {@link StoreConflictError} when the list exists. */
+  createList(list: ContactListRecord): Promise<void>;
+  getList(accountId: string, name: string): Promise<ContactListRecord | null>;
+  lists(
+    accountId: string,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<ContactListRecord>>;
+  countLists(accountId: string): Promise<number>;
+  /** Replaces description, topics and updatedAt; false when there is no such list. */
+  updateList(list: ContactListRecord): Promise<boolean>;
+  /** Deletes the list and all its contacts. */
+  deleteList(accountId: string, name: string): Promise<boolean>;
+  /** Throws {@link StoreConflictError} when the list has a contact of that address (case-insensitive). */
+  createContact(contact: ContactRecord): Promise<void>;
+  getContact(accountId: string, listName: string, email: string): Promise<ContactRecord | null>;
+  /** The contacts among the given addresses (case-insensitive). */
+  findContacts(accountId: string, listName: string, emails: string[]): Promise<ContactRecord[]>;
+  /** Ordered by lowercase address; `after` is the last lowercase address of the previous page. */
+  contacts(
+    accountId: string,
+    listName: string,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<ContactRecord>>;
+  /**
+   * Read–change–write of one contact, atomically; `change` receives null when the contact does not exist and
+   * may create it by returning a record (or leave it absent by returning null).
+   */
+  modifyContact(
+    accountId: string,
+    listName: string,
+    email: string,
+    change: (contact: ContactRecord | null) => ContactRecord | null,
+  ): Promise<ContactRecord | null>;
+  /** Inserts the contacts, or replaces preferences and attributes of those that exist (bulk import). */
+  upsertContacts(contacts: ContactRecord[]): Promise<void>;
+  deleteContact(accountId: string, listName: string, email: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  readonly templates: TemplateStore;
+  readonly contacts: ContactStore;
   readonly messages: MessageStore;
   readonly configurationSets: ConfigurationSetStore;
   readonly sns: SnsStore;

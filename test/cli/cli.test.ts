@@ -316,6 +316,65 @@ describe('sesame suppression import and notifications', () => {
     expect(await sesame.platform.store.suppression.count(a.accountId)).toBe(2);
   });
 
+  it('contacts import loads a CSV into a contact list with a progress bar, idempotently, keeping opt-outs', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const a = await sesame.createAccount({ production: true });
+    await sesame.platform.core.contacts.createList(a.accountId, {
+      name: 'members',
+      topics: [
+        { name: 'weekly', displayName: 'Weekly', description: null, defaultSubscriptionStatus: 'OPT_IN' },
+        { name: 'offers', displayName: 'Offers', description: null, defaultSubscriptionStatus: 'OPT_OUT' },
+      ],
+    });
+    const file = path.join(sesame.dataDir, 'contacts.csv');
+    const rows = Array.from({ length: 1200 }, (_, i) => `m${i}@import.test,${i % 3 === 0 ? 'OPT_IN' : ''},,`);
+    fs.writeFileSync(
+      file,
+      [
+        'email,offers,unsubscribeAll,attributes',
+        'ann@import.test,OPT_IN,false,"{""name"":""Ann, Jr."",""tier"":2}"',
+        'not-an-address,,,',
+        'bob@import.test,OPT_OUT,true,',
+        ...rows,
+      ].join('\n'),
+    );
+    const r = await sesameCli('contacts', 'import', 'members', file);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      accountId: a.accountId,
+      contactList: 'members',
+      imported: 1202,
+      failed: [{ line: 3, error: 'Invalid email address not-an-address.' }],
+    });
+    expect(r.stderr).toMatch(/importing: 100% \(1203\/1203\)/);
+    const ann = await sesame.platform.core.contacts.getContact(a.accountId, 'members', 'ann@import.test');
+    expect(ann).toMatchObject({
+      attributes: '{"name":"Ann, Jr.","tier":2}',
+      unsubscribeAll: false,
+      topicPreferences: [{ topicName: 'offers', subscriptionStatus: 'OPT_IN' }],
+    });
+    // Ann unsubscribes from offers after the import; re-running the same file keeps that opt-out.
+    await sesame.platform.core.contacts.unsubscribe(a.accountId, 'members', 'offers', 'ann@import.test');
+    const again = await sesameCli('contacts', 'import', 'members', file, '--account', a.accountId);
+    expect(JSON.parse(again.stdout).imported).toBe(1202);
+    const page = await sesame.platform.store.contacts.contacts(a.accountId, 'members', { limit: 5000 });
+    expect(page.items).toHaveLength(1202);
+    expect(
+      (await sesame.platform.core.contacts.getContact(a.accountId, 'members', 'ann@import.test'))
+        .topicPreferences,
+    ).toEqual([{ topicName: 'offers', subscriptionStatus: 'OPT_OUT' }]);
+    expect(
+      (await sesame.platform.core.contacts.getContact(a.accountId, 'members', 'bob@import.test'))
+        .unsubscribeAll,
+    ).toBe(true);
+    // A column that is not a topic of the list is refused before anything is written.
+    fs.writeFileSync(file, 'email,nope\nx@import.test,OPT_IN\n');
+    const bad = await sesameCli('contacts', 'import', 'members', file);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/column "nope" is not a topic of contact list members/);
+  });
+
   it('lists dead-lettered notifications and replays them', async () => {
     const list = JSON.parse((await sesameCli('notifications', 'dead-letters')).stdout);
     expect(Array.isArray(list)).toBe(true);

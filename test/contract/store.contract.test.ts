@@ -251,4 +251,151 @@ describe(`Store contract (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () => {
     expect(await store.meta.bumpEpoch()).toBe(before + 1);
     expect(await store.meta.getEpoch()).toBe(before + 1);
   });
+
+  it('stores templates per kind: create conflicts, pages by name, updates and deletes', async () => {
+    const t = (name: string, kind: 'email' | 'verification' = 'email') => ({
+      accountId: '100000000009',
+      kind,
+      name,
+      createdAt: 1,
+      updatedAt: 1,
+      content: { subject: `S ${name}`, text: null, html: '<p>x</p>' },
+    });
+    for (const n of ['b', 'a', 'c']) await store.templates.create(t(n));
+    await store.templates.create(t('a', 'verification'));
+    await expect(store.templates.create(t('a'))).rejects.toBeInstanceOf(StoreConflictError);
+    expect(await store.templates.count('100000000009', 'email')).toBe(3);
+    const page = await store.templates.list('100000000009', 'email', { limit: 2 });
+    expect(page.items.map((x) => x.name)).toEqual(['a', 'b']);
+    expect(page.next).toBe('b');
+    expect(
+      (await store.templates.list('100000000009', 'email', { after: 'b', limit: 2 })).items.map(
+        (x) => x.name,
+      ),
+    ).toEqual(['c']);
+    expect(await store.templates.update({ ...t('a'), content: { subject: 'new' }, updatedAt: 2 })).toBe(true);
+    expect(await store.templates.get('100000000009', 'email', 'a')).toMatchObject({
+      content: { subject: 'new' },
+      updatedAt: 2,
+    });
+    expect(await store.templates.get('100000000009', 'verification', 'a')).toMatchObject({
+      content: { subject: 'S a' },
+    });
+    expect(await store.templates.update(t('zzz'))).toBe(false);
+    expect(await store.templates.delete('100000000009', 'email', 'a')).toBe(true);
+    expect(await store.templates.delete('100000000009', 'email', 'a')).toBe(false);
+    expect(await store.templates.get('100000000009', 'email', 'a')).toBeNull();
+  });
+
+  it('stores contact lists and contacts: case-insensitive addresses, atomic modify, upsert, cascade delete', async () => {
+    const acct = '100000000010';
+    await store.contacts.createList({
+      accountId: acct,
+      name: 'news',
+      description: null,
+      topics: [{ name: 't', displayName: 'T', description: null, defaultSubscriptionStatus: 'OPT_IN' }],
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    const contact = (email: string) => ({
+      accountId: acct,
+      listName: 'news',
+      email,
+      topicPreferences: [],
+      unsubscribeAll: false,
+      attributes: null,
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    await store.contacts.createContact(contact('Ann@Example.com'));
+    await expect(store.contacts.createContact(contact('ann@example.com'))).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
+    expect((await store.contacts.getContact(acct, 'news', 'ANN@example.com'))?.email).toBe('Ann@Example.com');
+    // Concurrent read–change–write of one contact loses no change.
+    await Promise.all(
+      ['t1', 't2', 't3', 't4'].map((topicName) =>
+        store.contacts.modifyContact(acct, 'news', 'ann@example.com', (c) => ({
+          ...c!,
+          topicPreferences: [...c!.topicPreferences, { topicName, subscriptionStatus: 'OPT_OUT' }],
+        })),
+      ),
+    );
+    expect((await store.contacts.getContact(acct, 'news', 'ann@example.com'))?.topicPreferences).toHaveLength(
+      4,
+    );
+    // modifyContact can create a contact that does not exist yet.
+    await store.contacts.modifyContact(
+      acct,
+      'news',
+      'new@example.com',
+      (c) => c ?? contact('new@example.com'),
+    );
+    await store.contacts.upsertContacts([
+      { ...contact('bulk@example.com'), attributes: '{"n":1}' },
+      { ...contact('new@example.com'), unsubscribeAll: true },
+    ]);
+    await store.contacts.upsertContacts([{ ...contact('bulk@example.com'), attributes: '{"n":2}' }]);
+    expect((await store.contacts.getContact(acct, 'news', 'bulk@example.com'))?.attributes).toBe('{"n":2}');
+    expect((await store.contacts.getContact(acct, 'news', 'new@example.com'))?.unsubscribeAll).toBe(true);
+    const found = await store.contacts.findContacts(acct, 'news', ['NEW@example.com', 'nobody@example.com']);
+    expect(found.map((c) => c.email)).toEqual(['new@example.com']);
+    const page = await store.contacts.contacts(acct, 'news', { limit: 2 });
+    expect(page.items.map((c) => c.email)).toEqual(['Ann@Example.com', 'bulk@example.com']);
+    expect(
+      (await store.contacts.contacts(acct, 'news', { after: page.next!, limit: 2 })).items.map(
+        (c) => c.email,
+      ),
+    ).toEqual(['new@example.com']);
+    expect(await store.contacts.countLists(acct)).toBe(1);
+    expect(await store.contacts.deleteList(acct, 'news')).toBe(true);
+    expect(await store.contacts.findContacts(acct, 'news', ['ann@example.com', 'bulk@example.com'])).toEqual(
+      [],
+    );
+  });
+
+  it('accepts the messages of one bulk call in one transaction', async () => {
+    const msg = (id: string) => ({
+      message: {
+        id,
+        accountId: '100000000011',
+        createdAt: 1,
+        source: 'a@b.test',
+        fromDomain: 'b.test',
+        mailFromDomain: 'b.test',
+        configurationSet: null,
+        size: 3,
+        recipientCount: 1,
+        mail: {},
+        tags: {},
+        feedbackAddress: null,
+        listManagement: null,
+        operation: 'SendBulkEmail',
+        options: null,
+      },
+      body: Buffer.from('x\r\n'),
+      recipients: [
+        {
+          messageId: id,
+          index: 0,
+          address: 'r@c.test',
+          domain: 'c.test',
+          status: 'queued' as const,
+          attempts: 0,
+          nextAttemptAt: 1,
+          updatedAt: 1,
+          lastResponse: null,
+          owner: 'n1',
+        },
+      ],
+      events: [],
+      quotaRecipients: 1,
+    });
+    await store.messages.acceptAll([msg('bulk-1'), msg('bulk-2')]);
+    expect((await store.messages.get('bulk-2'))?.operation).toBe('SendBulkEmail');
+    expect(await store.messages.recipients('bulk-1')).toHaveLength(1);
+    // A failing message (a duplicate id) takes the whole call with it.
+    await expect(store.messages.acceptAll([msg('bulk-3'), msg('bulk-1')])).rejects.toThrow();
+    expect(await store.messages.get('bulk-3')).toBeNull();
+  });
 });

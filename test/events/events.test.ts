@@ -39,7 +39,7 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
-import { sinkFor, verifiedDomain } from '../support/mail.ts';
+import { dkimVerifiesWithMailauth, sinkFor, verifiedDomain } from '../support/mail.ts';
 import { HttpReceiver } from '../support/http-receiver.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 
@@ -308,6 +308,10 @@ describe('configuration sets and event publishing', () => {
     expect(body).not.toContain('ses:tags');
     expect(body).not.toContain('ses:no-track');
     expect(got.text?.trim()).toBe('text part');
+    // The personal copy is signed as it is sent (re-encoded parts keep CRLF line ends).
+    expect(await dkimVerifiesWithMailauth(sesame, sink.received('reader@dest.test')[0]!.raw)).toEqual([
+      { status: 'pass', domain: 'sender.test' },
+    ]);
 
     const img = await fetch(pixel!, { headers: { 'user-agent': 'TestMail/1.0' } });
     expect(img.status).toBe(200);

@@ -91,6 +91,22 @@ export class SmtpSink {
     });
   }
 
+  /** Waits until at least `n` messages match, and returns those that do. */
+  async waitForMatching(
+    n: number,
+    match: (m: ReceivedMessage) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<ReceivedMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.filter(match);
+      if (found.length >= n) return found;
+      if (Date.now() > deadline)
+        throw new Error(`sink ${this.host} received ${found.length} of ${n} matching messages`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   received(address: string): ReceivedMessage[] {
     return this.messages.filter((m) => m.rcptTo.some((r) => r.toLowerCase() === address.toLowerCase()));
   }

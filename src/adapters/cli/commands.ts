@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Progress } from './progress.ts';
+import { parseCsv } from './csv.ts';
 import {
   ENFORCEMENT_STATUSES,
   type AccountRecord,
@@ -40,6 +41,9 @@ Commands:
   identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
   message show MESSAGE_ID                 A message's recipients, delivery attempts and events
   suppression import ACCOUNT_ID FILE.csv  Add addresses to an account's suppression list (CSV: email,reason)
+  contacts import LIST FILE.csv [--account ID]
+                                          Add or update contacts of a contact list (CSV with a header:
+                                          email, then any of unsubscribeAll, attributes and topic names)
   notifications dead-letters              Notifications that failed their last retry
   notifications replay ID...|--all        Queue dead-lettered notifications again
 
@@ -289,9 +293,7 @@ commands['suppression import'] = async (ctx, args) => {
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
   }
-  const rows = text
-    .split(/\r?\n/)
-    .map((line, i) => ({ line: i + 1, cells: line.split(',').map((c) => c.trim().replace(/^"|"$/g, '')) }))
+  const rows = parseCsv(text)
     .filter((r) => r.cells[0] && !/^e-?mail/i.test(r.cells[0]))
     .map((r) => ({ line: r.line, email: r.cells[0]!, reason: r.cells[1] || 'BOUNCE' }));
   const progress = new Progress('importing', rows.length);
@@ -304,6 +306,72 @@ commands['suppression import'] = async (ctx, args) => {
   progress.end();
   ctx.out(json({ accountId, imported: rows.length - errors.length, failed: errors }));
 };
+
+/**
+ * Loads contacts from a CSV file whose header names the columns: `email` (required), `unsubscribeAll`
+ * (true/false), `attributes` (a JSON object) and one column per topic (OPT_IN / OPT_OUT; empty for none).
+ */
+commands['contacts import'] = async (ctx, args) => {
+  const { positionals, values } = parse(args, { account: { type: 'string' } });
+  const listName = positional(positionals, 0, 'LIST');
+  const file = positional(positionals, 1, 'FILE.csv');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const accountId = values.account ?? (await accountWithList(ctx, listName));
+  const list = await ctx.core.contacts.getList(accountId, listName);
+  const [header, ...body] = parseCsv(text);
+  const columns = header?.cells ?? [];
+  const emailColumn = columns.findIndex((c) => /^e-?mail(address)?$/i.test(c.replace(/[\s_]/g, '')));
+  if (emailColumn < 0)
+    throw new UsageError(`${file}: the first line must be a header with an "email" column`);
+  const column = (name: string) => columns.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+  const unsubscribeColumn = column('unsubscribeAll');
+  const attributesColumn = column('attributes');
+  const topicColumns = columns
+    .map((c, i) => ({ topic: c.replace(/^topic:/i, ''), i }))
+    .filter(({ i }) => i !== emailColumn && i !== unsubscribeColumn && i !== attributesColumn);
+  for (const { topic } of topicColumns)
+    if (!list.topics.some((t) => t.name === topic))
+      throw new UsageError(`${file}: column "${topic}" is not a topic of contact list ${listName}`);
+  const rows = body.map((r) => ({
+    line: r.line,
+    email: r.cells[emailColumn] ?? '',
+    unsubscribeAll: /^(true|yes|1)$/i.test(r.cells[unsubscribeColumn] ?? ''),
+    attributes: attributesColumn >= 0 && r.cells[attributesColumn] ? r.cells[attributesColumn] : undefined,
+    topicPreferences: topicColumns
+      .filter(({ i }) => r.cells[i])
+      .map(({ topic, i }) => ({
+        topicName: topic,
+        subscriptionStatus: r.cells[i]!.toUpperCase().replace(/[\s-]/g, '_') as 'OPT_IN' | 'OPT_OUT',
+      })),
+  }));
+  const progress = new Progress('importing', rows.length);
+  const errors: { line: number; error: string }[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    errors.push(...(await ctx.core.contacts.importRows(accountId, listName, chunk)));
+    progress.tick(chunk.length);
+  }
+  progress.end();
+  ctx.out(json({ accountId, contactList: listName, imported: rows.length - errors.length, failed: errors }));
+};
+
+/** The one account that has a contact list of this name (else --account is needed). */
+async function accountWithList(ctx: CliContext, listName: string): Promise<string> {
+  const owners: string[] = [];
+  for (const a of await ctx.core.accounts.list())
+    if ((await ctx.core.contacts.lists(a.id, undefined, 1000)).items.some((l) => l.name === listName))
+      owners.push(a.id);
+  if (owners.length === 1) return owners[0]!;
+  if (owners.length === 0) throw new UsageError(`no account has a contact list named ${listName}`);
+  throw new UsageError(
+    `several accounts have a contact list named ${listName} (${owners.join(', ')}); choose one with --account`,
+  );
+}
 
 commands['notifications dead-letters'] = async (ctx) => {
   const dead = await ctx.core.sns.deadLetters();

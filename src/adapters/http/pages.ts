@@ -1,6 +1,12 @@
 /** Pages Sesame serves to people rather than API clients: the address-verification link. */
 import type { FastifyInstance } from 'fastify';
-import { SIGNING_CERT_PATH, TRACKING_PIXEL, UNSUBSCRIBE_PATH, type Core } from '../../core/index.ts';
+import {
+  SIGNING_CERT_PATH,
+  TRACKING_PIXEL,
+  UNSUBSCRIBE_PATH,
+  UNSUBSCRIBE_PATH_PREFIX,
+  type Core,
+} from '../../core/index.ts';
 
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -66,25 +72,75 @@ export function registerPages(app: FastifyInstance, core: Core): void {
     },
   );
 
-  app.get<{ Params: { token: string } }>('/verify-email/:token', async (req, reply) => {
-    const identity = await core.identities.confirmEmailToken(req.params.token);
-    if (!identity)
-      return reply
-        .code(404)
-        .type('text/html; charset=utf-8')
-        .send(
-          page(
-            'Verification link not valid',
-            '<p>This verification link is unknown or has expired (links are valid for 24 hours). Ask for a new verification message.</p>',
-          ),
-        );
+  // A list-managed message's unsubscribe link. GET shows a confirmation page (mail scanners follow links and
+  // must not unsubscribe anyone); POST unsubscribes — the RFC 8058 one-click request, or the page's button.
+  const unsubscribePath = `${UNSUBSCRIBE_PATH_PREFIX}:token`;
+  const invalidUnsubscribe = page(
+    'Link not valid',
+    '<p>This unsubscribe link is not valid: it was changed, was not issued by this server, or its list no longer exists.</p>',
+  );
+  app.get<{ Params: { token: string } }>(unsubscribePath, async (req, reply) => {
+    const target = await core.sending.unsubscribeTarget(req.params.token);
+    if (!target) return reply.code(404).type('text/html; charset=utf-8').send(invalidUnsubscribe);
+    const what = target.topic ? `the topic <strong>${escapeHtml(target.topic)}</strong> of ` : '';
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        page(
+          'Unsubscribe',
+          `<p>Unsubscribe <strong>${escapeHtml(target.email)}</strong> from ${what}the list <strong>${escapeHtml(target.contactList)}</strong>?</p>` +
+            `<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><input type="hidden" name="source" value="page"><button type="submit">Unsubscribe</button></form>`,
+        ),
+      );
+  });
+  app.post<{ Params: { token: string } }>(unsubscribePath, async (req, reply) => {
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const fromPage = new URLSearchParams(body).get('source') === 'page';
+    const done = await core.sending.unsubscribe(
+      req.params.token,
+      fromPage ? 'UnsubscribeLink' : 'UnsubscribeHeader',
+    );
+    if (!done) return reply.code(404).type('text/html; charset=utf-8').send(invalidUnsubscribe);
+    const what = done.topic ? `the topic <strong>${escapeHtml(done.topic)}</strong> of ` : '';
     return reply
       .type('text/html; charset=utf-8')
       .send(
         page(
-          'Email address verified',
-          `<p>Congratulations! You have verified <strong>${escapeHtml(identity.name)}</strong>. You can now send email from this address.</p>`,
+          'Unsubscribed',
+          `<p><strong>${escapeHtml(done.email)}</strong> is unsubscribed from ${what}the list <strong>${escapeHtml(done.contactList)}</strong>.</p>`,
         ),
       );
   });
+
+  app.get<{ Params: { token: string }; Querystring: { account?: string; template?: string } }>(
+    '/verify-email/:token',
+    async (req, reply) => {
+      const identity = await core.identities.confirmEmailToken(req.params.token);
+      // A custom verification email's link goes on to the template's success or failure page.
+      const { account, template } = req.query;
+      if (account && template) {
+        const target = await core.customVerification.redirect(account, template, identity !== undefined);
+        if (target) return reply.header('cache-control', 'no-store').redirect(target, 302);
+      }
+      if (!identity)
+        return reply
+          .code(404)
+          .type('text/html; charset=utf-8')
+          .send(
+            page(
+              'Verification link not valid',
+              '<p>This verification link is unknown or has expired (links are valid for 24 hours). Ask for a new verification message.</p>',
+            ),
+          );
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            'Email address verified',
+            `<p>Congratulations! You have verified <strong>${escapeHtml(identity.name)}</strong>. You can now send email from this address.</p>`,
+          ),
+        );
+    },
+  );
 }

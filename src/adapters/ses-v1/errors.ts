@@ -19,11 +19,15 @@ function sesCode(err: SesError): string {
     case 'NotFoundException':
       if (err.resource === 'ConfigurationSet') return 'ConfigurationSetDoesNotExist';
       if (err.resource === 'Template') return 'TemplateDoesNotExist';
+      if (err.resource === 'CustomVerificationEmailTemplate')
+        return 'CustomVerificationEmailTemplateDoesNotExist';
       if (err.resource === 'EventDestination') return 'EventDestinationDoesNotExist';
       return 'InvalidParameterValue';
     case 'AlreadyExistsException':
       if (err.resource === 'ConfigurationSet') return 'ConfigurationSetAlreadyExists';
       if (err.resource === 'EventDestination') return 'EventDestinationAlreadyExists';
+      if (err.resource === 'CustomVerificationEmailTemplate')
+        return 'CustomVerificationEmailTemplateAlreadyExists';
       return 'AlreadyExists';
     case 'SendingPausedException':
       return err.reason === 'configuration-set'

@@ -17,12 +17,14 @@ import type { V1Handler } from './handler.ts';
 import { identityActions } from './identities.ts';
 import { sendingActions } from './sending.ts';
 import { configurationSetActions } from './configuration-sets.ts';
+import { templateActions } from './templates.ts';
 
 export const v1Handlers: Record<string, V1Handler> = {
   ...identityActions,
   ...sendingActions,
   ...accountActions,
   ...configurationSetActions,
+  ...templateActions,
 };
 
 export class SesV1Api {

@@ -2,9 +2,9 @@
 import { SesError } from '../../core/index.ts';
 import { action, type V1Context, type V1Handler } from './handler.ts';
 
-const V1_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
+export const V1_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 
-interface Common {
+export interface Common {
   Tags?: { Name: string; Value: string }[];
   ConfigurationSetName?: string;
   SourceArn?: string;
@@ -13,7 +13,7 @@ interface Common {
 }
 
 /** Sending authorization (acting for another account's identity) is not supported; own-account ARNs are fine. */
-function ownArns(ctx: V1Context, input: Common): void {
+export function ownArns(ctx: V1Context, input: Common): void {
   for (const [member, arn] of [
     ['SourceArn', input.SourceArn],
     ['FromArn', input.FromArn],
@@ -30,7 +30,7 @@ function ownArns(ctx: V1Context, input: Common): void {
   }
 }
 
-const tags = (input: Common) => (input.Tags ?? []).map((t) => ({ name: t.Name, value: t.Value }));
+export const tags = (input: Common) => (input.Tags ?? []).map((t) => ({ name: t.Name, value: t.Value }));
 
 export const sendingActions: Record<string, V1Handler> = {
   SendEmail: action<

@@ -19,6 +19,8 @@ import { sendingHandlers } from './sending.ts';
 import { configurationSetHandlers } from './configuration-sets.ts';
 import { suppressionHandlers } from './suppression.ts';
 import { tagHandlers } from './tags.ts';
+import { templateHandlers } from './templates.ts';
+import { contactHandlers } from './contacts.ts';
 
 export const v2Handlers: Record<string, V2Handler> = {
   ...accountHandlers,
@@ -27,6 +29,8 @@ export const v2Handlers: Record<string, V2Handler> = {
   ...configurationSetHandlers,
   ...suppressionHandlers,
   ...tagHandlers,
+  ...templateHandlers,
+  ...contactHandlers,
 };
 
 export class SesV2Api {

@@ -2,6 +2,8 @@
  * MIME: building the message of a Simple send (nodemailer's MailComposer: RFC 2047 subjects and names,
  * RFC 2231 file names, attachments) and editing the header block of a Raw message without touching its body.
  */
+import { Readable } from 'node:stream';
+import { Joiner, Rewriter, Splitter } from 'mailsplit';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { badRequest } from '../errors.ts';
 
@@ -68,14 +70,15 @@ const TRANSFER: Record<string, string> = {
 
 export async function buildSimpleMime(m: SimpleMessage): Promise<Buffer> {
   const composer = new MailComposer({
-    from: m.from,
+    // A template preview (TestRenderTemplate) has neither sender nor Message-ID.
+    ...(m.from ? { from: m.from } : {}),
     ...(m.to.length ? { to: m.to } : {}),
     ...(m.cc.length ? { cc: m.cc } : {}),
     ...(m.replyTo.length ? { replyTo: m.replyTo } : {}),
     subject: m.subject,
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.html !== undefined ? { html: m.html } : {}),
-    messageId: m.messageIdHeader,
+    ...(m.messageIdHeader ? { messageId: m.messageIdHeader } : {}),
     date: m.date,
     headers: m.headers.map((h) => ({ key: h.name, value: h.value })),
     attachments: m.attachments.map((a) => ({
@@ -166,4 +169,37 @@ export function rewriteHeaders(
 /** RFC 5322 date (Date header). */
 export function rfc5322Date(d: Date): string {
   return d.toUTCString().replace(/GMT$/, '+0000');
+}
+
+/**
+ * Edits the text parts of the given content types (never attachments), decoded from their transfer encoding
+ * and encoded back; everything else passes through untouched. The text is handed over as latin1, which keeps
+ * every byte as it is: edits that touch only ASCII survive any ASCII-compatible charset.
+ */
+export async function rewriteTextParts(
+  message: Buffer,
+  contentTypes: string[],
+  edit: (text: string, contentType: string) => string,
+): Promise<Buffer> {
+  const rewriter = new Rewriter(
+    (node) => contentTypes.includes(node.contentType || '') && node.disposition !== 'attachment',
+  );
+  rewriter.on('node', ({ node, decoder, encoder }) => {
+    const chunks: Buffer[] = [];
+    decoder.on('data', (c: Buffer) => chunks.push(c));
+    decoder.on('end', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      encoder.end(Buffer.from(edit(text, node.contentType || ''), 'latin1'));
+    });
+  });
+  const out: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const joiner = new Joiner();
+    joiner.on('data', (c: Buffer) => out.push(c));
+    joiner.on('end', resolve);
+    joiner.on('error', reject);
+    Readable.from([message]).pipe(new Splitter()).pipe(rewriter).pipe(joiner);
+  });
+  // mailsplit's encoders end re-encoded lines with LF; SMTP sends CRLF, and DKIM must sign what is sent.
+  return toCrlf(Buffer.concat(out));
 }

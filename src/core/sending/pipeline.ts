@@ -13,6 +13,7 @@ import type {
   MessageOptions,
   MessageRecord,
   RecipientRecord,
+  RecipientStatus,
   SuppressedDestinationRecord,
 } from '../../store/store.ts';
 import { SesError, badRequest } from '../errors.ts';
@@ -39,7 +40,15 @@ import {
   type HeaderField,
 } from './mime.ts';
 import { isSimulatorAddress } from './simulator.ts';
-import type { SendInput } from './types.ts';
+import type { SendInput, TemplateContent } from './types.ts';
+import {
+  RenderingError,
+  mergeTemplateData,
+  parseTemplateData,
+  type CompiledTemplate,
+  type RenderedParts,
+} from '../templates/renderer.ts';
+import { UNSUBSCRIBE_PLACEHOLDER } from '../contacts/contact-service.ts';
 
 export const MAX_RECIPIENTS = 50;
 
@@ -50,6 +59,7 @@ const CONTROL_HEADERS = new Set([
   'x-ses-source-arn',
   'x-ses-from-arn',
   'x-ses-return-path-arn',
+  'x-ses-list-management-options',
 ]);
 
 /** What a step needs from the rest of the core. */
@@ -67,6 +77,21 @@ export interface PipelineDeps {
   returnRate(accountId: string, units: number): void;
   suppressedAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]>;
   configurationSet(accountId: string, name: string): Promise<ConfigurationSetRecord | undefined>;
+  /** A stored template, compiled (NotFoundException when the account has none of that name). */
+  template(accountId: string, nameOrArn: string): Promise<CompiledTemplate>;
+  /** An inline template (TemplateContent), checked and compiled. */
+  inlineTemplate(content: {
+    subject: string | null;
+    text: string | null;
+    html: string | null;
+  }): CompiledTemplate;
+  /** Lowercase addresses of recipients opted out of a contact list or topic (NotFound for an unknown list). */
+  optedOut(
+    accountId: string,
+    listName: string,
+    topicName: string | null,
+    recipients: string[],
+  ): Promise<Set<string>>;
   /** Base URL of open/click tracking links when the configuration set names no redirect domain. */
   publicUrl: string;
   commit(accepted: AcceptedMessage): Promise<void>;
@@ -93,12 +118,20 @@ export interface SendContext {
   configurationSetRecord?: ConfigurationSetRecord;
   tags: Record<string, string[]>;
   suppressed: Map<number, SuppressedDestinationRecord>;
+  /** ListManagementOptions (or the X-SES-LIST-MANAGEMENT-OPTIONS header of a raw message). */
+  listManagement: SendInput['listManagement'];
+  /** Recipients opted out of the send's contact list or topic (by index). */
+  unsubscribed: Set<number>;
+  template?: CompiledTemplate;
+  rendered?: RenderedParts;
+  /** Why the template could not be rendered: the message is accepted, but nothing is delivered. */
+  renderingFailure?: string;
   rateTaken: number;
   mime?: Buffer;
   headers: HeaderField[];
 }
 
-type Step = (ctx: SendContext) => Promise<void> | void;
+export type Step = (ctx: SendContext) => Promise<void> | void;
 
 export const sendPipeline: [string, Step][] = [
   ['read the content', readContent],
@@ -107,19 +140,37 @@ export const sendPipeline: [string, Step][] = [
   ['check the sender identities are verified', checkSenderIdentities],
   ['choose the MAIL FROM domain', chooseMailFromDomain],
   ['resolve the configuration set', resolveConfigurationSet],
+  ['resolve the template', resolveTemplate],
   ['check sending is enabled', checkSendingEnabled],
   ['check the sandbox', checkSandbox],
   ['check quotas and the send rate', checkQuota],
   ['apply the suppression list', applySuppression],
+  ['apply the contact list', applyContactList],
+  ['render the template', renderTemplate],
   ['build the MIME message', buildMime],
   ['check the size', checkSize],
   ['commit', commit],
 ];
 
+/**
+ * The steps a bulk send runs once for the whole call: what they refuse (an unverified sender, an unknown
+ * configuration set or template, sending paused) fails the call rather than one entry.
+ */
+export const callLevelSteps = new Set([
+  'read the content',
+  'refuse header injection',
+  'check the sender identities are verified',
+  'choose the MAIL FROM domain',
+  'resolve the configuration set',
+  'resolve the template',
+  'check sending is enabled',
+]);
+
 export async function runSendPipeline(
   input: SendInput,
   account: AccountRecord,
   deps: PipelineDeps,
+  steps: [string, Step][] = sendPipeline,
 ): Promise<string> {
   const now = deps.now();
   const ctx: SendContext = {
@@ -137,11 +188,13 @@ export async function runSendPipeline(
     configurationSet: input.configurationSetName ?? null,
     tags: {},
     suppressed: new Map(),
+    listManagement: input.listManagement,
+    unsubscribed: new Set(),
     rateTaken: 0,
     headers: [],
   };
   try {
-    for (const [, step] of sendPipeline) await step(ctx);
+    for (const [, step] of steps) await step(ctx);
   } catch (err) {
     if (ctx.rateTaken > 0) deps.returnRate(account.id, ctx.rateTaken);
     throw err;
@@ -161,8 +214,8 @@ function mailbox(value: string, what: string): Mailbox {
 function readContent(ctx: SendContext): void {
   const { input } = ctx;
   const dest = input.destination;
-  if (input.content.kind === 'simple') {
-    if (!input.from) throw badRequest('FromEmailAddress is required for Simple content.');
+  if (input.content.kind !== 'raw') {
+    if (!input.from) throw badRequest('FromEmailAddress is required for Simple and Template content.');
     ctx.from = mailbox(input.from, 'FromEmailAddress');
     ctx.to = dest?.to ?? [];
     ctx.cc = dest?.cc ?? [];
@@ -191,6 +244,13 @@ function readContent(ctx: SendContext): void {
       : [...ctx.to, ...ctx.cc, ...list('bcc')];
     // X-SES-CONFIGURATION-SET and X-SES-MESSAGE-TAGS steer the send; API parameters win over them.
     ctx.configurationSet ??= headerValue(block, 'x-ses-configuration-set')?.trim() || null;
+    // X-SES-LIST-MANAGEMENT-OPTIONS: <contact list>[; topic=<topic>] (the SMTP and raw form of ListManagementOptions).
+    const lm = headerValue(block, 'x-ses-list-management-options');
+    if (lm && !input.listManagement) {
+      const [list, ...params] = lm.split(';').map((s) => s.trim());
+      const topic = params.find((p) => /^topic\s*=/i.test(p))?.replace(/^topic\s*=\s*/i, '');
+      if (list) ctx.listManagement = { contactListName: list, topicName: topic || undefined };
+    }
     for (const pair of (headerValue(block, 'x-ses-message-tags') ?? '').split(',')) {
       const eq = pair.indexOf('=');
       if (eq > 0) ctx.tags[pair.slice(0, eq).trim()] = [pair.slice(eq + 1).trim()];
@@ -226,8 +286,8 @@ function refuseHeaderInjection(ctx: SendContext): void {
     check('a destination address', a);
   for (const a of input.replyTo ?? []) check('ReplyToAddresses', a);
   check('FeedbackForwardingEmailAddress', input.feedbackAddress);
-  if (input.content.kind === 'simple') {
-    check('the Subject', input.content.subject.data);
+  if (input.content.kind === 'simple') check('the Subject', input.content.subject.data);
+  if (input.content.kind !== 'raw') {
     for (const h of input.content.headers ?? []) {
       check(`the header ${h.name}`, h.name);
       check(`the header ${h.name}`, h.value);
@@ -344,11 +404,84 @@ async function applySuppression(ctx: SendContext): Promise<void> {
   });
 }
 
+async function resolveTemplate(ctx: SendContext): Promise<void> {
+  const c = ctx.input.content;
+  if (c.kind !== 'template') return;
+  if (c.compiled) ctx.template = c.compiled;
+  else if (c.inline) ctx.template = ctx.deps.inlineTemplate(c.inline);
+  else if (c.name) ctx.template = await ctx.deps.template(ctx.account.id, c.name);
+  else throw badRequest('Template content needs a TemplateName, a TemplateArn or TemplateContent.');
+}
+
+async function applyContactList(ctx: SendContext): Promise<void> {
+  const lm = ctx.listManagement;
+  if (!lm) return;
+  const out = await ctx.deps.optedOut(
+    ctx.account.id,
+    lm.contactListName,
+    lm.topicName ?? null,
+    ctx.recipients,
+  );
+  ctx.recipients.forEach((r, i) => {
+    if (out.has(r.toLowerCase()) && !ctx.suppressed.has(i)) ctx.unsubscribed.add(i);
+  });
+}
+
+/**
+ * Renders a templated send. As in SES, what cannot be rendered (data that is not a JSON object, a missing
+ * attribute) does not fail the call: the message is accepted and recorded with a Rendering Failure event.
+ */
+function renderTemplate(ctx: SendContext): void {
+  const c = ctx.input.content;
+  if (c.kind !== 'template') return;
+  try {
+    ctx.rendered = ctx.template!.render(templateData(c));
+    if (/[\r\n]/.test(ctx.rendered.subject))
+      throw new RenderingError('invalid-template', 'The rendered subject contains a line break.');
+  } catch (err) {
+    if (!(err instanceof RenderingError)) throw err;
+    ctx.renderingFailure = err.message;
+  }
+}
+
+/** The data a template is rendered with; the unsubscribe placeholder renders as itself (filled in per recipient). */
+function templateData(c: TemplateContent): Record<string, unknown> {
+  let data = parseTemplateData(
+    c.data,
+    c.replacementData === undefined ? 'TemplateData' : 'DefaultTemplateData',
+  );
+  if (c.replacementData !== undefined)
+    data = mergeTemplateData(data, parseTemplateData(c.replacementData, 'ReplacementTemplateData'));
+  return { amazonSESUnsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER, ...data };
+}
+
 async function buildMime(ctx: SendContext): Promise<void> {
   const { input, deps } = ctx;
   const date = new Date(ctx.now);
   const messageIdHeader = `<${ctx.messageId}@${deps.mailHost}>`;
-  if (input.content.kind === 'simple') {
+  if (input.content.kind === 'template') {
+    // A message that could not be rendered is kept without a body: nothing of it is ever delivered.
+    if (ctx.renderingFailure !== undefined) {
+      ctx.mime = Buffer.alloc(0);
+      return;
+    }
+    const c = input.content;
+    checkCustomHeaders(c.headers ?? []);
+    const r = ctx.rendered!;
+    ctx.mime = await buildSimpleMime({
+      from: input.from!,
+      to: ctx.to,
+      cc: ctx.cc,
+      replyTo: input.replyTo ?? [],
+      subject: r.subject,
+      text: r.text,
+      html: r.html,
+      headers: c.headers ?? [],
+      attachments: c.attachments ?? [],
+      messageIdHeader,
+      date,
+    });
+  } else if (input.content.kind === 'simple') {
     const c = input.content;
     checkCustomHeaders(c.headers ?? []);
     ctx.mime = await buildSimpleMime({
@@ -378,6 +511,7 @@ async function buildMime(ctx: SendContext): Promise<void> {
 }
 
 function checkSize(ctx: SendContext): void {
+  if (ctx.renderingFailure !== undefined) return;
   const size = ctx.mime!.length;
   const limit = Math.min(ctx.deps.maxMessageSize, ctx.input.maxMessageSize ?? Infinity);
   if (size > limit)
@@ -436,29 +570,41 @@ async function commit(ctx: SendContext): Promise<void> {
     }),
     tags,
     feedbackAddress: input.feedbackAddress ?? null,
-    listManagement: input.listManagement
+    listManagement: ctx.listManagement
       ? {
-          contactListName: input.listManagement.contactListName,
-          topicName: input.listManagement.topicName ?? null,
+          contactListName: ctx.listManagement.contactListName,
+          topicName: ctx.listManagement.topicName ?? null,
         }
       : null,
     operation: input.operation,
     options: messageOptions(ctx),
   };
-  const recipients: RecipientRecord[] = ctx.recipients.map((address, index) => ({
-    messageId: ctx.messageId,
-    index,
-    address,
-    domain: domainOf(address),
-    status: ctx.suppressed.has(index) ? 'suppressed' : 'queued',
-    attempts: 0,
-    nextAttemptAt: ctx.suppressed.has(index) ? null : ctx.now,
-    updatedAt: ctx.now,
-    lastResponse: ctx.suppressed.has(index) ? 'suppressed: on the account-level suppression list' : null,
-    owner: deps.nodeId,
-  }));
+  const recipients: RecipientRecord[] = ctx.recipients.map((address, index) => {
+    const [status, lastResponse] = recipientStart(ctx, index);
+    return {
+      messageId: ctx.messageId,
+      index,
+      address,
+      domain: domainOf(address),
+      status,
+      attempts: 0,
+      nextAttemptAt: status === 'queued' ? ctx.now : null,
+      updatedAt: ctx.now,
+      lastResponse,
+      owner: deps.nodeId,
+    };
+  });
   const events: EventRecord[] = [eventRecord(message, 'Send', { key: 'send', value: {} }, ctx.now)];
-  if (ctx.suppressed.size > 0) events.push(suppressedBounce(message, ctx, deps.mailHost));
+  if (ctx.renderingFailure !== undefined)
+    events.push(
+      eventRecord(
+        message,
+        'Rendering Failure',
+        { key: 'failure', value: { errorMessage: ctx.renderingFailure, templateName: ctx.template!.name } },
+        ctx.now,
+      ),
+    );
+  else if (ctx.suppressed.size > 0) events.push(suppressedBounce(message, ctx, deps.mailHost));
   await deps.commit({
     message,
     body: ctx.mime!,
@@ -466,6 +612,21 @@ async function commit(ctx: SendContext): Promise<void> {
     events,
     quotaRecipients: ctx.recipients.filter((r) => !isSimulatorAddress(r)).length,
   });
+}
+
+/** Where a recipient starts: queued for delivery, or done already (and why). */
+function recipientStart(ctx: SendContext, index: number): [RecipientStatus, string | null] {
+  if (ctx.renderingFailure !== undefined)
+    return ['failed', `not sent: the template could not be rendered: ${ctx.renderingFailure}`];
+  if (ctx.suppressed.has(index)) return ['suppressed', 'suppressed: on the account-level suppression list'];
+  if (ctx.unsubscribed.has(index)) {
+    const lm = ctx.listManagement!;
+    return [
+      'unsubscribed',
+      `not sent: unsubscribed from contact list ${lm.contactListName}${lm.topicName ? ` (topic ${lm.topicName})` : ''}`,
+    ];
+  }
+  return ['queued', null];
 }
 
 function headerFromOf(ctx: SendContext): string {

@@ -17,8 +17,18 @@ import type { AccountService } from '../accounts/account-service.ts';
 import type { IdentityService } from '../identities/identity-service.ts';
 import { domainOf } from './addresses.ts';
 import { eventRecord, feedbackId, mailObject } from './events.ts';
-import { buildSimpleMime, parseHeaderBlock } from './mime.ts';
-import { runSendPipeline, type PipelineDeps } from './pipeline.ts';
+import {
+  buildSimpleMime,
+  parseHeaderBlock,
+  rewriteHeaders,
+  rewriteTextParts,
+  type HeaderField,
+  type SimpleAttachment,
+} from './mime.ts';
+import { callLevelSteps, runSendPipeline, sendPipeline, type PipelineDeps } from './pipeline.ts';
+import { SesError } from '../errors.ts';
+import type { TemplateService } from '../templates/template-service.ts';
+import { UNSUBSCRIBE_PLACEHOLDER, type ContactService } from '../contacts/contact-service.ts';
 import type { QuotaTracker } from './quota.ts';
 import { isSimulatorAddress } from './simulator.ts';
 import type {
@@ -61,6 +71,8 @@ export class SendingService {
   readonly #publisher: EventPublisher;
   readonly #tracker: Tracker;
   readonly #identities: IdentityService;
+  readonly #templates: TemplateService;
+  readonly #contacts: ContactService;
   #onNotifications: () => void = () => undefined;
 
   constructor(deps: {
@@ -72,6 +84,8 @@ export class SendingService {
     configurationSets: ConfigurationSetService;
     publisher: EventPublisher;
     tracker: Tracker;
+    templates: TemplateService;
+    contacts: ContactService;
     settings: SendingSettings;
     logger: Logger;
     now: () => number;
@@ -80,6 +94,8 @@ export class SendingService {
     this.#publisher = deps.publisher;
     this.#tracker = deps.tracker;
     this.#identities = deps.identities;
+    this.#templates = deps.templates;
+    this.#contacts = deps.contacts;
     this.#store = deps.store;
     this.#accounts = deps.accounts;
     this.#quota = deps.quota;
@@ -98,6 +114,9 @@ export class SendingService {
       returnRate: (a, n) => quota.returnRate(a, n),
       suppressedAmong: (a, emails) => this.#suppressedAmong(a, emails),
       configurationSet: (a, name) => deps.configurationSets.forSending(a, name),
+      template: (a, name) => deps.templates.compiled(a, name),
+      inlineTemplate: (content) => deps.templates.inline(content),
+      optedOut: (a, list, topic, recipients) => deps.contacts.optedOut(a, list, topic, recipients),
       commit: (accepted) => this.#commit(accepted),
     };
   }
@@ -107,6 +126,73 @@ export class SendingService {
     const account = await this.#accounts.get(input.accountId);
     const messageId = await runSendPipeline(input, account, this.#pipeline);
     return { messageId };
+  }
+
+  /**
+   * SES v2 SendBulkEmail / v1 SendBulkTemplatedEmail: one template compiled once, one message per entry, all
+   * accepted messages committed in one transaction. What concerns the whole call (sender, configuration set,
+   * template) fails the call; what concerns one entry (its recipients, quotas) fails only that entry.
+   */
+  async sendBulk(input: BulkSendInput): Promise<BulkEntryResult[]> {
+    if (input.entries.length === 0)
+      throw new SesError('BadRequestException', 'BulkEmailEntries must not be empty.');
+    if (input.entries.length > MAX_BULK_ENTRIES)
+      throw new SesError(
+        'BadRequestException',
+        `BulkEmailEntries can have at most ${MAX_BULK_ENTRIES} entries; this request has ${input.entries.length}.`,
+      );
+    const account = await this.#accounts.get(input.accountId);
+    const t = input.template;
+    const compiled = t.inline
+      ? this.#templates.inline(t.inline)
+      : t.name
+        ? await this.#templates.compiled(account.id, t.name)
+        : undefined;
+    const entryInput = (e: BulkEntry): SendInput => ({
+      ...input.common,
+      accountId: account.id,
+      destination: e.destination,
+      content: {
+        kind: 'template',
+        name: t.name,
+        compiled,
+        data: t.data,
+        replacementData: e.replacementData ?? undefined,
+        headers: [
+          ...(t.headers ?? []).filter(
+            (h) => !e.replacementHeaders?.some((r) => r.name.toLowerCase() === h.name.toLowerCase()),
+          ),
+          ...(e.replacementHeaders ?? []),
+        ],
+        attachments: t.attachments,
+      },
+      tags: [
+        ...(input.defaultTags ?? []).filter((d) => !e.replacementTags?.some((r) => r.name === d.name)),
+        ...(e.replacementTags ?? []),
+      ],
+    });
+    const accepted: AcceptedMessage[] = [];
+    const deps: PipelineDeps = { ...this.#pipeline, commit: async (a) => void accepted.push(a) };
+    await runSendPipeline(
+      entryInput(input.entries[0]!),
+      account,
+      deps,
+      sendPipeline.filter(([name]) => callLevelSteps.has(name)),
+    );
+    const results: BulkEntryResult[] = [];
+    for (const entry of input.entries) {
+      try {
+        results.push({
+          status: 'SUCCESS',
+          messageId: await runSendPipeline(entryInput(entry), account, deps),
+        });
+      } catch (err) {
+        if (!(err instanceof SesError)) throw err;
+        results.push({ status: bulkStatus(err), error: err.message });
+      }
+    }
+    await this.#commitAll(accepted);
+    return results;
   }
 
   /** Lets the dispatcher know that notifications were committed. */
@@ -182,17 +268,27 @@ export class SendingService {
     return id;
   }
 
-  async #commit(accepted: AcceptedMessage): Promise<void> {
-    accepted.notifications = await this.#publisher.notificationsFor(accepted.message, accepted.events);
-    await this.#store.messages.accept(accepted);
-    if (accepted.notifications.length) this.#onNotifications();
-    this.#quota.counted(accepted.message.accountId, accepted.quotaRecipients);
-    for (const listener of this.#listeners) {
-      try {
-        listener(accepted);
-      } catch (err) {
-        // The message is committed; the MTA finds it again at its next start if it could not take it now.
-        this.#log.error({ err, messageId: accepted.message.id }, 'accepted-message listener failed');
+  #commit(accepted: AcceptedMessage): Promise<void> {
+    return this.#commitAll([accepted]);
+  }
+
+  /** Commits accepted messages in one transaction, then hands them to the MTA. */
+  async #commitAll(messages: AcceptedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    for (const a of messages) a.notifications = await this.#publisher.notificationsFor(a.message, a.events);
+    await (messages.length === 1
+      ? this.#store.messages.accept(messages[0]!)
+      : this.#store.messages.acceptAll(messages));
+    if (messages.some((a) => a.notifications?.length)) this.#onNotifications();
+    for (const accepted of messages) {
+      this.#quota.counted(accepted.message.accountId, accepted.quotaRecipients);
+      for (const listener of this.#listeners) {
+        try {
+          listener(accepted);
+        } catch (err) {
+          // The message is committed; the MTA finds it again at its next start if it could not take it now.
+          this.#log.error({ err, messageId: accepted.message.id }, 'accepted-message listener failed');
+        }
       }
     }
   }
@@ -277,9 +373,88 @@ export class SendingService {
     await this.#commitOutcomes(message, updates, events);
   }
 
-  /** The message as one recipient receives it (open/click tracking rewrites its HTML per recipient). */
-  personalize(message: MessageRecord, body: Buffer, recipientIndex: number): Promise<Buffer> {
-    return this.#tracker.personalize(message, body, recipientIndex);
+  /** Whether each recipient gets a copy of their own (tracking links, unsubscribe links name the recipient). */
+  isPersonal(message: MessageRecord): boolean {
+    return message.options?.tracking != null || message.listManagement !== null;
+  }
+
+  /**
+   * The message as one recipient receives it: open/click tracking in its HTML, and for list-managed sends the
+   * recipient's one-click unsubscribe link in List-Unsubscribe (RFC 8058) and at {{amazonSESUnsubscribeUrl}}.
+   * Tracking goes first so the unsubscribe link is never turned into a tracked click.
+   */
+  async personalize(message: MessageRecord, body: Buffer, recipientIndex: number): Promise<Buffer> {
+    const tracked = await this.#tracker.personalize(message, body, recipientIndex);
+    if (!message.listManagement) return tracked;
+    const url = this.#contacts.unsubscribeUrl(message.id, recipientIndex);
+    const withHeaders = rewriteHeaders(
+      tracked,
+      parseHeaderBlock(tracked),
+      new Set(['list-unsubscribe', 'list-unsubscribe-post']),
+      [
+        { name: 'List-Unsubscribe', value: `<${url}>` },
+        { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
+      ],
+    );
+    return rewriteTextParts(withHeaders, ['text/plain', 'text/html'], (text) =>
+      text.replaceAll(UNSUBSCRIBE_PLACEHOLDER, url),
+    );
+  }
+
+  /** What an unsubscribe link names (for the confirmation page), or undefined when it is not Sesame's. */
+  async unsubscribeTarget(
+    signedToken: string,
+  ): Promise<{ email: string; contactList: string; topic: string | null } | undefined> {
+    const t = this.#contacts.verifyUnsubscribeToken(signedToken);
+    const message = t && (await this.#store.messages.get(t.messageId));
+    const email = message && (message.mail.destination as string[] | undefined)?.[t.index];
+    if (!message?.listManagement || !email) return undefined;
+    return {
+      email,
+      contactList: message.listManagement.contactListName,
+      topic: message.listManagement.topicName,
+    };
+  }
+
+  /**
+   * Follows an unsubscribe link (one-click POST, or the confirmation page): the recipient leaves the topic
+   * (or the list), and a Subscription event is recorded for the message.
+   */
+  async unsubscribe(
+    signedToken: string,
+    source: 'UnsubscribeHeader' | 'UnsubscribeLink',
+  ): Promise<{ email: string; contactList: string; topic: string | null } | undefined> {
+    const target = await this.unsubscribeTarget(signedToken);
+    const t = this.#contacts.verifyUnsubscribeToken(signedToken);
+    if (!target || !t) return undefined;
+    const message = (await this.#store.messages.get(t.messageId))!;
+    const change = await this.#contacts.unsubscribe(
+      message.accountId,
+      target.contactList,
+      target.topic,
+      target.email,
+    );
+    if (!change) return undefined;
+    const at = this.#now();
+    await this.recordEvents(message, [
+      eventRecord(
+        message,
+        'Subscription',
+        {
+          key: 'subscription',
+          value: {
+            contactList: target.contactList,
+            timestamp: new Date(at).toISOString(),
+            source,
+            newTopicPreferences: change.newPreferences,
+            oldTopicPreferences: change.oldPreferences,
+          },
+        },
+        at,
+        target.email,
+      ),
+    ]);
+    return target;
   }
 
   /**
@@ -659,6 +834,80 @@ export class SendingService {
         this.#log.warn({ err, messageId: message.id }, 'could not forward feedback by email');
       }
     }
+  }
+}
+
+/** SES allows at most 50 entries in one bulk send. */
+export const MAX_BULK_ENTRIES = 50;
+
+export interface BulkEntry {
+  destination: { to?: string[] | undefined; cc?: string[] | undefined; bcc?: string[] | undefined };
+  replacementData?: string | undefined;
+  replacementTags?: { name: string; value: string }[] | undefined;
+  replacementHeaders?: HeaderField[] | undefined;
+}
+
+export interface BulkSendInput {
+  accountId: string;
+  /** What every entry shares: sender, reply-to, feedback address, configuration set, list management, caller. */
+  common: Omit<SendInput, 'accountId' | 'destination' | 'content' | 'tags'>;
+  template: {
+    name?: string | undefined;
+    inline?: { subject: string | null; text: string | null; html: string | null } | undefined;
+    data?: string | undefined;
+    headers?: HeaderField[] | undefined;
+    attachments?: SimpleAttachment[] | undefined;
+  };
+  defaultTags?: { name: string; value: string }[] | undefined;
+  entries: BulkEntry[];
+}
+
+/** SES v2 BulkEmailStatus values (the v1 adapter renames them). */
+export type BulkStatus =
+  | 'SUCCESS'
+  | 'MESSAGE_REJECTED'
+  | 'MAIL_FROM_DOMAIN_NOT_VERIFIED'
+  | 'CONFIGURATION_SET_NOT_FOUND'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'ACCOUNT_SUSPENDED'
+  | 'ACCOUNT_THROTTLED'
+  | 'ACCOUNT_DAILY_QUOTA_EXCEEDED'
+  | 'ACCOUNT_SENDING_PAUSED'
+  | 'CONFIGURATION_SET_SENDING_PAUSED'
+  | 'INVALID_PARAMETER'
+  | 'TRANSIENT_FAILURE'
+  | 'FAILED';
+
+export interface BulkEntryResult {
+  status: BulkStatus;
+  messageId?: string;
+  error?: string;
+}
+
+function bulkStatus(err: SesError): BulkStatus {
+  switch (err.code) {
+    case 'MessageRejected':
+      return 'MESSAGE_REJECTED';
+    case 'MailFromDomainNotVerifiedException':
+      return 'MAIL_FROM_DOMAIN_NOT_VERIFIED';
+    case 'NotFoundException':
+      return err.resource === 'ConfigurationSet'
+        ? 'CONFIGURATION_SET_NOT_FOUND'
+        : err.resource === 'Template'
+          ? 'TEMPLATE_NOT_FOUND'
+          : 'INVALID_PARAMETER';
+    case 'AccountSuspendedException':
+      return 'ACCOUNT_SUSPENDED';
+    case 'TooManyRequestsException':
+      return err.reason === 'daily' ? 'ACCOUNT_DAILY_QUOTA_EXCEEDED' : 'ACCOUNT_THROTTLED';
+    case 'SendingPausedException':
+      return err.reason === 'configuration-set'
+        ? 'CONFIGURATION_SET_SENDING_PAUSED'
+        : 'ACCOUNT_SENDING_PAUSED';
+    case 'BadRequestException':
+      return 'INVALID_PARAMETER';
+    default:
+      return 'FAILED';
   }
 }
 

@@ -1,5 +1,6 @@
 /** The inputs and outputs of sending, shared by every adapter (SES v2, SES v1, SMTP) and the MTA. */
 import type { AcceptedMessage, MessageRecord, RecipientRecord } from '../../store/store.ts';
+import type { CompiledTemplate } from '../templates/renderer.ts';
 import type { SimpleAttachment } from './mime.ts';
 
 export interface ContentPart {
@@ -22,6 +23,23 @@ export interface RawContent {
   data: Buffer;
 }
 
+/** A templated send: a stored template (by name or ARN) or one given inline, rendered with JSON data. */
+export interface TemplateContent {
+  kind: 'template';
+  /** TemplateName or TemplateArn of a stored template. */
+  name?: string | undefined;
+  /** TemplateContent given in the request instead. */
+  inline?: { subject: string | null; text: string | null; html: string | null } | undefined;
+  /** The template already compiled (a bulk send resolves it once for all its entries). */
+  compiled?: CompiledTemplate | undefined;
+  /** TemplateData / DefaultTemplateData: a JSON string holding an object. */
+  data?: string | undefined;
+  /** A bulk entry's ReplacementTemplateData, deep-merged over `data`. */
+  replacementData?: string | undefined;
+  headers?: { name: string; value: string }[] | undefined;
+  attachments?: SimpleAttachment[] | undefined;
+}
+
 export interface SendInput {
   accountId: string;
   /** The SES operation (`ses:operation` tag): SendEmail, SendRawEmail, … or SMTP. */
@@ -39,7 +57,7 @@ export interface SendInput {
   feedbackAddress?: string | undefined;
   /** SMTP: the MAIL FROM address, which must be an identity the account may use as well. */
   envelopeFrom?: string | undefined;
-  content: SimpleContent | RawContent;
+  content: SimpleContent | RawContent | TemplateContent;
   tags?: { name: string; value: string }[] | undefined;
   configurationSetName?: string | undefined;
   /** A limit below the node's (SES v1 accepts at most 10 MB). */

@@ -5,10 +5,9 @@
  * `ses:tags="k:v;"` become the click's linkTags; both attributes are removed. Tracking URLs are signed and
  * self-contained (message, recipient, link), so a tampered one is refused without any lookup.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { Joiner, Rewriter, Splitter } from 'mailsplit';
+import { SignedTokens } from '../../lib/signed-token.ts';
 import type { MessageRecord } from '../../store/store.ts';
+import { rewriteTextParts } from '../sending/mime.ts';
 
 export const MAX_TRACKED_LINKS = 250;
 
@@ -26,63 +25,35 @@ export interface TrackingToken {
 // A 1×1 transparent GIF.
 export const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
+const isTrackingToken = (v: unknown): v is TrackingToken =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as TrackingToken).m === 'string' &&
+  typeof (v as TrackingToken).r === 'number';
+
 export class Tracker {
-  readonly #key: Buffer;
+  readonly #tokens: SignedTokens<TrackingToken>;
 
   constructor(key: Buffer) {
-    this.#key = key;
+    this.#tokens = new SignedTokens(key, isTrackingToken);
   }
 
   sign(token: TrackingToken): string {
-    const body = Buffer.from(JSON.stringify(token)).toString('base64url');
-    return `${body}.${this.#mac(body)}`;
+    return this.#tokens.sign(token);
   }
 
   /** The token's content, or undefined when it was not issued by Sesame (tampered or made up). */
   verify(signed: string): TrackingToken | undefined {
-    const dot = signed.lastIndexOf('.');
-    if (dot <= 0) return undefined;
-    const body = signed.slice(0, dot);
-    const expected = Buffer.from(this.#mac(body));
-    const given = Buffer.from(signed.slice(dot + 1));
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    try {
-      const t = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TrackingToken;
-      return typeof t.m === 'string' && typeof t.r === 'number' ? t : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  #mac(body: string): string {
-    return createHmac('sha256', this.#key).update(body).digest().subarray(0, 16).toString('base64url');
+    return this.#tokens.verify(signed);
   }
 
   /** The message as one recipient receives it: HTML parts with the pixel and rewritten links. */
   async personalize(message: MessageRecord, body: Buffer, recipientIndex: number): Promise<Buffer> {
     const tracking = message.options?.tracking;
     if (!tracking) return body;
-    const rewriter = new Rewriter(
-      (node) => node.contentType === 'text/html' && node.disposition !== 'attachment',
+    return rewriteTextParts(body, ['text/html'], (html) =>
+      this.#rewriteHtml(html, message.id, recipientIndex, tracking),
     );
-    rewriter.on('node', ({ decoder, encoder }) => {
-      const chunks: Buffer[] = [];
-      decoder.on('data', (c: Buffer) => chunks.push(c));
-      decoder.on('end', () => {
-        // latin1 keeps every byte as is; the patterns touched are ASCII, so any ASCII-compatible charset survives.
-        const html = Buffer.concat(chunks).toString('latin1');
-        encoder.end(Buffer.from(this.#rewriteHtml(html, message.id, recipientIndex, tracking), 'latin1'));
-      });
-    });
-    const out: Buffer[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const joiner = new Joiner();
-      joiner.on('data', (c: Buffer) => out.push(c));
-      joiner.on('end', resolve);
-      joiner.on('error', reject);
-      Readable.from([body]).pipe(new Splitter()).pipe(rewriter).pipe(joiner);
-    });
-    return Buffer.concat(out);
   }
 
   #rewriteHtml(

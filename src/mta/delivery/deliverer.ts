@@ -176,8 +176,8 @@ export class Deliverer {
     }
     if (sendable.length === 0) return { results, remoteMtaIp: session.remoteAddress };
 
-    if (message.options?.tracking) {
-      // Tracked mail is personal (its links name the recipient): one transaction per recipient.
+    if (this.#core.sending.isPersonal(message)) {
+      // Tracked and list-managed mail is personal (its links name the recipient): one transaction per recipient.
       for (const r of sendable) {
         const body = await this.#signed(
           payload,

@@ -271,10 +271,49 @@ const m003_events: Step = async (db) => {
   await db.schema.alterTable('identities').addColumn('notifications', 'text').execute();
 };
 
+const m004_templates_contacts: Step = async (db) => {
+  await db.schema
+    .createTable('templates')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('content', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('templates_pk', ['account_id', 'kind', 'name'])
+    .execute();
+
+  await db.schema
+    .createTable('contact_lists')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('description', 'text')
+    .addColumn('topics', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('contact_lists_pk', ['account_id', 'name'])
+    .execute();
+
+  await db.schema
+    .createTable('contacts')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('list_name', 'text', (c) => c.notNull())
+    .addColumn('email_key', 'text', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('topic_preferences', 'text', (c) => c.notNull())
+    .addColumn('unsubscribe_all', 'integer', (c) => c.notNull())
+    .addColumn('attributes', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('contacts_pk', ['account_id', 'list_name', 'email_key'])
+    .execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
   ['003_events', m003_events],
+  ['004_templates_contacts', m004_templates_contacts],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

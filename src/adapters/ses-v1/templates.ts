@@ -1,0 +1,273 @@
+/** SES v1 templates, templated and bulk templated sends, and custom verification emails (the v2 core). */
+import { SesError, type BulkStatus, type EmailTemplateContent } from '../../core/index.ts';
+import { action, pascal, type V1Context, type V1Handler } from './handler.ts';
+import { ownArns, tags, V1_MAX_MESSAGE_SIZE, type Common } from './sending.ts';
+
+interface TemplateInput {
+  TemplateName: string;
+  SubjectPart?: string;
+  TextPart?: string;
+  HtmlPart?: string;
+}
+
+const content = (t: TemplateInput): EmailTemplateContent => ({
+  subject: t.SubjectPart ?? null,
+  text: t.TextPart ?? null,
+  html: t.HtmlPart ?? null,
+});
+
+const token = {
+  decode: (t: string | undefined) => (t ? Buffer.from(t, 'base64url').toString('utf8') : undefined),
+  encode: (next: string | null) => (next ? { NextToken: Buffer.from(next).toString('base64url') } : {}),
+};
+
+/** v1 names the bulk statuses in PascalCase, and two of them differently. */
+const V1_STATUS: Partial<Record<BulkStatus, string>> = {
+  CONFIGURATION_SET_NOT_FOUND: 'ConfigurationSetDoesNotExist',
+  TEMPLATE_NOT_FOUND: 'TemplateDoesNotExist',
+  INVALID_PARAMETER: 'InvalidParameterValue',
+  MAIL_FROM_DOMAIN_NOT_VERIFIED: 'MailFromDomainNotVerified',
+};
+
+function maxItems(value: number | undefined, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new SesError('BadRequestException', `MaxItems must be between 1 and ${max}.`);
+  return value;
+}
+
+interface VerificationInput {
+  TemplateName: string;
+  FromEmailAddress?: string;
+  TemplateSubject?: string;
+  TemplateContent?: string;
+  SuccessRedirectionURL?: string;
+  FailureRedirectionURL?: string;
+}
+
+const verificationChange = (i: VerificationInput) => ({
+  fromEmailAddress: i.FromEmailAddress,
+  subject: i.TemplateSubject,
+  content: i.TemplateContent,
+  successRedirectionUrl: i.SuccessRedirectionURL,
+  failureRedirectionUrl: i.FailureRedirectionURL,
+});
+
+type Destination = { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+const destination = (d: Destination) => ({ to: d.ToAddresses, cc: d.CcAddresses, bcc: d.BccAddresses });
+
+function templateRef(input: { Template?: string; TemplateArn?: string }): string {
+  const name = input.TemplateArn ?? input.Template;
+  if (!name) throw new SesError('BadRequestException', 'Template or TemplateArn is required.');
+  return name;
+}
+
+export const templateActions: Record<string, V1Handler> = {
+  CreateTemplate: action<{ Template: TemplateInput }>(async (ctx, input) => {
+    await ctx.core.templates.create(
+      ctx.caller.accountId,
+      input.Template.TemplateName,
+      content(input.Template),
+    );
+    return {};
+  }),
+
+  GetTemplate: action<{ TemplateName: string }>(async (ctx, input) => {
+    const t = await ctx.core.templates.get(ctx.caller.accountId, input.TemplateName);
+    return {
+      Template: {
+        TemplateName: t.name,
+        ...(t.content.subject !== null ? { SubjectPart: t.content.subject } : {}),
+        ...(t.content.text !== null ? { TextPart: t.content.text } : {}),
+        ...(t.content.html !== null ? { HtmlPart: t.content.html } : {}),
+      },
+    };
+  }),
+
+  ListTemplates: action<{ NextToken?: string; MaxItems?: number }>(async (ctx, input) => {
+    const page = await ctx.core.templates.list(
+      ctx.caller.accountId,
+      token.decode(input.NextToken),
+      maxItems(input.MaxItems, 100, 10),
+    );
+    return {
+      TemplatesMetadata: page.items.map((t) => ({ Name: t.name, CreatedTimestamp: new Date(t.createdAt) })),
+      ...token.encode(page.next),
+    };
+  }),
+
+  UpdateTemplate: action<{ Template: TemplateInput }>(async (ctx, input) => {
+    await ctx.core.templates.update(
+      ctx.caller.accountId,
+      input.Template.TemplateName,
+      content(input.Template),
+    );
+    return {};
+  }),
+
+  DeleteTemplate: action<{ TemplateName: string }>(async (ctx, input) => {
+    // SES v1 DeleteTemplate succeeds for a template that does not exist.
+    await ctx.core.templates.delete(ctx.caller.accountId, input.TemplateName).catch((err: unknown) => {
+      if (!(err instanceof SesError && err.code === 'NotFoundException')) throw err;
+    });
+    return {};
+  }),
+
+  TestRenderTemplate: action<{ TemplateName: string; TemplateData: string }>(async (ctx, input) => ({
+    RenderedTemplate: await ctx.core.templates.testRender(
+      ctx.caller.accountId,
+      input.TemplateName,
+      input.TemplateData,
+    ),
+  })),
+
+  SendTemplatedEmail: action<
+    Common & {
+      Source: string;
+      Destination: Destination;
+      ReplyToAddresses?: string[];
+      ReturnPath?: string;
+      Template?: string;
+      TemplateArn?: string;
+      TemplateData: string;
+    }
+  >(async (ctx, input) => {
+    ownArns(ctx, input);
+    const { messageId } = await ctx.core.sending.send({
+      accountId: ctx.caller.accountId,
+      operation: 'SendTemplatedEmail',
+      sourceIp: ctx.sourceIp,
+      callerIdentity: ctx.caller.accessKeyId,
+      from: input.Source,
+      destination: destination(input.Destination),
+      replyTo: input.ReplyToAddresses,
+      feedbackAddress: input.ReturnPath,
+      content: { kind: 'template', name: templateRef(input), data: input.TemplateData },
+      tags: tags(input),
+      configurationSetName: input.ConfigurationSetName,
+      maxMessageSize: V1_MAX_MESSAGE_SIZE,
+    });
+    return { MessageId: messageId };
+  }),
+
+  SendBulkTemplatedEmail: action<{
+    Source: string;
+    SourceArn?: string;
+    ReplyToAddresses?: string[];
+    ReturnPath?: string;
+    ReturnPathArn?: string;
+    ConfigurationSetName?: string;
+    DefaultTags?: { Name: string; Value: string }[];
+    Template?: string;
+    TemplateArn?: string;
+    DefaultTemplateData: string;
+    Destinations: {
+      Destination: Destination;
+      ReplacementTags?: { Name: string; Value: string }[];
+      ReplacementTemplateData?: string;
+    }[];
+  }>(async (ctx, input) => {
+    ownArns(ctx, input);
+    const results = await ctx.core.sending.sendBulk({
+      accountId: ctx.caller.accountId,
+      common: {
+        operation: 'SendBulkTemplatedEmail',
+        sourceIp: ctx.sourceIp,
+        callerIdentity: ctx.caller.accessKeyId,
+        from: input.Source,
+        replyTo: input.ReplyToAddresses,
+        feedbackAddress: input.ReturnPath,
+        configurationSetName: input.ConfigurationSetName,
+        maxMessageSize: V1_MAX_MESSAGE_SIZE,
+      },
+      template: { name: templateRef(input), data: input.DefaultTemplateData },
+      defaultTags: input.DefaultTags ? tags({ Tags: input.DefaultTags }) : undefined,
+      entries: input.Destinations.map((d) => ({
+        destination: destination(d.Destination),
+        replacementData: d.ReplacementTemplateData,
+        replacementTags: d.ReplacementTags ? tags({ Tags: d.ReplacementTags }) : undefined,
+      })),
+    });
+    return {
+      Status: results.map((r) => ({
+        Status: V1_STATUS[r.status] ?? pascal(r.status),
+        ...(r.error ? { Error: r.error } : {}),
+        ...(r.messageId ? { MessageId: r.messageId } : {}),
+      })),
+    };
+  }),
+
+  CreateCustomVerificationEmailTemplate: action<Required<VerificationInput>>(async (ctx, input) => {
+    await ctx.core.templates.createVerification(ctx.caller.accountId, input.TemplateName, {
+      fromEmailAddress: input.FromEmailAddress,
+      subject: input.TemplateSubject,
+      content: input.TemplateContent,
+      successRedirectionUrl: input.SuccessRedirectionURL,
+      failureRedirectionUrl: input.FailureRedirectionURL,
+    });
+    return {};
+  }),
+
+  GetCustomVerificationEmailTemplate: action<{ TemplateName: string }>(async (ctx, input) => {
+    const t = await ctx.core.templates.getVerification(ctx.caller.accountId, input.TemplateName);
+    return {
+      TemplateName: t.name,
+      FromEmailAddress: t.content.fromEmailAddress,
+      TemplateSubject: t.content.subject,
+      TemplateContent: t.content.content,
+      SuccessRedirectionURL: t.content.successRedirectionUrl,
+      FailureRedirectionURL: t.content.failureRedirectionUrl,
+    };
+  }),
+
+  ListCustomVerificationEmailTemplates: action<{ NextToken?: string; MaxResults?: number }>(
+    async (ctx, input) => {
+      const page = await ctx.core.templates.listVerification(
+        ctx.caller.accountId,
+        token.decode(input.NextToken),
+        maxItems(input.MaxResults, 50, 50),
+      );
+      return {
+        CustomVerificationEmailTemplates: page.items.map((t) => ({
+          TemplateName: t.name,
+          FromEmailAddress: t.content.fromEmailAddress,
+          TemplateSubject: t.content.subject,
+          SuccessRedirectionURL: t.content.successRedirectionUrl,
+          FailureRedirectionURL: t.content.failureRedirectionUrl,
+        })),
+        ...token.encode(page.next),
+      };
+    },
+  ),
+
+  UpdateCustomVerificationEmailTemplate: action<VerificationInput>(async (ctx, input) => {
+    await ctx.core.templates.updateVerification(
+      ctx.caller.accountId,
+      input.TemplateName,
+      verificationChange(input),
+    );
+    return {};
+  }),
+
+  DeleteCustomVerificationEmailTemplate: action<{ TemplateName: string }>(async (ctx, input) => {
+    await ctx.core.templates.deleteVerification(ctx.caller.accountId, input.TemplateName);
+    return {};
+  }),
+
+  SendCustomVerificationEmail: action<{
+    EmailAddress: string;
+    TemplateName: string;
+    ConfigurationSetName?: string;
+  }>(async (ctx: V1Context, input) => {
+    const messageId = await ctx.core.customVerification.send({
+      accountId: ctx.caller.accountId,
+      emailAddress: input.EmailAddress,
+      templateName: input.TemplateName,
+      configurationSetName: input.ConfigurationSetName,
+      operation: 'SendCustomVerificationEmail',
+      sourceIp: ctx.sourceIp,
+      callerIdentity: ctx.caller.accessKeyId,
+    });
+    return messageId ? { MessageId: messageId } : {};
+  }),
+};
