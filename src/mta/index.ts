@@ -98,7 +98,14 @@ export class Mta {
       if (r.status !== 'queued') continue;
       byDomain.set(r.domain, [...(byDomain.get(r.domain) ?? []), r.index]);
     }
-    const payload = { message: accepted.message, body: accepted.body, recipients: accepted.recipients };
+    // A body that is a view of a larger buffer (Node pools small allocations) would keep all of it alive:
+    // keep a copy in a buffer of its own (allocUnsafeSlow never uses the pool).
+    let body = accepted.body;
+    if (body.byteLength !== body.buffer.byteLength) {
+      body = Buffer.allocUnsafeSlow(accepted.body.length);
+      accepted.body.copy(body);
+    }
+    const payload = { message: accepted.message, body, recipients: accepted.recipients };
     for (const [domain, indices] of byDomain)
       this.#add({ messageId: accepted.message.id, domain, indices, attempts: 0, dueAt: Date.now(), payload });
   }

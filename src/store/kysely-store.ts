@@ -120,6 +120,7 @@ class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
+    await (this.messages as KyselyMessageStore).close();
     await this.db.destroy();
   }
 

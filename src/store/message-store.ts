@@ -8,6 +8,12 @@ import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { notificationRow } from './sns-store.ts';
+import { SqliteWriterThread } from './dialects/sqlite-writer.ts';
+import {
+  sqliteWriteTransactions,
+  type AcceptRows,
+  type OutcomeRows,
+} from './dialects/sqlite-writer-worker.ts';
 import type { Database as Schema, EventsTable, MessagesTable, RecipientsTable } from './schema.ts';
 import type {
   AcceptedMessage,
@@ -137,60 +143,52 @@ function quotaCounts(batch: AcceptedMessage[]): { account: string; bucket: numbe
 interface Writer {
   accept(batch: AcceptedMessage[]): Promise<void>;
   outcomes(batch: DeliveryOutcomes[]): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** Prepared statements in one better-sqlite3 transaction per batch. */
-function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer {
-  const insMessage = raw.prepare(
-    `insert into messages (id, account_id, created_at, source, from_domain, mail_from_domain, configuration_set, size,
-       recipient_count, mail, tags, feedback_address, list_management, operation, options)
-     values (@id, @account_id, @created_at, @source, @from_domain, @mail_from_domain, @configuration_set, @size,
-       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation, @options)`,
-  );
-  const insBody = raw.prepare('insert into message_bodies (message_id, body) values (?, ?)');
-  const insRecipient = raw.prepare(
-    `insert into recipients (message_id, idx, address, domain, status, attempts, next_attempt_at, updated_at, last_response, owner)
-     values (@message_id, @idx, @address, @domain, @status, @attempts, @next_attempt_at, @updated_at, @last_response, @owner)`,
-  );
-  const insEvent = raw.prepare(
-    `insert into events (id, account_id, message_id, type, recipient, created_at, payload)
-     values (@id, @account_id, @message_id, @type, @recipient, @created_at, @payload)`,
-  );
-  const bumpCount = raw.prepare(
-    `insert into send_counts (account_id, bucket, count) values (?, ?, ?)
-     on conflict (account_id, bucket) do update set count = count + excluded.count`,
-  );
-  const insNotification = raw.prepare(
-    `insert into notification_deliveries (id, account_id, type, topic_arn, subscription_arn, endpoint, sns_message_id, subject,
-       message, token, created_at, status, attempts, next_attempt_at, lease_until, last_error, delivered_at)
-     values (@id, @account_id, @type, @topic_arn, @subscription_arn, @endpoint, @sns_message_id, @subject,
-       @message, @token, @created_at, @status, @attempts, @next_attempt_at, @lease_until, @last_error, @delivered_at)`,
-  );
-  const updRecipient = raw.prepare(
-    `update recipients set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
-       last_response = @last_response, updated_at = @updated_at where message_id = @message_id and idx = @idx`,
-  );
-  const acceptTx = raw.transaction((batch: AcceptedMessage[]) => {
-    for (const a of batch) {
-      insMessage.run(messageRow(a.message));
-      insBody.run(a.message.id, a.body);
-      for (const r of a.recipients) insRecipient.run(recipientRow(r));
-      for (const e of a.events) insEvent.run(eventRow(e));
-      for (const n of a.notifications ?? []) insNotification.run(notificationRow(n));
-    }
-    for (const q of quotaCounts(batch)) bumpCount.run(q.account, q.bucket, q.count);
-  });
-  const outcomeTx = raw.transaction((batch: DeliveryOutcomes[], now: number) => {
-    for (const o of batch) {
-      for (const u of o.recipients) updRecipient.run(updateRow(u, now));
-      for (const e of o.events) insEvent.run(eventRow(e));
-      for (const n of o.notifications ?? []) insNotification.run(notificationRow(n));
-    }
-  });
-  // Kysely's connection lock keeps its own transactions from interleaving with these synchronous ones.
+function acceptRows(batch: AcceptedMessage[]): AcceptRows {
   return {
-    accept: (batch) => db.connection().execute(async () => void acceptTx.immediate(batch)),
-    outcomes: (batch) => db.connection().execute(async () => void outcomeTx.immediate(batch, Date.now())),
+    messages: batch.map((a) => messageRow(a.message) as unknown as Record<string, unknown>),
+    bodies: batch.map((a) => ({ message_id: a.message.id, body: a.body })),
+    recipients: batch.flatMap((a) =>
+      a.recipients.map((r) => recipientRow(r) as unknown as Record<string, unknown>),
+    ),
+    events: batch.flatMap((a) => a.events.map((e) => eventRow(e) as unknown as Record<string, unknown>)),
+    notifications: batch.flatMap((a) =>
+      (a.notifications ?? []).map((n) => notificationRow(n) as unknown as Record<string, unknown>),
+    ),
+    counts: quotaCounts(batch),
+  };
+}
+
+function outcomeRows(batch: DeliveryOutcomes[], now: number): OutcomeRows {
+  return {
+    updates: batch.flatMap((o) => o.recipients.map((u) => updateRow(u, now))),
+    events: batch.flatMap((o) => o.events.map((e) => eventRow(e) as unknown as Record<string, unknown>)),
+    notifications: batch.flatMap((o) =>
+      (o.notifications ?? []).map((n) => notificationRow(n) as unknown as Record<string, unknown>),
+    ),
+  };
+}
+
+/**
+ * SQLite: prepared statements in one transaction per batch — on the writer thread for a database file, in
+ * this thread (under Kysely's connection lock, so nothing interleaves) for an in-memory database.
+ */
+function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer & { close(): Promise<void> } {
+  if (!raw.memory) {
+    const thread = new SqliteWriterThread(raw.name);
+    return {
+      accept: (batch) => thread.run({ kind: 'accept', rows: acceptRows(batch) }),
+      outcomes: (batch) => thread.run({ kind: 'outcomes', rows: outcomeRows(batch, Date.now()) }),
+      close: () => thread.close(),
+    };
+  }
+  const write = sqliteWriteTransactions(raw);
+  return {
+    accept: (batch) => db.connection().execute(async () => write.accept(acceptRows(batch))),
+    outcomes: (batch) => db.connection().execute(async () => write.outcomes(outcomeRows(batch, Date.now()))),
+    close: async () => undefined,
   };
 }
 
@@ -209,6 +207,7 @@ function updateRow(u: RecipientUpdate, now: number) {
 /** Multi-row statements in one PostgreSQL transaction per batch. */
 function postgresWriter(db: Kysely<Schema>): Writer {
   return {
+    close: async () => undefined,
     async accept(batch) {
       await db.transaction().execute(async (trx) => {
         await trx
@@ -275,19 +274,24 @@ export class KyselyMessageStore implements MessageStore {
   /** Items are the messages of one call (one, or a bulk send's), so a call never spans two transactions. */
   readonly #accepts: GroupCommit<AcceptedMessage[]>;
   readonly #outcomes: GroupCommit<DeliveryOutcomes>;
+  #writer: Writer | undefined;
 
   constructor(db: Kysely<Schema>, dialect: 'sqlite' | 'postgres', raw: Database.Database | undefined) {
     this.#db = db;
     this.#dialect = dialect;
     // Statements are prepared on first use: the tables exist only once migrations have run.
-    let writer: Writer | undefined;
-    const w = () => (writer ??= raw ? sqliteWriter(db, raw) : postgresWriter(db));
+    const w = () => (this.#writer ??= raw ? sqliteWriter(db, raw) : postgresWriter(db));
     this.#accepts = new GroupCommit((batch) => w().accept(batch.flat()), 500);
     this.#outcomes = new GroupCommit((batch) => w().outcomes(batch), 500);
   }
 
   accept(message: AcceptedMessage): Promise<void> {
     return this.#accepts.submit([message]);
+  }
+
+  /** Ends the writer (the SQLite writer thread) once the writes in flight are done. */
+  async close(): Promise<void> {
+    await this.#writer?.close();
   }
 
   acceptAll(messages: AcceptedMessage[]): Promise<void> {

@@ -209,6 +209,21 @@ describe('SMTP limits', () => {
     }
   });
 
+  it('the submission listener greets at once: a client that speaks first is not refused as an early talker', async () => {
+    const { connect } = await import('node:net');
+    const socket = connect(sesame.smtp.starttls, '127.0.0.1');
+    // EHLO goes out with the connection, before any greeting (smtp-server's MX-style early-talker check would
+    // answer "421 You talk too soon" while it holds its greeting back).
+    socket.write('EHLO early.test\r\n');
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString()));
+    await eventually(async () => /^250 /m.test(text));
+    socket.end('QUIT\r\n');
+    expect(text).toMatch(/^220 /);
+    expect(text).not.toMatch(/too soon/);
+    expect(text).toMatch(/^250-/m);
+  });
+
   it('a failure to commit answers 451 so the client retries', async () => {
     const broken = await startSesame();
     const a = await broken.createAccount({ production: true });

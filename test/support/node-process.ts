@@ -41,6 +41,11 @@ export class SesameProcess {
     }
   }
 
+  /** The running process's id (for RSS measurements). */
+  get pid(): number | undefined {
+    return this.#child?.exitCode === null ? this.#child.pid : undefined;
+  }
+
   /** kill -9: no shutdown hook runs. */
   async kill(): Promise<void> {
     const child = this.#child;

@@ -353,8 +353,12 @@ describe('list-managed sends and one-click unsubscribe', () => {
     // The next weekly send reaches Bob only; Ann still gets the topics she did not leave.
     const { MessageId } = await send(['ann@readers.test', 'bob@readers.test']);
     await sink.waitForMatching(1, (m) => m.raw.includes(MessageId!));
-    const details = await sesame.platform.core.sending.details(MessageId!);
-    expect(details?.recipients.map((r) => [r.address, r.status])).toEqual([
+    // The sink has the message; its delivery is recorded right after.
+    const details = await eventually(async () => {
+      const d = await sesame.platform.core.sending.details(MessageId!);
+      return d?.recipients.every((r) => r.status !== 'queued') && d;
+    });
+    expect(details.recipients.map((r) => [r.address, r.status])).toEqual([
       ['ann@readers.test', 'unsubscribed'],
       ['bob@readers.test', 'delivered'],
     ]);
@@ -367,8 +371,11 @@ describe('list-managed sends and one-click unsubscribe', () => {
     // "offers" defaults to OPT_OUT: Bob (no preference) is skipped, Ann (OPT_IN) gets it.
     const { MessageId } = await send(['ann@readers.test', 'bob@readers.test'], 'offers');
     await sink.waitForMatching(1, (m) => m.raw.includes(MessageId!));
-    const details = await sesame.platform.core.sending.details(MessageId!);
-    expect(details?.recipients.map((r) => r.status)).toEqual(['delivered', 'unsubscribed']);
+    const details = await eventually(async () => {
+      const d = await sesame.platform.core.sending.details(MessageId!);
+      return d?.recipients.every((r) => r.status !== 'queued') && d;
+    });
+    expect(details.recipients.map((r) => r.status)).toEqual(['delivered', 'unsubscribed']);
     const unknownList = await error(
       acct.v2.send(
         new SendEmailCommand({

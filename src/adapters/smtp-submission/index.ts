@@ -11,6 +11,7 @@ import { MAX_RECIPIENTS, type Core } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { replyFor, smtpError } from './replies.ts';
+import { greetAtOnce } from './greeting.ts';
 
 export interface SmtpSubmissionSettings {
   host: string;
@@ -193,6 +194,7 @@ export class SmtpSubmission {
       },
     });
     server.on('error', (err) => this.#log.debug({ err }, 'SMTP connection error'));
+    greetAtOnce(server);
     return server;
   }
 

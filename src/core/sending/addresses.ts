@@ -22,8 +22,12 @@ export function parseMailboxes(value: string): Mailbox[] {
   return flatten(addressparser(value));
 }
 
+const BARE_ADDRESS = /^[^\s<>()[\],;:\\"@]+@[^\s<>()[\],;:\\"@]+$/;
+
 /** Parses one address given as a string (`a@b` or `Name <a@b>`); undefined when it is not exactly one address. */
 export function parseMailbox(value: string): Mailbox | undefined {
+  // Most values are a bare address: no need for the full RFC 5322 parser then.
+  if (BARE_ADDRESS.test(value)) return { name: '', address: value };
   const list = parseMailboxes(value);
   return list.length === 1 ? list[0] : undefined;
 }

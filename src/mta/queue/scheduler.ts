@@ -77,6 +77,11 @@ export interface SchedulerLimits {
   payloadBudget: number;
 }
 
+/** Memory a kept payload holds: its body's backing store (a small body may share a larger one) and records. */
+function payloadSize(p: NonNullable<WorkItem['payload']>): number {
+  return p.body.buffer.byteLength + 2048 + 256 * p.recipients.length;
+}
+
 export type Worker = (domain: string, next: () => WorkItem | undefined) => Promise<void>;
 
 export class Scheduler {
@@ -100,8 +105,9 @@ export class Scheduler {
 
   add(item: WorkItem): void {
     if (item.payload) {
-      const size = item.payload.body.length;
-      if (this.#payloadBytes + size > this.#limits.payloadBudget) item.payload = undefined;
+      // Bodies are kept for work that goes out soon; paused or over budget, they are read again when due.
+      const size = payloadSize(item.payload);
+      if (this.#paused || this.#payloadBytes + size > this.#limits.payloadBudget) item.payload = undefined;
       else this.#payloadBytes += size;
     }
     if (item.dueAt <= Date.now()) {
@@ -198,7 +204,7 @@ export class Scheduler {
       await this.#work(domain, () => {
         if (this.#paused || this.#stopped) return undefined;
         const item = queue.shift();
-        if (item?.payload) this.#payloadBytes -= item.payload.body.length;
+        if (item?.payload) this.#payloadBytes -= payloadSize(item.payload);
         return item;
       });
     } finally {

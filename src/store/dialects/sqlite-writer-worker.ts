@@ -1,0 +1,100 @@
+/**
+ * The SQLite writer thread (see sqlite-writer.ts): prepared statements over its own connection, one
+ * transaction per request. Rows arrive ready to bind; the main thread turns records into rows.
+ */
+import Database from 'better-sqlite3';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+export interface AcceptRows {
+  messages: Record<string, unknown>[];
+  bodies: { message_id: string; body: Uint8Array }[];
+  recipients: Record<string, unknown>[];
+  events: Record<string, unknown>[];
+  notifications: Record<string, unknown>[];
+  counts: { account: string; bucket: number; count: number }[];
+}
+
+export interface OutcomeRows {
+  updates: Record<string, unknown>[];
+  events: Record<string, unknown>[];
+  notifications: Record<string, unknown>[];
+}
+
+export type WriterRequest =
+  { id: number; kind: 'accept'; rows: AcceptRows } | { id: number; kind: 'outcomes'; rows: OutcomeRows };
+
+/** The write transactions over a connection (also used in-thread for an in-memory database). */
+export function sqliteWriteTransactions(db: Database.Database): {
+  accept: (rows: AcceptRows) => void;
+  outcomes: (rows: OutcomeRows) => void;
+} {
+  const insMessage = db.prepare(
+    `insert into messages (id, account_id, created_at, source, from_domain, mail_from_domain, configuration_set, size,
+       recipient_count, mail, tags, feedback_address, list_management, operation, options)
+     values (@id, @account_id, @created_at, @source, @from_domain, @mail_from_domain, @configuration_set, @size,
+       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation, @options)`,
+  );
+  const insBody = db.prepare('insert into message_bodies (message_id, body) values (@message_id, @body)');
+  const insRecipient = db.prepare(
+    `insert into recipients (message_id, idx, address, domain, status, attempts, next_attempt_at, updated_at, last_response, owner)
+     values (@message_id, @idx, @address, @domain, @status, @attempts, @next_attempt_at, @updated_at, @last_response, @owner)`,
+  );
+  const insEvent = db.prepare(
+    `insert into events (id, account_id, message_id, type, recipient, created_at, payload)
+     values (@id, @account_id, @message_id, @type, @recipient, @created_at, @payload)`,
+  );
+  const bumpCount = db.prepare(
+    `insert into send_counts (account_id, bucket, count) values (@account, @bucket, @count)
+     on conflict (account_id, bucket) do update set count = count + excluded.count`,
+  );
+  const insNotification = db.prepare(
+    `insert into notification_deliveries (id, account_id, type, topic_arn, subscription_arn, endpoint, sns_message_id, subject,
+       message, token, created_at, status, attempts, next_attempt_at, lease_until, last_error, delivered_at)
+     values (@id, @account_id, @type, @topic_arn, @subscription_arn, @endpoint, @sns_message_id, @subject,
+       @message, @token, @created_at, @status, @attempts, @next_attempt_at, @lease_until, @last_error, @delivered_at)`,
+  );
+  const updRecipient = db.prepare(
+    `update recipients set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
+       last_response = @last_response, updated_at = @updated_at where message_id = @message_id and idx = @idx`,
+  );
+  const accept = db.transaction((r: AcceptRows) => {
+    for (const m of r.messages) insMessage.run(m);
+    for (const b of r.bodies)
+      insBody.run({
+        message_id: b.message_id,
+        body: Buffer.from(b.body.buffer, b.body.byteOffset, b.body.byteLength),
+      });
+    for (const x of r.recipients) insRecipient.run(x);
+    for (const e of r.events) insEvent.run(e);
+    for (const n of r.notifications) insNotification.run(n);
+    for (const c of r.counts) bumpCount.run(c);
+  });
+  const outcomes = db.transaction((r: OutcomeRows) => {
+    for (const u of r.updates) updRecipient.run(u);
+    for (const e of r.events) insEvent.run(e);
+    for (const n of r.notifications) insNotification.run(n);
+  });
+  // IMMEDIATE: take the write lock at BEGIN, so a concurrent writer waits instead of failing mid-transaction.
+  return { accept: (rows) => accept.immediate(rows), outcomes: (rows) => outcomes.immediate(rows) };
+}
+
+if (!isMainThread && (workerData as { sqliteWriter?: string } | null)?.sqliteWriter) {
+  const db = new Database((workerData as { sqliteWriter: string }).sqliteWriter);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the caller is answered (accepted means durable).
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 10000');
+  let write: ReturnType<typeof sqliteWriteTransactions> | undefined;
+  parentPort!.on('message', (req: WriterRequest) => {
+    try {
+      // Prepared on first use: the tables exist only once the main thread has run the migrations.
+      write ??= sqliteWriteTransactions(db);
+      if (req.kind === 'accept') write.accept(req.rows);
+      else write.outcomes(req.rows);
+      parentPort!.postMessage({ id: req.id });
+    } catch (err) {
+      const e = err as { message?: string; code?: string };
+      parentPort!.postMessage({ id: req.id, error: { message: e.message ?? String(err), code: e.code } });
+    }
+  });
+}
