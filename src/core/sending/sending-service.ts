@@ -405,15 +405,21 @@ export class SendingService {
   async unsubscribeTarget(
     signedToken: string,
   ): Promise<{ email: string; contactList: string; topic: string | null } | undefined> {
+    return (await this.#unsubscribeLink(signedToken))?.target;
+  }
+
+  async #unsubscribeLink(
+    signedToken: string,
+  ): Promise<
+    | { message: MessageRecord; target: { email: string; contactList: string; topic: string | null } }
+    | undefined
+  > {
     const t = this.#contacts.verifyUnsubscribeToken(signedToken);
     const message = t && (await this.#store.messages.get(t.messageId));
     const email = message && (message.mail.destination as string[] | undefined)?.[t.index];
     if (!message?.listManagement || !email) return undefined;
-    return {
-      email,
-      contactList: message.listManagement.contactListName,
-      topic: message.listManagement.topicName,
-    };
+    const { contactListName, topicName } = message.listManagement;
+    return { message, target: { email, contactList: contactListName, topic: topicName } };
   }
 
   /**
@@ -424,10 +430,9 @@ export class SendingService {
     signedToken: string,
     source: 'UnsubscribeHeader' | 'UnsubscribeLink',
   ): Promise<{ email: string; contactList: string; topic: string | null } | undefined> {
-    const target = await this.unsubscribeTarget(signedToken);
-    const t = this.#contacts.verifyUnsubscribeToken(signedToken);
-    if (!target || !t) return undefined;
-    const message = (await this.#store.messages.get(t.messageId))!;
+    const link = await this.#unsubscribeLink(signedToken);
+    if (!link) return undefined;
+    const { message, target } = link;
     const change = await this.#contacts.unsubscribe(
       message.accountId,
       target.contactList,
