@@ -108,7 +108,18 @@ class KyselyStore implements Store {
       provider: { getMigrations: async () => migrations(this.dialect) },
       ...(this.dialect === 'postgres' && this.#schema ? { migrationTableSchema: this.#schema } : {}),
     });
-    const { error, results } = await migrator.migrateToLatest();
+    let { error, results } = await migrator.migrateToLatest();
+    // Kysely's Migrator looks at the tables of every schema; a schema that another user of the same PostgreSQL
+    // database drops meanwhile makes that look-up fail with 3F000 (invalid_schema_name). Nothing of ours was
+    // touched: try again.
+    for (
+      let attempt = 1;
+      attempt <= 5 && (error as { code?: string } | undefined)?.code === '3F000';
+      attempt++
+    ) {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      ({ error, results } = await migrator.migrateToLatest());
+    }
     const failed = results?.find((r) => r.status === 'Error');
     if (error)
       throw new Error(

@@ -51,7 +51,7 @@ describe('sesame CLI', () => {
 
   it('account create prints credentials that work against the running server', async () => {
     const r = await sesameCli('account', 'create', '--name', 'Team A');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     created = JSON.parse(r.stdout);
     expect(Object.keys(created)).toEqual([
       'accountId',
@@ -97,7 +97,7 @@ describe('sesame CLI', () => {
       '--enforcement',
       'probation',
     );
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       productionAccess: true,
       max24HourSend: 1000,
@@ -302,7 +302,7 @@ describe('sesame suppression import and notifications', () => {
       'email,reason\none@import.test,BOUNCE\nTWO@import.test,complaint\nthree@import.test,maybe\n',
     );
     const r = await sesameCli('suppression', 'import', a.accountId, file);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       accountId: a.accountId,
       imported: 2,
@@ -340,7 +340,7 @@ describe('sesame suppression import and notifications', () => {
       ].join('\n'),
     );
     const r = await sesameCli('contacts', 'import', 'members', file);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       accountId: a.accountId,
       contactList: 'members',
