@@ -119,13 +119,7 @@ export class BenchNode {
 
   async #verifyDomain(domain: string): Promise<void> {
     await this.v2('POST', '/v2/email/identities', { EmailIdentity: domain });
-    for (const line of (await this.process.cli('dns-records', domain)).split('\n')) {
-      const m = /^(\S+)\.\t\d+\tIN\tTXT\t(.*)$/.exec(line);
-      if (m)
-        this.dns.set(m[1]!, {
-          txt: [...(this.dns.zones.get(m[1]!)?.txt ?? []), m[2]!.replace(/" "/g, '').replace(/^"|"$/g, '')],
-        });
-    }
+    this.dns.publishZoneFile(await this.process.cli('dns-records', domain));
     for (let i = 0; ; i++) {
       const identity = (await this.v2('GET', `/v2/email/identities/${domain}`)) as {
         VerifiedForSendingStatus?: boolean;

@@ -93,13 +93,7 @@ export async function crashExperiment(options: CrashOptions): Promise<CrashResul
       maxAttempts: 1,
     });
     await client.send(new CreateEmailIdentityCommand({ EmailIdentity: 'sender.test' }));
-    for (const line of (await node.cli('dns-records', 'sender.test')).split('\n')) {
-      const m = /^(\S+)\.\t\d+\tIN\tTXT\t(.*)$/.exec(line);
-      if (m)
-        dns.set(m[1]!, {
-          txt: [...(dns.zones.get(m[1]!)?.txt ?? []), m[2]!.replace(/" "/g, '').replace(/^"|"$/g, '')],
-        });
-    }
+    dns.publishZoneFile(await node.cli('dns-records', 'sender.test'));
     for (let i = 0; ; i++) {
       if (
         (await client.send(new GetEmailIdentityCommand({ EmailIdentity: 'sender.test' })))

@@ -22,6 +22,17 @@ export class TestDnsServer {
   #tcp: Server | undefined;
 
   /** Adds (or merges) records for a name. */
+  /** Adds the TXT records of a zone-file fragment (what `sesame dns-records` prints). */
+  publishZoneFile(text: string): void {
+    for (const line of text.split('\n')) {
+      const m = /^(\S+)\.\t\d+\tIN\tTXT\t(.*)$/.exec(line);
+      if (m)
+        this.set(m[1]!, {
+          txt: [...(this.zones.get(m[1]!)?.txt ?? []), m[2]!.replace(/" "/g, '').replace(/^"|"$/g, '')],
+        });
+    }
+  }
+
   set(name: string, zone: Zone): void {
     const key = name.toLowerCase().replace(/\.$/, '');
     this.zones.set(key, { ...this.zones.get(key), ...zone });

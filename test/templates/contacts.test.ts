@@ -3,8 +3,6 @@ import { simpleParser } from 'mailparser';
 import {
   AlreadyExistsException,
   BadRequestException,
-  CreateConfigurationSetCommand,
-  CreateConfigurationSetEventDestinationCommand,
   CreateContactCommand,
   CreateContactListCommand,
   CreateCustomVerificationEmailTemplateCommand,
@@ -31,15 +29,10 @@ import {
   GetCustomVerificationEmailTemplateCommand as V1GetCustomVerificationEmailTemplate,
   SendCustomVerificationEmailCommand as V1SendCustomVerificationEmail,
 } from '@aws-sdk/client-ses';
-import {
-  CreateTopicCommand,
-  ListSubscriptionsByTopicCommand,
-  SNSClient,
-  SubscribeCommand,
-} from '@aws-sdk/client-sns';
 import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
 import { dkimVerifiesWithMailauth, sinkFor, verifiedDomain } from '../support/mail.ts';
 import { HttpReceiver } from '../support/http-receiver.ts';
+import { eventedConfigurationSet, failure } from '../support/events.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 
 let sesame: TestSesame;
@@ -59,14 +52,12 @@ const unsubscribePost = (parsed: {
 }): string | undefined =>
   parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line.replace(/^[^:]+:\s*/, '');
 
-const error = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & { name: string };
-  }
-  throw new Error('expected the call to fail');
-};
+/** A message's record once none of its recipients is still queued (the sink sees mail before it is recorded). */
+const settled = (messageId: string) =>
+  eventually(async () => {
+    const d = await sesame.platform.core.sending.details(messageId);
+    return d?.recipients.every((r) => r.status !== 'queued') && d;
+  });
 
 beforeAll(async () => {
   sesame = await startSesame({ notificationRetries: 2 });
@@ -75,25 +66,7 @@ beforeAll(async () => {
   await verifiedDomain(sesame, acct, 'news.test');
   sink = await sinkFor(sesame, 'readers.test');
   receiver = await new HttpReceiver().start();
-  const sns = new SNSClient({ endpoint: sesame.url, region: 'us-east-1', credentials: acct, maxAttempts: 1 });
-  const topicArn = (await sns.send(new CreateTopicCommand({ Name: 'list-events' }))).TopicArn!;
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: receiver.url }));
-  await eventually(async () => {
-    const s = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
-    return s.Subscriptions?.[0]?.SubscriptionArn !== 'PendingConfirmation';
-  });
-  await acct.v2.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'lists' }));
-  await acct.v2.send(
-    new CreateConfigurationSetEventDestinationCommand({
-      ConfigurationSetName: 'lists',
-      EventDestinationName: 'all',
-      EventDestination: {
-        Enabled: true,
-        MatchingEventTypes: ['SEND', 'DELIVERY', 'SUBSCRIPTION'],
-        SnsDestination: { TopicArn: topicArn },
-      },
-    }),
-  );
+  await eventedConfigurationSet(sesame, acct, receiver, 'lists', ['SEND', 'DELIVERY', 'SUBSCRIPTION']);
 });
 afterAll(async () => {
   await receiver.stop();
@@ -128,10 +101,10 @@ describe('contact lists and contacts', () => {
       (await acct.v2.send(new ListContactListsCommand({}))).ContactLists?.map((l) => l.ContactListName),
     ).toEqual(['newsletter']);
     expect(
-      await error(acct.v2.send(new CreateContactListCommand({ ContactListName: 'second' }))),
+      await failure(acct.v2.send(new CreateContactListCommand({ ContactListName: 'second' }))),
     ).toBeInstanceOf(LimitExceededException);
     expect(
-      await error(acct.v2.send(new CreateContactListCommand({ ContactListName: 'newsletter' }))),
+      await failure(acct.v2.send(new CreateContactListCommand({ ContactListName: 'newsletter' }))),
     ).toBeInstanceOf(AlreadyExistsException);
     await acct.v2.send(
       new UpdateContactListCommand({
@@ -147,9 +120,9 @@ describe('contact lists and contacts', () => {
     const updated = await acct.v2.send(new GetContactListCommand({ ContactListName: 'newsletter' }));
     expect(updated.Description).toBe('Our news, updated');
     expect(updated.Topics?.map((t) => t.TopicName)).toEqual(['weekly', 'offers', 'events']);
-    expect(await error(acct.v2.send(new GetContactListCommand({ ContactListName: 'ghost' })))).toBeInstanceOf(
-      NotFoundException,
-    );
+    expect(
+      await failure(acct.v2.send(new GetContactListCommand({ ContactListName: 'ghost' }))),
+    ).toBeInstanceOf(NotFoundException);
   });
 
   it('CreateContact, GetContact, UpdateContact, ListContacts with its topic filter, DeleteContact', async () => {
@@ -172,14 +145,14 @@ describe('contact lists and contacts', () => {
       }),
     );
     expect(
-      await error(
+      await failure(
         acct.v2.send(
           new CreateContactCommand({ ContactListName: 'newsletter', EmailAddress: 'BOB@readers.test' }),
         ),
       ),
     ).toBeInstanceOf(AlreadyExistsException);
     expect(
-      await error(
+      await failure(
         acct.v2.send(
           new CreateContactCommand({
             ContactListName: 'newsletter',
@@ -245,7 +218,7 @@ describe('contact lists and contacts', () => {
       new DeleteContactCommand({ ContactListName: 'newsletter', EmailAddress: 'gone@readers.test' }),
     );
     expect(
-      await error(
+      await failure(
         acct.v2.send(
           new GetContactCommand({ ContactListName: 'newsletter', EmailAddress: 'gone@readers.test' }),
         ),
@@ -354,10 +327,7 @@ describe('list-managed sends and one-click unsubscribe', () => {
     const { MessageId } = await send(['ann@readers.test', 'bob@readers.test']);
     await sink.waitForMatching(1, (m) => m.raw.includes(MessageId!));
     // The sink has the message; its delivery is recorded right after.
-    const details = await eventually(async () => {
-      const d = await sesame.platform.core.sending.details(MessageId!);
-      return d?.recipients.every((r) => r.status !== 'queued') && d;
-    });
+    const details = await settled(MessageId!);
     expect(details.recipients.map((r) => [r.address, r.status])).toEqual([
       ['ann@readers.test', 'unsubscribed'],
       ['bob@readers.test', 'delivered'],
@@ -371,12 +341,9 @@ describe('list-managed sends and one-click unsubscribe', () => {
     // "offers" defaults to OPT_OUT: Bob (no preference) is skipped, Ann (OPT_IN) gets it.
     const { MessageId } = await send(['ann@readers.test', 'bob@readers.test'], 'offers');
     await sink.waitForMatching(1, (m) => m.raw.includes(MessageId!));
-    const details = await eventually(async () => {
-      const d = await sesame.platform.core.sending.details(MessageId!);
-      return d?.recipients.every((r) => r.status !== 'queued') && d;
-    });
+    const details = await settled(MessageId!);
     expect(details.recipients.map((r) => r.status)).toEqual(['delivered', 'unsubscribed']);
-    const unknownList = await error(
+    const unknownList = await failure(
       acct.v2.send(
         new SendEmailCommand({
           FromEmailAddress: 'news@news.test',
@@ -387,7 +354,7 @@ describe('list-managed sends and one-click unsubscribe', () => {
       ),
     );
     expect(unknownList).toBeInstanceOf(NotFoundException);
-    expect(await error(send(['ann@readers.test'], 'nope'))).toBeInstanceOf(BadRequestException);
+    expect(await failure(send(['ann@readers.test'], 'nope'))).toBeInstanceOf(BadRequestException);
   });
 
   it('templated sends keep {{amazonSESUnsubscribeUrl}} for the per-recipient link; the page form unsubscribes from the list', async () => {
@@ -467,13 +434,13 @@ describe('custom verification emails', () => {
     ).toBe('Changed');
     await acct.v2.send(new DeleteCustomVerificationEmailTemplateCommand({ TemplateName: 'other' }));
     expect(
-      await error(acct.v2.send(new GetCustomVerificationEmailTemplateCommand({ TemplateName: 'other' }))),
+      await failure(acct.v2.send(new GetCustomVerificationEmailTemplateCommand({ TemplateName: 'other' }))),
     ).toBeInstanceOf(NotFoundException);
     expect(
-      (await error(acct.v1.send(new V1GetCustomVerificationEmailTemplate({ TemplateName: 'other' })))).name,
+      (await failure(acct.v1.send(new V1GetCustomVerificationEmailTemplate({ TemplateName: 'other' })))).name,
     ).toBe('CustomVerificationEmailTemplateDoesNotExistException');
     expect(
-      await error(
+      await failure(
         acct.v2.send(
           new CreateCustomVerificationEmailTemplateCommand({ ...template, SuccessRedirectionURL: 'nope' }),
         ),
@@ -520,7 +487,7 @@ describe('custom verification emails', () => {
     await sandboxed.v2.send(
       new CreateCustomVerificationEmailTemplateCommand({ ...template, FromEmailAddress: 'a@sbx.test' }),
     );
-    const refused = await error(
+    const refused = await failure(
       sandboxed.v2.send(
         new SendCustomVerificationEmailCommand({
           EmailAddress: 'x@readers.test',
@@ -532,7 +499,7 @@ describe('custom verification emails', () => {
     expect(refused.message).toMatch(/production access/);
     expect(
       (
-        await error(
+        await failure(
           sandboxed.v1.send(
             new V1SendCustomVerificationEmail({
               EmailAddress: 'x@readers.test',
@@ -543,7 +510,7 @@ describe('custom verification emails', () => {
       ).name,
     ).toBe('ProductionAccessNotGrantedException');
     expect(
-      await error(
+      await failure(
         acct.v2.send(
           new SendCustomVerificationEmailCommand({ EmailAddress: 'x@readers.test', TemplateName: 'ghost' }),
         ),
@@ -556,7 +523,7 @@ describe('custom verification emails', () => {
         FromEmailAddress: 'a@elsewhere.test',
       }),
     );
-    const v1 = await error(
+    const v1 = await failure(
       acct.v1.send(
         new V1SendCustomVerificationEmail({ EmailAddress: 'x@readers.test', TemplateName: 'unverified' }),
       ),
@@ -569,7 +536,7 @@ describe('deleting a contact list', () => {
   it('removes its contacts; its unsubscribe links stop working', async () => {
     await acct.v2.send(new DeleteContactListCommand({ ContactListName: 'newsletter' }));
     expect(
-      await error(acct.v2.send(new GetContactListCommand({ ContactListName: 'newsletter' }))),
+      await failure(acct.v2.send(new GetContactListCommand({ ContactListName: 'newsletter' }))),
     ).toBeInstanceOf(NotFoundException);
     expect(
       await sesame.platform.store.contacts.getContact(acct.accountId, 'newsletter', 'ann@readers.test'),

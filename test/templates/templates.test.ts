@@ -3,8 +3,6 @@ import { simpleParser } from 'mailparser';
 import {
   AlreadyExistsException,
   BadRequestException,
-  CreateConfigurationSetCommand,
-  CreateConfigurationSetEventDestinationCommand,
   CreateEmailTemplateCommand,
   DeleteEmailTemplateCommand,
   GetEmailTemplateCommand,
@@ -25,53 +23,16 @@ import {
   TestRenderTemplateCommand,
   UpdateTemplateCommand,
 } from '@aws-sdk/client-ses';
-import {
-  CreateTopicCommand,
-  SNSClient,
-  SubscribeCommand,
-  ListSubscriptionsByTopicCommand,
-} from '@aws-sdk/client-sns';
 import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
 import { sinkFor, verifiedDomain } from '../support/mail.ts';
 import { HttpReceiver } from '../support/http-receiver.ts';
+import { eventedConfigurationSet, failure } from '../support/events.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 
 let sesame: TestSesame;
 let acct: TestAccount;
 let sink: SmtpSink;
 let receiver: HttpReceiver;
-
-/** A configuration set that publishes every event type to an SNS topic the receiver is subscribed to. */
-async function eventedConfigurationSet(name: string): Promise<void> {
-  const sns = new SNSClient({ endpoint: sesame.url, region: 'us-east-1', credentials: acct, maxAttempts: 1 });
-  const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-events` }))).TopicArn!;
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: receiver.url }));
-  await eventually(async () => {
-    const s = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
-    return s.Subscriptions?.[0]?.SubscriptionArn !== 'PendingConfirmation';
-  });
-  await acct.v2.send(new CreateConfigurationSetCommand({ ConfigurationSetName: name }));
-  await acct.v2.send(
-    new CreateConfigurationSetEventDestinationCommand({
-      ConfigurationSetName: name,
-      EventDestinationName: 'all',
-      EventDestination: {
-        Enabled: true,
-        MatchingEventTypes: ['SEND', 'DELIVERY', 'RENDERING_FAILURE', 'SUBSCRIPTION', 'BOUNCE'],
-        SnsDestination: { TopicArn: topicArn },
-      },
-    }),
-  );
-}
-
-const error = async (p: Promise<unknown>) => {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & { name: string; $metadata?: { httpStatusCode?: number } };
-  }
-  throw new Error('expected the call to fail');
-};
 
 const WELCOME = {
   Subject: 'Welcome, {{contact.firstName}}!',
@@ -100,7 +61,13 @@ beforeAll(async () => {
   await verifiedDomain(sesame, acct, 'sender.test');
   sink = await sinkFor(sesame, 'dest.test');
   receiver = await new HttpReceiver().start();
-  await eventedConfigurationSet('tpl');
+  await eventedConfigurationSet(sesame, acct, receiver, 'tpl', [
+    'SEND',
+    'DELIVERY',
+    'RENDERING_FAILURE',
+    'SUBSCRIPTION',
+    'BOUNCE',
+  ]);
 });
 afterAll(async () => {
   await receiver.stop();
@@ -135,18 +102,18 @@ describe('email templates (v2 and v1 over one core)', () => {
       },
     );
     await acct.v2.send(new DeleteEmailTemplateCommand({ TemplateName: 'a1' }));
-    expect(await error(acct.v2.send(new GetEmailTemplateCommand({ TemplateName: 'a1' })))).toBeInstanceOf(
+    expect(await failure(acct.v2.send(new GetEmailTemplateCommand({ TemplateName: 'a1' })))).toBeInstanceOf(
       NotFoundException,
     );
   });
 
   it('refuses duplicates, invalid Handlebars, bad names and templates over the size limit', async () => {
     expect(
-      await error(
+      await failure(
         acct.v2.send(new CreateEmailTemplateCommand({ TemplateName: 'welcome', TemplateContent: WELCOME })),
       ),
     ).toBeInstanceOf(AlreadyExistsException);
-    const bad = await error(
+    const bad = await failure(
       acct.v2.send(
         new CreateEmailTemplateCommand({ TemplateName: 'broken', TemplateContent: { Subject: 'Hi {{name' } }),
       ),
@@ -154,13 +121,13 @@ describe('email templates (v2 and v1 over one core)', () => {
     expect(bad).toBeInstanceOf(BadRequestException);
     expect(bad.message).toMatch(/not valid.*Parse error/);
     expect(
-      await error(
+      await failure(
         acct.v2.send(
           new CreateEmailTemplateCommand({ TemplateName: 'bad name!', TemplateContent: { Subject: 'x' } }),
         ),
       ),
     ).toBeInstanceOf(BadRequestException);
-    const big = await error(
+    const big = await failure(
       acct.v2.send(
         new CreateEmailTemplateCommand({
           TemplateName: 'big',
@@ -172,7 +139,7 @@ describe('email templates (v2 and v1 over one core)', () => {
     // v1 names the same refusals with its own codes.
     expect(
       (
-        await error(
+        await failure(
           acct.v1.send(
             new CreateTemplateCommand({ Template: { TemplateName: 'welcome', SubjectPart: 'x' } }),
           ),
@@ -181,7 +148,7 @@ describe('email templates (v2 and v1 over one core)', () => {
     ).toBe('AlreadyExistsException');
     expect(
       (
-        await error(
+        await failure(
           acct.v1.send(
             new CreateTemplateCommand({ Template: { TemplateName: 'broken', SubjectPart: '{{#if}}' } }),
           ),
@@ -216,7 +183,7 @@ describe('email templates (v2 and v1 over one core)', () => {
     });
     await acct.v1.send(new DeleteTemplateCommand({ TemplateName: 'a2' }));
     await acct.v1.send(new DeleteTemplateCommand({ TemplateName: 'a2' }));
-    expect((await error(acct.v1.send(new GetTemplateCommand({ TemplateName: 'a2' })))).name).toBe(
+    expect((await failure(acct.v1.send(new GetTemplateCommand({ TemplateName: 'a2' })))).name).toBe(
       'TemplateDoesNotExistException',
     );
   });
@@ -239,33 +206,33 @@ describe('email templates (v2 and v1 over one core)', () => {
     );
     expect(v1.RenderedTemplate).toMatch(/^Subject: Order #42\r?$/m);
 
-    const missing = await error(
+    const missing = await failure(
       acct.v2.send(
         new TestRenderEmailTemplateCommand({ TemplateName: 'welcome', TemplateData: '{"interests":[]}' }),
       ),
     );
     expect(missing).toBeInstanceOf(BadRequestException);
     expect(missing.message).toBe("Attribute 'contact.firstName' is not present in the rendering data.");
-    const v1Missing = await error(
+    const v1Missing = await failure(
       acct.v1.send(new TestRenderTemplateCommand({ TemplateName: 'v1tpl', TemplateData: '{}' })),
     );
     expect(v1Missing.name).toBe('MissingRenderingAttributeException');
     expect(
       (
-        await error(
+        await failure(
           acct.v1.send(new TestRenderTemplateCommand({ TemplateName: 'v1tpl', TemplateData: '{nope' })),
         )
       ).name,
     ).toBe('InvalidRenderingParameterException');
     expect(
       (
-        await error(
+        await failure(
           acct.v1.send(new TestRenderTemplateCommand({ TemplateName: 'ghost', TemplateData: '{}' })),
         )
       ).name,
     ).toBe('TemplateDoesNotExistException');
     expect(
-      await error(
+      await failure(
         acct.v2.send(new TestRenderEmailTemplateCommand({ TemplateName: 'ghost', TemplateData: '{}' })),
       ),
     ).toBeInstanceOf(NotFoundException);
@@ -324,7 +291,7 @@ describe('templated sends', () => {
     expect(parsed.subject).toBe('Inline 3');
     expect(parsed.text?.trim()).toBe('n is 3');
 
-    const unknown = await error(
+    const unknown = await failure(
       acct.v2.send(
         new SendEmailCommand({
           FromEmailAddress: 'app@sender.test',
@@ -335,7 +302,7 @@ describe('templated sends', () => {
     );
     expect(unknown).toBeInstanceOf(NotFoundException);
     expect(unknown.message).toBe('Template ghost does not exist.');
-    const v1Unknown = await error(
+    const v1Unknown = await failure(
       acct.v1.send(
         new SendTemplatedEmailCommand({
           Source: 'app@sender.test',
@@ -571,16 +538,16 @@ describe('bulk sending', () => {
         ...over,
       });
     expect(
-      await error(
+      await failure(
         sandboxed.v2.send(
           bulk({ DefaultContent: { Template: { TemplateName: 'ghost', TemplateData: '{}' } } }),
         ),
       ),
     ).toBeInstanceOf(NotFoundException);
-    expect((await error(sandboxed.v2.send(bulk({ FromEmailAddress: 'x@unverified.test' })))).name).toBe(
+    expect((await failure(sandboxed.v2.send(bulk({ FromEmailAddress: 'x@unverified.test' })))).name).toBe(
       'MessageRejected',
     );
-    const tooMany = await error(
+    const tooMany = await failure(
       sandboxed.v2.send(
         bulk({
           BulkEmailEntries: Array.from({ length: 51 }, () => ({

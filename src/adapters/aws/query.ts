@@ -6,6 +6,7 @@
 import type { ServiceModel } from './model/types.ts';
 import { coerceInput, shapeOf } from './model/walk.ts';
 import { AwsProtocolError, ValidationErrors } from './protocol-error.ts';
+import type { AuthFailure } from './sigv4.ts';
 
 /** The form parameters of a Query request: the body for POST, the query string for GET. */
 export function queryParams(method: string, rawUrl: string, body: Buffer): URLSearchParams {
@@ -150,4 +151,20 @@ export function encodeQueryResponse(
 export function encodeQueryError(model: ServiceModel, err: AwsProtocolError, requestId: string): string {
   const ns = model.xmlNamespace ?? `https://${model.signingName}.amazonaws.com/doc/${model.apiVersion}/`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${ns}"><Error><Type>${err.fault}</Type><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>\n`;
+}
+
+const QUERY_AUTH_CODES: Record<AuthFailure['kind'], [string, number]> = {
+  missing: ['MissingAuthenticationToken', 403],
+  incomplete: ['IncompleteSignature', 400],
+  expired: ['RequestExpired', 400],
+  signature: ['SignatureDoesNotMatch', 403],
+  region: ['SignatureDoesNotMatch', 403],
+  service: ['SignatureDoesNotMatch', 403],
+  'unknown-key': ['InvalidClientTokenId', 403],
+};
+
+/** An authentication failure as every Query API (SES v1, SNS) names it. */
+export function queryAuthError(err: AuthFailure): AwsProtocolError {
+  const [code, status] = QUERY_AUTH_CODES[err.kind];
+  return new AwsProtocolError(code, status, err.message);
 }

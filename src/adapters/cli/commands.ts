@@ -62,6 +62,14 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: s
   }
 }
 
+function readInput(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
 function positional(positionals: string[], index: number, what: string): string {
   const v = positionals[index];
   if (!v) throw new UsageError(`missing ${what}`);
@@ -287,12 +295,7 @@ commands['suppression import'] = async (ctx, args) => {
   const { positionals } = parse(args, {});
   const accountId = positional(positionals, 0, 'ACCOUNT_ID');
   const file = positional(positionals, 1, 'FILE.csv');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+  const text = readInput(file);
   const rows = parseCsv(text)
     .filter((r) => r.cells[0] && !/^e-?mail/i.test(r.cells[0]))
     .map((r) => ({ line: r.line, email: r.cells[0]!, reason: r.cells[1] || 'BOUNCE' }));
@@ -315,12 +318,7 @@ commands['contacts import'] = async (ctx, args) => {
   const { positionals, values } = parse(args, { account: { type: 'string' } });
   const listName = positional(positionals, 0, 'LIST');
   const file = positional(positionals, 1, 'FILE.csv');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
+  const text = readInput(file);
   const accountId = values.account ?? (await accountWithList(ctx, listName));
   const list = await ctx.core.contacts.getList(accountId, listName);
   const [header, ...body] = parseCsv(text);

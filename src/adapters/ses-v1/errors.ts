@@ -2,16 +2,7 @@
 import { SesError } from '../../core/index.ts';
 import { AwsProtocolError } from '../aws/protocol-error.ts';
 import { AuthFailure } from '../aws/sigv4.ts';
-
-const AUTH_CODES: Record<AuthFailure['kind'], [string, number]> = {
-  missing: ['MissingAuthenticationToken', 403],
-  incomplete: ['IncompleteSignature', 400],
-  expired: ['RequestExpired', 400],
-  signature: ['SignatureDoesNotMatch', 403],
-  region: ['SignatureDoesNotMatch', 403],
-  service: ['SignatureDoesNotMatch', 403],
-  'unknown-key': ['InvalidClientTokenId', 403],
-};
+import { queryAuthError } from '../aws/query.ts';
 
 function sesCode(err: SesError): string {
   if (err.v1Code) return err.v1Code;
@@ -49,10 +40,7 @@ function sesCode(err: SesError): string {
 
 export function toV1Error(err: unknown): AwsProtocolError | undefined {
   if (err instanceof AwsProtocolError) return err;
-  if (err instanceof AuthFailure) {
-    const [code, status] = AUTH_CODES[err.kind];
-    return new AwsProtocolError(code, status, err.message);
-  }
+  if (err instanceof AuthFailure) return queryAuthError(err);
   if (err instanceof SesError) return new AwsProtocolError(sesCode(err), 400, err.message);
   return undefined;
 }

@@ -1,6 +1,6 @@
 /** SES v1 SendEmail and SendRawEmail (the same pipeline as v2 and SMTP; SES v1 accepts at most 10 MB). */
-import { SesError } from '../../core/index.ts';
 import { action, type V1Context, type V1Handler } from './handler.ts';
+import { requireOwnIdentityArn } from '../ses-shared.ts';
 
 export const V1_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 
@@ -19,14 +19,7 @@ export function ownArns(ctx: V1Context, input: Common): void {
     ['FromArn', input.FromArn],
     ['ReturnPathArn', input.ReturnPathArn],
   ] as const) {
-    if (arn === undefined) continue;
-    const m = /^arn:aws:ses:[^:]+:(\d{12}):identity\/.+$/.exec(arn);
-    if (!m) throw new SesError('BadRequestException', `${member} is not a valid identity ARN.`);
-    if (m[1] !== ctx.caller.accountId)
-      throw new SesError(
-        'BadRequestException',
-        `Sending authorization (${member} of another account) is not supported by Sesame.`,
-      );
+    requireOwnIdentityArn(ctx.caller.accountId, arn, member);
   }
 }
 

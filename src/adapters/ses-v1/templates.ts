@@ -1,6 +1,7 @@
 /** SES v1 templates, templated and bulk templated sends, and custom verification emails (the v2 core). */
 import { SesError, type BulkStatus, type EmailTemplateContent } from '../../core/index.ts';
-import { action, pascal, type V1Context, type V1Handler } from './handler.ts';
+import { customVerificationOperations, pageLimit } from '../ses-shared.ts';
+import { action, pascal, type V1Handler } from './handler.ts';
 import { ownArns, tags, V1_MAX_MESSAGE_SIZE, type Common } from './sending.ts';
 
 interface TemplateInput {
@@ -28,30 +29,6 @@ const V1_STATUS: Partial<Record<BulkStatus, string>> = {
   INVALID_PARAMETER: 'InvalidParameterValue',
   MAIL_FROM_DOMAIN_NOT_VERIFIED: 'MailFromDomainNotVerified',
 };
-
-function maxItems(value: number | undefined, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new SesError('BadRequestException', `MaxItems must be between 1 and ${max}.`);
-  return value;
-}
-
-interface VerificationInput {
-  TemplateName: string;
-  FromEmailAddress?: string;
-  TemplateSubject?: string;
-  TemplateContent?: string;
-  SuccessRedirectionURL?: string;
-  FailureRedirectionURL?: string;
-}
-
-const verificationChange = (i: VerificationInput) => ({
-  fromEmailAddress: i.FromEmailAddress,
-  subject: i.TemplateSubject,
-  content: i.TemplateContent,
-  successRedirectionUrl: i.SuccessRedirectionURL,
-  failureRedirectionUrl: i.FailureRedirectionURL,
-});
 
 type Destination = { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
 const destination = (d: Destination) => ({ to: d.ToAddresses, cc: d.CcAddresses, bcc: d.BccAddresses });
@@ -88,7 +65,7 @@ export const templateActions: Record<string, V1Handler> = {
     const page = await ctx.core.templates.list(
       ctx.caller.accountId,
       token.decode(input.NextToken),
-      maxItems(input.MaxItems, 100, 10),
+      pageLimit('MaxItems', input.MaxItems, 100, 10),
     );
     return {
       TemplatesMetadata: page.items.map((t) => ({ Name: t.name, CreatedTimestamp: new Date(t.createdAt) })),
@@ -197,77 +174,19 @@ export const templateActions: Record<string, V1Handler> = {
     };
   }),
 
-  CreateCustomVerificationEmailTemplate: action<Required<VerificationInput>>(async (ctx, input) => {
-    await ctx.core.templates.createVerification(ctx.caller.accountId, input.TemplateName, {
-      fromEmailAddress: input.FromEmailAddress,
-      subject: input.TemplateSubject,
-      content: input.TemplateContent,
-      successRedirectionUrl: input.SuccessRedirectionURL,
-      failureRedirectionUrl: input.FailureRedirectionURL,
-    });
-    return {};
-  }),
-
-  GetCustomVerificationEmailTemplate: action<{ TemplateName: string }>(async (ctx, input) => {
-    const t = await ctx.core.templates.getVerification(ctx.caller.accountId, input.TemplateName);
-    return {
-      TemplateName: t.name,
-      FromEmailAddress: t.content.fromEmailAddress,
-      TemplateSubject: t.content.subject,
-      TemplateContent: t.content.content,
-      SuccessRedirectionURL: t.content.successRedirectionUrl,
-      FailureRedirectionURL: t.content.failureRedirectionUrl,
-    };
-  }),
-
+  CreateCustomVerificationEmailTemplate: action(customVerificationOperations.create),
+  GetCustomVerificationEmailTemplate: action(customVerificationOperations.get),
   ListCustomVerificationEmailTemplates: action<{ NextToken?: string; MaxResults?: number }>(
     async (ctx, input) => {
-      const page = await ctx.core.templates.listVerification(
-        ctx.caller.accountId,
+      const { next, ...out } = await customVerificationOperations.list(
+        ctx,
         token.decode(input.NextToken),
-        maxItems(input.MaxResults, 50, 50),
+        pageLimit('MaxResults', input.MaxResults, 50, 50),
       );
-      return {
-        CustomVerificationEmailTemplates: page.items.map((t) => ({
-          TemplateName: t.name,
-          FromEmailAddress: t.content.fromEmailAddress,
-          TemplateSubject: t.content.subject,
-          SuccessRedirectionURL: t.content.successRedirectionUrl,
-          FailureRedirectionURL: t.content.failureRedirectionUrl,
-        })),
-        ...token.encode(page.next),
-      };
+      return { ...out, ...token.encode(next) };
     },
   ),
-
-  UpdateCustomVerificationEmailTemplate: action<VerificationInput>(async (ctx, input) => {
-    await ctx.core.templates.updateVerification(
-      ctx.caller.accountId,
-      input.TemplateName,
-      verificationChange(input),
-    );
-    return {};
-  }),
-
-  DeleteCustomVerificationEmailTemplate: action<{ TemplateName: string }>(async (ctx, input) => {
-    await ctx.core.templates.deleteVerification(ctx.caller.accountId, input.TemplateName);
-    return {};
-  }),
-
-  SendCustomVerificationEmail: action<{
-    EmailAddress: string;
-    TemplateName: string;
-    ConfigurationSetName?: string;
-  }>(async (ctx: V1Context, input) => {
-    const messageId = await ctx.core.customVerification.send({
-      accountId: ctx.caller.accountId,
-      emailAddress: input.EmailAddress,
-      templateName: input.TemplateName,
-      configurationSetName: input.ConfigurationSetName,
-      operation: 'SendCustomVerificationEmail',
-      sourceIp: ctx.sourceIp,
-      callerIdentity: ctx.caller.accessKeyId,
-    });
-    return messageId ? { MessageId: messageId } : {};
-  }),
+  UpdateCustomVerificationEmailTemplate: action(customVerificationOperations.update),
+  DeleteCustomVerificationEmailTemplate: action(customVerificationOperations.delete),
+  SendCustomVerificationEmail: action(customVerificationOperations.send),
 };

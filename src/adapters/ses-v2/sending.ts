@@ -1,6 +1,7 @@
 /** SES v2 SendEmail (Simple and Raw content) into the core's sending pipeline. */
 import { SesError, type SendInput, type SimpleAttachment } from '../../core/index.ts';
 import { toEmailTemplateContent } from './templates.ts';
+import { requireOwnIdentityArn } from '../ses-shared.ts';
 import { op, type V2Context, type V2Handler } from './handler.ts';
 
 interface ContentInput {
@@ -95,16 +96,8 @@ interface SendEmailInput {
 }
 
 /** Sending authorization (another account's identity) is not supported: an ARN must name the caller's own account. */
-function ownArn(ctx: V2Context, arn: string | undefined, member: string): void {
-  if (arn === undefined) return;
-  const m = /^arn:aws:ses:[^:]+:(\d{12}):identity\/.+$/.exec(arn);
-  if (!m) throw new SesError('BadRequestException', `${member} is not a valid identity ARN.`);
-  if (m[1] !== ctx.caller.accountId)
-    throw new SesError(
-      'BadRequestException',
-      `Sending authorization (${member} of another account) is not supported by Sesame.`,
-    );
-}
+const ownArn = (ctx: V2Context, arn: string | undefined, member: string): void =>
+  requireOwnIdentityArn(ctx.caller.accountId, arn, member);
 
 async function sendEmail(ctx: V2Context, input: SendEmailInput): Promise<object> {
   unsupported(input);

@@ -1,5 +1,6 @@
 /** SES v2 email templates and custom verification email templates. */
-import { SesError, type EmailTemplateContent } from '../../core/index.ts';
+import type { EmailTemplateContent } from '../../core/index.ts';
+import { customVerificationOperations, pageLimit } from '../ses-shared.ts';
 import { decodeToken, encodeToken, op, type V2Handler } from './handler.ts';
 
 interface TemplateContentInput {
@@ -15,29 +16,8 @@ export const toEmailTemplateContent = (c: TemplateContentInput | undefined): Ema
 });
 
 /** PageSize within [1, max] (SES refuses others); absent means `fallback`. */
-export function pageSize(value: number | undefined, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new SesError('BadRequestException', `PageSize must be between 1 and ${max}.`);
-  return value;
-}
-
-interface VerificationInput {
-  TemplateName: string;
-  FromEmailAddress: string;
-  TemplateSubject: string;
-  TemplateContent: string;
-  SuccessRedirectionURL: string;
-  FailureRedirectionURL: string;
-}
-
-const verificationContent = (i: VerificationInput) => ({
-  fromEmailAddress: i.FromEmailAddress,
-  subject: i.TemplateSubject,
-  content: i.TemplateContent,
-  successRedirectionUrl: i.SuccessRedirectionURL,
-  failureRedirectionUrl: i.FailureRedirectionURL,
-});
+export const pageSize = (value: number | undefined, max: number, fallback: number): number =>
+  pageLimit('PageSize', value, max, fallback);
 
 export const templateHandlers: Record<string, V2Handler> = {
   CreateEmailTemplate: op<{ TemplateName: string; TemplateContent: TemplateContentInput }>(
@@ -102,73 +82,17 @@ export const templateHandlers: Record<string, V2Handler> = {
     ),
   })),
 
-  CreateCustomVerificationEmailTemplate: op<VerificationInput>(async (ctx, input) => {
-    await ctx.core.templates.createVerification(
-      ctx.caller.accountId,
-      input.TemplateName,
-      verificationContent(input),
-    );
-    return {};
-  }),
-
-  GetCustomVerificationEmailTemplate: op<{ TemplateName: string }>(async (ctx, input) => {
-    const t = await ctx.core.templates.getVerification(ctx.caller.accountId, input.TemplateName);
-    return {
-      TemplateName: t.name,
-      FromEmailAddress: t.content.fromEmailAddress,
-      TemplateSubject: t.content.subject,
-      TemplateContent: t.content.content,
-      SuccessRedirectionURL: t.content.successRedirectionUrl,
-      FailureRedirectionURL: t.content.failureRedirectionUrl,
-    };
-  }),
-
+  CreateCustomVerificationEmailTemplate: op(customVerificationOperations.create),
+  GetCustomVerificationEmailTemplate: op(customVerificationOperations.get),
   ListCustomVerificationEmailTemplates: op<{ NextToken?: string; PageSize?: number }>(async (ctx, input) => {
-    const page = await ctx.core.templates.listVerification(
-      ctx.caller.accountId,
+    const { next, ...out } = await customVerificationOperations.list(
+      ctx,
       decodeToken(input.NextToken),
       pageSize(input.PageSize, 50, 50),
     );
-    return {
-      CustomVerificationEmailTemplates: page.items.map((t) => ({
-        TemplateName: t.name,
-        FromEmailAddress: t.content.fromEmailAddress,
-        TemplateSubject: t.content.subject,
-        SuccessRedirectionURL: t.content.successRedirectionUrl,
-        FailureRedirectionURL: t.content.failureRedirectionUrl,
-      })),
-      NextToken: encodeToken(page.next),
-    };
+    return { ...out, NextToken: encodeToken(next) };
   }),
-
-  UpdateCustomVerificationEmailTemplate: op<VerificationInput>(async (ctx, input) => {
-    await ctx.core.templates.updateVerification(
-      ctx.caller.accountId,
-      input.TemplateName,
-      verificationContent(input),
-    );
-    return {};
-  }),
-
-  DeleteCustomVerificationEmailTemplate: op<{ TemplateName: string }>(async (ctx, input) => {
-    await ctx.core.templates.deleteVerification(ctx.caller.accountId, input.TemplateName);
-    return {};
-  }),
-
-  SendCustomVerificationEmail: op<{
-    EmailAddress: string;
-    TemplateName: string;
-    ConfigurationSetName?: string;
-  }>(async (ctx, input) => {
-    const messageId = await ctx.core.customVerification.send({
-      accountId: ctx.caller.accountId,
-      emailAddress: input.EmailAddress,
-      templateName: input.TemplateName,
-      configurationSetName: input.ConfigurationSetName,
-      operation: 'SendCustomVerificationEmail',
-      sourceIp: ctx.sourceIp,
-      callerIdentity: ctx.caller.accessKeyId,
-    });
-    return messageId ? { MessageId: messageId } : {};
-  }),
+  UpdateCustomVerificationEmailTemplate: op(customVerificationOperations.update),
+  DeleteCustomVerificationEmailTemplate: op(customVerificationOperations.delete),
+  SendCustomVerificationEmail: op(customVerificationOperations.send),
 };

@@ -11,7 +11,13 @@ import { authenticate, type Caller } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { snsModel } from '../aws/model/sns.generated.ts';
 import { AwsProtocolError } from '../aws/protocol-error.ts';
-import { decodeQueryInput, encodeQueryError, encodeQueryResponse, queryParams } from '../aws/query.ts';
+import {
+  decodeQueryInput,
+  encodeQueryError,
+  encodeQueryResponse,
+  queryAuthError,
+  queryParams,
+} from '../aws/query.ts';
 import { AuthFailure } from '../aws/sigv4.ts';
 
 type SnsHandler = (
@@ -93,22 +99,9 @@ export const snsHandlers: Record<string, SnsHandler> = {
   },
 };
 
-const AUTH_CODES: Record<AuthFailure['kind'], [string, number]> = {
-  missing: ['MissingAuthenticationToken', 403],
-  incomplete: ['IncompleteSignature', 400],
-  expired: ['RequestExpired', 400],
-  signature: ['SignatureDoesNotMatch', 403],
-  region: ['SignatureDoesNotMatch', 403],
-  service: ['SignatureDoesNotMatch', 403],
-  'unknown-key': ['InvalidClientTokenId', 403],
-};
-
 function toSnsError(err: unknown): AwsProtocolError | undefined {
   if (err instanceof AwsProtocolError) return err;
-  if (err instanceof AuthFailure) {
-    const [code, status] = AUTH_CODES[err.kind];
-    return new AwsProtocolError(code, status, err.message);
-  }
+  if (err instanceof AuthFailure) return queryAuthError(err);
   if (err instanceof SesError) {
     const code = err.v1Code ?? (err.code === 'NotFoundException' ? 'NotFound' : 'InvalidParameter');
     const status = code === 'NotFound' ? 404 : code === 'AuthorizationError' ? 403 : 400;

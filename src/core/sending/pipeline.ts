@@ -40,7 +40,7 @@ import {
   type HeaderField,
 } from './mime.ts';
 import { isSimulatorAddress } from './simulator.ts';
-import type { SendInput, TemplateContent } from './types.ts';
+import type { SendInput, SendingSettings, TemplateContent } from './types.ts';
 import {
   RenderingError,
   mergeTemplateData,
@@ -63,12 +63,7 @@ const CONTROL_HEADERS = new Set([
 ]);
 
 /** What a step needs from the rest of the core. */
-export interface PipelineDeps {
-  region: string;
-  mailHost: string;
-  bounceDomain: string;
-  nodeId: string;
-  maxMessageSize: number;
+export interface PipelineDeps extends SendingSettings {
   now: () => number;
   senderProfile(accountId: string, address: string): Promise<SenderProfile | undefined>;
   isVerified(accountId: string, address: string): Promise<boolean>;
@@ -92,8 +87,6 @@ export interface PipelineDeps {
     topicName: string | null,
     recipients: string[],
   ): Promise<Set<string>>;
-  /** Base URL of open/click tracking links when the configuration set names no redirect domain. */
-  publicUrl: string;
   commit(accepted: AcceptedMessage): Promise<void>;
 }
 
@@ -459,39 +452,26 @@ async function buildMime(ctx: SendContext): Promise<void> {
   const { input, deps } = ctx;
   const date = new Date(ctx.now);
   const messageIdHeader = `<${ctx.messageId}@${deps.mailHost}>`;
-  if (input.content.kind === 'template') {
+  const c = input.content;
+  if (c.kind !== 'raw') {
     // A message that could not be rendered is kept without a body: nothing of it is ever delivered.
     if (ctx.renderingFailure !== undefined) {
       ctx.mime = Buffer.alloc(0);
       return;
     }
-    const c = input.content;
-    checkCustomHeaders(c.headers ?? []);
-    const r = ctx.rendered!;
-    ctx.mime = await buildSimpleMime({
-      from: input.from!,
-      to: ctx.to,
-      cc: ctx.cc,
-      replyTo: input.replyTo ?? [],
-      subject: r.subject,
-      text: r.text,
-      html: r.html,
-      headers: c.headers ?? [],
-      attachments: c.attachments ?? [],
-      messageIdHeader,
-      date,
-    });
-  } else if (input.content.kind === 'simple') {
-    const c = input.content;
+    const parts =
+      c.kind === 'simple'
+        ? { subject: c.subject.data, text: c.text?.data, html: c.html?.data }
+        : ctx.rendered!;
     checkCustomHeaders(c.headers ?? []);
     ctx.mime = await buildSimpleMime({
       from: input.from!,
       to: ctx.to,
       cc: ctx.cc,
       replyTo: input.replyTo ?? [],
-      subject: c.subject.data,
-      text: c.text?.data,
-      html: c.html?.data,
+      subject: parts.subject,
+      text: parts.text,
+      html: parts.html,
       headers: c.headers ?? [],
       attachments: c.attachments ?? [],
       messageIdHeader,

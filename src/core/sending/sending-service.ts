@@ -38,20 +38,12 @@ import type {
   RecipientResult,
   SendInput,
   SendResult,
+  SendingSettings,
 } from './types.ts';
 import type { ReturnPathCodec } from './verp.ts';
 import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
 import { sourceIdentity, type EventPublisher } from '../notifications/event-publisher.ts';
 import type { Tracker } from '../tracking/tracker.ts';
-
-export interface SendingSettings {
-  region: string;
-  mailHost: string;
-  bounceDomain: string;
-  nodeId: string;
-  maxMessageSize: number;
-  publicUrl: string;
-}
 
 /** The account of Sesame's own messages (verification mail): never counted, never evented. */
 export const SYSTEM_ACCOUNT = '000000000000';

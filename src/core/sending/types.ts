@@ -65,6 +65,17 @@ export interface SendInput {
   listManagement?: { contactListName: string; topicName?: string | undefined } | undefined;
 }
 
+/** The node's settings sending follows. */
+export interface SendingSettings {
+  region: string;
+  mailHost: string;
+  bounceDomain: string;
+  nodeId: string;
+  maxMessageSize: number;
+  /** Base URL of the links Sesame puts in mail (open/click tracking when no redirect domain is set). */
+  publicUrl: string;
+}
+
 export interface SendResult {
   messageId: string;
 }

@@ -1,0 +1,124 @@
+/**
+ * What SES v1 and SES v2 share above their protocols: the identity-ARN check of sends (sending authorization
+ * is not supported), and custom verification email templates, whose members have the same names in both APIs.
+ */
+import { SesError, type Core, type VerificationTemplateContent } from '../core/index.ts';
+
+/** An identity ARN a send names must be the caller's own (acting for another account is not supported). */
+export function requireOwnIdentityArn(accountId: string, arn: string | undefined, member: string): void {
+  if (arn === undefined) return;
+  const m = /^arn:aws:ses:[^:]+:(\d{12}):identity\/.+$/.exec(arn);
+  if (!m) throw new SesError('BadRequestException', `${member} is not a valid identity ARN.`);
+  if (m[1] !== accountId)
+    throw new SesError(
+      'BadRequestException',
+      `Sending authorization (${member} of another account) is not supported by Sesame.`,
+    );
+}
+
+/** A page size member (PageSize, MaxItems, MaxResults) within [1, max] as SES requires; absent means `fallback`. */
+export function pageLimit(member: string, value: number | undefined, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new SesError('BadRequestException', `${member} must be between 1 and ${max}.`);
+  return value;
+}
+
+export interface VerificationTemplateMembers {
+  TemplateName: string;
+  FromEmailAddress?: string;
+  TemplateSubject?: string;
+  TemplateContent?: string;
+  SuccessRedirectionURL?: string;
+  FailureRedirectionURL?: string;
+}
+
+/** The members given, as the core names them (absent ones stay undefined: v1 updates may omit any). */
+const verificationTemplateFields = (i: VerificationTemplateMembers) => ({
+  fromEmailAddress: i.FromEmailAddress,
+  subject: i.TemplateSubject,
+  content: i.TemplateContent,
+  successRedirectionUrl: i.SuccessRedirectionURL,
+  failureRedirectionUrl: i.FailureRedirectionURL,
+});
+
+/** A template's summary (List…): everything but its content. */
+const verificationTemplateSummary = (t: { name: string; content: VerificationTemplateContent }) => ({
+  TemplateName: t.name,
+  FromEmailAddress: t.content.fromEmailAddress,
+  TemplateSubject: t.content.subject,
+  SuccessRedirectionURL: t.content.successRedirectionUrl,
+  FailureRedirectionURL: t.content.failureRedirectionUrl,
+});
+
+/** A whole template (Get…). */
+const verificationTemplateMembers = (t: { name: string; content: VerificationTemplateContent }) => ({
+  ...verificationTemplateSummary(t),
+  TemplateContent: t.content.content,
+});
+
+/** What a handler of either API gets. */
+export interface SesCallContext {
+  core: Core;
+  caller: { accountId: string; accessKeyId: string };
+  sourceIp: string;
+}
+
+/**
+ * The custom verification email template operations, the same in both APIs but for paging: each adapter
+ * decodes its own page size and token and wraps these.
+ */
+export const customVerificationOperations = {
+  create: async (ctx: SesCallContext, input: VerificationTemplateMembers): Promise<object> => {
+    // Every member is required on create; the codec has checked them against the model.
+    const content = verificationTemplateFields(input) as VerificationTemplateContent;
+    await ctx.core.templates.createVerification(ctx.caller.accountId, input.TemplateName, content);
+    return {};
+  },
+
+  get: async (ctx: SesCallContext, input: { TemplateName: string }): Promise<object> => {
+    return verificationTemplateMembers(
+      await ctx.core.templates.getVerification(ctx.caller.accountId, input.TemplateName),
+    );
+  },
+
+  list: async (
+    ctx: SesCallContext,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ CustomVerificationEmailTemplates: object[]; next: string | null }> => {
+    const page = await ctx.core.templates.listVerification(ctx.caller.accountId, after, limit);
+    return { CustomVerificationEmailTemplates: page.items.map(verificationTemplateSummary), next: page.next };
+  },
+
+  update: async (ctx: SesCallContext, input: VerificationTemplateMembers): Promise<object> => {
+    await ctx.core.templates.updateVerification(
+      ctx.caller.accountId,
+      input.TemplateName,
+      verificationTemplateFields(input),
+    );
+    return {};
+  },
+
+  delete: async (ctx: SesCallContext, input: { TemplateName: string }): Promise<object> => {
+    await ctx.core.templates.deleteVerification(ctx.caller.accountId, input.TemplateName);
+    return {};
+  },
+
+  /** Answers `{MessageId}`, or nothing when the address is verified already (nothing is sent then). */
+  send: async (
+    ctx: SesCallContext,
+    input: { EmailAddress: string; TemplateName: string; ConfigurationSetName?: string },
+  ): Promise<object> => {
+    const messageId = await ctx.core.customVerification.send({
+      accountId: ctx.caller.accountId,
+      emailAddress: input.EmailAddress,
+      templateName: input.TemplateName,
+      configurationSetName: input.ConfigurationSetName,
+      operation: 'SendCustomVerificationEmail',
+      sourceIp: ctx.sourceIp,
+      callerIdentity: ctx.caller.accessKeyId,
+    });
+    return messageId ? { MessageId: messageId } : {};
+  },
+};
