@@ -224,20 +224,50 @@ describe('SMTP limits', () => {
     expect(text).toMatch(/^250-/m);
   });
 
-  it('a failure to commit answers 451 so the client retries', async () => {
+  it('a failure to commit answers 451 so the client retries; AUTH without the database answers 454', async () => {
     const broken = await startSesame();
     const a = await broken.createAccount({ production: true });
     await verifiedDomain(broken, a, 'sender.test');
+    const notYetChecked = await broken.createAccount({ production: true });
+    const connect = async () => {
+      const c = new SMTPConnection({
+        host: '127.0.0.1',
+        port: broken.smtp.starttls,
+        requireTLS: true,
+        tls: { rejectUnauthorized: false },
+      });
+      await new Promise<void>((resolve, reject) => {
+        c.once('error', reject);
+        c.connect(() => resolve());
+      });
+      return c;
+    };
+    const login = (c: SMTPConnection, user: TestAccount) =>
+      new Promise<void>((resolve, reject) =>
+        c.login({ user: user.smtpUsername, pass: user.smtpPassword }, (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      );
+    // Authenticated while the database is there, so the failure below is the commit's.
+    const authenticated = await connect();
+    await login(authenticated, a);
     await broken.platform.store.close(); // the database goes away
-    const t = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: broken.smtp.starttls,
-      requireTLS: true,
-      auth: { user: a.smtpUsername, pass: a.smtpPassword },
-      tls: { rejectUnauthorized: false },
-    });
-    const err = await rejection(t.sendMail(mail()));
-    expect(err.response).toBe('451 Temporary service failure');
+    const raw = 'From: app@sender.test\r\nTo: someone@dest.test\r\nSubject: lost?\r\n\r\nbody\r\n';
+    const sendErr = await rejection(
+      new Promise((resolve, reject) =>
+        authenticated.send({ from: 'app@sender.test', to: ['someone@dest.test'] }, raw, (err, info) =>
+          err ? reject(err) : resolve(info),
+        ),
+      ),
+    );
+    expect(sendErr.response).toBe('451 Temporary service failure');
+    authenticated.close();
+    // A credential check that cannot reach the database is a temporary failure (RFC 4954 454 4.7.0), not a
+    // refused password: a 535 would tell the client its credentials are wrong.
+    const fresh = await connect();
+    const authErr = await rejection(login(fresh, notYetChecked));
+    expect(authErr.response).toBe('454 Temporary authentication failure');
+    fresh.close();
     await broken.platform.http.close();
     await broken.dns.stop();
   });

@@ -138,13 +138,23 @@ export async function startSesame(
   return sesame;
 }
 
-/** A free TCP port on loopback (so that links Sesame builds from its port are right from the start). */
+/**
+ * A free TCP port on loopback (so that links Sesame builds from its port are right from the start). Chosen
+ * below Linux's ephemeral range (32768–60999): a port the kernel hands out with listen(0) is also handed to
+ * outgoing connections (database clients, SMTP clients), which could take it before our listener binds.
+ */
 export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const srv = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+    return port;
+  }
 }
 
 /** Polls `probe` until it returns a truthy value or the timeout passes. */

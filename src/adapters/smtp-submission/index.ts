@@ -213,7 +213,14 @@ export class SmtpSubmission {
         message: 'Temporary authentication failure: too many failed attempts, try again later',
       });
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const accountId = await this.#core.accounts.authenticateSmtp(auth.username ?? '', auth.password ?? '');
+    const accountId = await this.#core.accounts
+      .authenticateSmtp(auth.username ?? '', auth.password ?? '')
+      .catch((err: unknown) => {
+        // The credentials could not be checked (e.g. the database is unreachable): RFC 4954's temporary
+        // failure, so the client retries instead of treating its password as wrong.
+        this.#log.error({ err, remoteAddress: ip }, 'SMTP authentication could not be checked');
+        throw smtpError({ code: 454, message: 'Temporary authentication failure' });
+      });
     if (!accountId) {
       this.#throttle.failed(ip);
       this.#log.info({ remoteAddress: ip, username: auth.username }, 'SMTP authentication failed');
