@@ -3,14 +3,15 @@
  * the URL, an HMAC proves Sesame issued it, so a tampered or made-up link is refused without a lookup.
  * Each use has its own key, so a token of one kind is never accepted as another.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 export class SignedTokens<T extends object> {
-  readonly #key: Buffer;
+  /** A KeyObject: an HMAC keyed with a Buffer converts the key on every call. */
+  readonly #key: KeyObject;
   readonly #valid: (value: unknown) => value is T;
 
   constructor(key: Buffer, valid: (value: unknown) => value is T) {
-    this.#key = key;
+    this.#key = createSecretKey(key);
     this.#valid = valid;
   }
 

@@ -110,11 +110,30 @@ function eventRow(e: EventRecord): EventsTable {
     type: e.type,
     recipient: e.recipient,
     created_at: e.createdAt,
-    payload: JSON.stringify(e.payload),
+    payload: JSON.stringify(e.payload, omitMail),
   };
 }
 
-function rowToEvent(r: Selectable<EventsTable>): EventRecord {
+/**
+ * An event's `mail` object is always its message's `mail` with the message's tags (events.ts withTags), both
+ * stored on the message row: the event row leaves it out (it was half of every event row) and reading puts it
+ * back. Rows written before this change keep theirs.
+ */
+function omitMail(this: unknown, key: string, value: unknown): unknown {
+  return key === 'mail' && this !== null && typeof this === 'object' && 'eventType' in this
+    ? undefined
+    : value;
+}
+
+function rowToEvent(
+  r: Selectable<EventsTable> & { message_mail: string | null; message_tags: string | null },
+): EventRecord {
+  const { eventType, ...rest } = JSON.parse(r.payload) as Record<string, unknown>;
+  const mail =
+    rest.mail ??
+    (r.message_mail !== null
+      ? { ...(JSON.parse(r.message_mail) as object), tags: JSON.parse(r.message_tags ?? '{}') as unknown }
+      : undefined);
   return {
     id: r.id,
     accountId: r.account_id,
@@ -122,7 +141,7 @@ function rowToEvent(r: Selectable<EventsTable>): EventRecord {
     type: r.type,
     recipient: r.recipient,
     createdAt: r.created_at,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    payload: { eventType, ...(mail !== undefined ? { mail } : {}), ...rest },
   };
 }
 
@@ -281,7 +300,10 @@ export class KyselyMessageStore implements MessageStore {
     this.#dialect = dialect;
     // Statements are prepared on first use: the tables exist only once migrations have run.
     const w = () => (this.#writer ??= raw ? sqliteWriter(db, raw) : postgresWriter(db));
-    this.#accepts = new GroupCommit((batch) => w().accept(batch.flat()), 500);
+    // On SQLite the next batch waits in the writer thread's queue while the current one commits (accepted
+    // messages are independent of each other). On PostgreSQL one at a time: two transactions bumping the same
+    // send counters could deadlock.
+    this.#accepts = new GroupCommit((batch) => w().accept(batch.flat()), 500, dialect === 'sqlite' ? 2 : 1);
     this.#outcomes = new GroupCommit((batch) => w().outcomes(batch), 500);
   }
 
@@ -329,10 +351,12 @@ export class KyselyMessageStore implements MessageStore {
   async events(messageId: string): Promise<EventRecord[]> {
     const rows = await this.#db
       .selectFrom('events')
-      .selectAll()
-      .where('message_id', '=', messageId)
-      .orderBy('created_at')
-      .orderBy('id')
+      .leftJoin('messages', 'messages.id', 'events.message_id')
+      .selectAll('events')
+      .select(['messages.mail as message_mail', 'messages.tags as message_tags'])
+      .where('events.message_id', '=', messageId)
+      .orderBy('events.created_at')
+      .orderBy('events.id')
       .execute();
     return rows.map(rowToEvent);
   }

@@ -183,7 +183,7 @@ describe('SES v1 sending', () => {
         Destination: { ToAddresses: ['v1-rcpt@dest.test'] },
         Message: {
           Subject: { Data: 'From the v1 API' },
-          Body: { Text: { Data: 'Plain text' }, Html: { Data: '<p>HTML</p>' } },
+          Body: { Text: { Data: 'Plain text\nsecond line\n' }, Html: { Data: '<p>HTML</p>\n<p>more</p>' } },
         },
         Tags: [{ Name: 'api', Value: 'v1' }],
       }),

@@ -26,6 +26,17 @@ function otherKind(d: EventDestinationInput): string | undefined {
   return undefined;
 }
 
+/** An event destination as the core takes it (Create and Update carry the same shape). */
+function eventDestination(name: string, d: EventDestinationInput) {
+  return {
+    name,
+    enabled: d.Enabled,
+    matchingEventTypes: d.MatchingEventTypes ?? [],
+    snsTopicArn: d.SnsDestination?.TopicArn,
+    otherKind: otherKind(d),
+  };
+}
+
 function unsupportedOptions(input: { VdmOptions?: unknown; ArchivingOptions?: unknown }): void {
   if (input.VdmOptions)
     throw new SesError(
@@ -211,17 +222,10 @@ export const configurationSetHandlers: Record<string, V2Handler> = {
     EventDestinationName: string;
     EventDestination: EventDestinationInput;
   }>(async (ctx, input) => {
-    const d = input.EventDestination;
     await ctx.core.configurationSets.createEventDestination(
       ctx.caller.accountId,
       input.ConfigurationSetName,
-      {
-        name: input.EventDestinationName,
-        enabled: d.Enabled,
-        matchingEventTypes: d.MatchingEventTypes ?? [],
-        snsTopicArn: d.SnsDestination?.TopicArn,
-        otherKind: otherKind(d),
-      },
+      eventDestination(input.EventDestinationName, input.EventDestination),
     );
     return {};
   }),
@@ -231,17 +235,10 @@ export const configurationSetHandlers: Record<string, V2Handler> = {
     EventDestinationName: string;
     EventDestination: EventDestinationInput;
   }>(async (ctx, input) => {
-    const d = input.EventDestination;
     await ctx.core.configurationSets.updateEventDestination(
       ctx.caller.accountId,
       input.ConfigurationSetName,
-      {
-        name: input.EventDestinationName,
-        enabled: d.Enabled,
-        matchingEventTypes: d.MatchingEventTypes ?? [],
-        snsTopicArn: d.SnsDestination?.TopicArn,
-        otherKind: otherKind(d),
-      },
+      eventDestination(input.EventDestinationName, input.EventDestination),
     );
     return {};
   }),

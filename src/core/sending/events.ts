@@ -99,6 +99,42 @@ export function eventRecord(
   };
 }
 
+/**
+ * An SES Bounce event — from a delivery attempt, a DSN that came back later, or a simulator follow-up: one
+ * place for its common fields (timestamp and feedbackId of the bounce time, the MTA fields when known).
+ */
+export function bounceEvent(
+  message: MessageRecord,
+  at: number,
+  bounce: {
+    bounceType: string;
+    bounceSubType: string;
+    bouncedRecipients: Record<string, unknown>[];
+    remoteMtaIp?: string | undefined;
+    reportingMTA?: string | undefined;
+  },
+  recipient: string | null,
+  recordedAt: number = at,
+): EventRecord {
+  const { remoteMtaIp, reportingMTA, ...rest } = bounce;
+  return eventRecord(
+    message,
+    'Bounce',
+    {
+      key: 'bounce',
+      value: {
+        ...rest,
+        timestamp: new Date(at).toISOString(),
+        feedbackId: feedbackId(at),
+        ...(remoteMtaIp ? { remoteMtaIp } : {}),
+        ...(reportingMTA ? { reportingMTA } : {}),
+      },
+    },
+    recordedAt,
+    recipient,
+  );
+}
+
 /** A feedback id in SES's shape (the bounce or complaint report's id). */
 export function feedbackId(at: number): string {
   return `${at.toString(16).padStart(16, '0')}-${randomUUID()}-000000`;

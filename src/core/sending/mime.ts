@@ -2,9 +2,15 @@
  * MIME: building the message of a Simple send (nodemailer's MailComposer: RFC 2047 subjects and names,
  * RFC 2231 file names, attachments) and editing the header block of a Raw message without touching its body.
  */
-import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { Readable, type Transform } from 'node:stream';
 import { Joiner, Rewriter, Splitter } from 'mailsplit';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type MimeNode from 'nodemailer/lib/mime-node';
+import * as base64 from 'nodemailer/lib/base64';
+import * as qp from 'nodemailer/lib/qp';
+import { foldLines, hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
+import { toCrlf } from '../../lib/line-breaks.ts';
 import { badRequest } from '../errors.ts';
 
 export interface HeaderField {
@@ -69,7 +75,16 @@ const TRANSFER: Record<string, string> = {
 };
 
 export async function buildSimpleMime(m: SimpleMessage): Promise<Buffer> {
-  const composer = new MailComposer({
+  const fast = writeSimpleText(m);
+  if (fast) return toCrlf(fast);
+  const root = new MailComposer(composerOptions(m)).compile();
+  // Text given with LF line breaks goes out as CRLF (SMTP's); DKIM must sign that form, not the LF one.
+  return toCrlf(writeMimeTree(root) ?? (await root.build()));
+}
+
+/** The message as MailComposer options (exported for the test that holds writeSimpleText to them). */
+export function composerOptions(m: SimpleMessage): ConstructorParameters<typeof MailComposer>[0] {
+  return {
     // A template preview (TestRenderTemplate) has neither sender nor Message-ID.
     ...(m.from ? { from: m.from } : {}),
     ...(m.to.length ? { to: m.to } : {}),
@@ -93,8 +108,166 @@ export async function buildSimpleMime(m: SimpleMessage): Promise<Buffer> {
     // Only the content given in the request is used: never a file path or a URL.
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
-  return composer.compile().build();
+  };
+}
+
+/** Header lines folded as MimeNode folds them. */
+const fold = (line: string): string => foldLines(line, 76);
+
+/** A dot-atom local part and a lower-case LDH domain: MailComposer writes such an address as it is. */
+const PLAIN_ADDRESS =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
+/** `Name <address>` with a name of word characters and single spaces (written unquoted, unencoded). */
+const NAMED_ADDRESS = /^([A-Za-z0-9_]+(?: [A-Za-z0-9_]+)*) <([^<>\s]+)>$/;
+
+function plainAddress(value: string): boolean {
+  if (PLAIN_ADDRESS.test(value)) return true;
+  const named = NAMED_ADDRESS.exec(value);
+  return named !== null && PLAIN_ADDRESS.test(named[2]!);
+}
+
+/** A text part as MailComposer writes it: 7bit when plain with short lines, else quoted-printable or base64. */
+function textPart(text: string): { encoding: string; body: string } | undefined {
+  // MimeNode.setContent's tests (over 128 KB it counts the lines as long).
+  if (isPlainText(text) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
+  // MimeNode._getTextEncoding: more Latin letters than control or non-ASCII characters → quoted-printable.
+  let other = 0;
+  let latin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x08 || c === 0x0b || c === 0x0c || (c >= 0x0e && c <= 0x1f) || c >= 0x80) other++;
+    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) latin++;
+  }
+  if (other >= latin) return { encoding: 'base64', body: base64.wrap(base64.encode(text), 76) };
+  const body = runEncoder(new qp.Encoder({ binary: false }), text);
+  return body === undefined ? undefined : { encoding: 'quoted-printable', body };
+}
+
+/**
+ * The common message — text and/or HTML, plain addresses, an ASCII subject, no attachments and no custom
+ * headers — written directly, byte for byte as MailComposer writes it (a test compares the two over many
+ * messages). MailComposer's general machinery (address parsing, header normalisation and encoding, a random
+ * boundary per node) was most of the CPU time of an API send. Anything else answers undefined.
+ */
+export function writeSimpleText(m: SimpleMessage, baseBoundary?: string): Buffer | undefined {
+  if (m.attachments.length || m.headers.length || !m.from || !m.messageIdHeader) return undefined;
+  if (!m.text && !m.html) return undefined;
+  if (m.text === '' || m.html === '') return undefined;
+  const head: string[] = [];
+  const addressField = (name: string, list: string[]) => {
+    if (list.length) head.push(`${name}: ${list.join(', ')}`);
+  };
+  if (![m.from, ...m.to, ...m.cc, ...m.replyTo].every(plainAddress)) return undefined;
+  addressField('From', [m.from]);
+  addressField('To', m.to);
+  addressField('Cc', m.cc);
+  addressField('Reply-To', m.replyTo);
+  if (!/^[\x20-\x7e]*$/.test(m.subject) || m.subject.includes('=?')) return undefined;
+  if (m.subject.trim()) head.push(`Subject: ${m.subject}`);
+  if (!/^<[\x21-\x3b\x3d\x3f-\x7e]+>$/.test(m.messageIdHeader)) return undefined;
+  head.push(`Message-ID: ${m.messageIdHeader}`, `Date: ${rfc5322Date(m.date)}`);
+
+  const parts: { type: string; part: { encoding: string; body: string } }[] = [];
+  for (const [type, content] of [
+    ['text/plain', m.text],
+    ['text/html', m.html],
+  ] as const) {
+    if (content === undefined) continue;
+    const part = textPart(content);
+    if (!part) return undefined;
+    parts.push({ type: `${type}; charset=utf-8`, part });
+  }
+  if (parts.length === 1) {
+    const { type, part } = parts[0]!;
+    head.push(`Content-Transfer-Encoding: ${part.encoding}`, 'MIME-Version: 1.0', `Content-Type: ${type}`);
+    return withLastNewline([`${head.map(fold).join('\r\n')}\r\n\r\n`, part.body]);
+  }
+  const boundary = `--_NmP-${baseBoundary ?? randomBytes(8).toString('hex')}-Part_1`;
+  head.push('MIME-Version: 1.0', `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`);
+  const out = [`${head.map(fold).join('\r\n')}\r\n\r\n`];
+  for (const [i, { type, part }] of parts.entries())
+    out.push(
+      `${i > 0 ? '\r\n' : ''}--${boundary}\r\n`,
+      `Content-Type: ${type}\r\nContent-Transfer-Encoding: ${part.encoding}\r\n\r\n`,
+      part.body,
+    );
+  out.push(`\r\n--${boundary}--\r\n`);
+  return withLastNewline(out);
+}
+
+/** The message of a compiled MailComposer tree, written synchronously; undefined when it needs MimeNode.build(). */
+export function writeMimeTree(root: MimeNode): Buffer | undefined {
+  const parts: (string | Buffer)[] = [];
+  return serialise(root, parts) ? withLastNewline(parts) : undefined;
+}
+
+/**
+ * MailComposer's tree written out synchronously — what MimeNode.build() writes through its chain of streams
+ * (one PassThrough and encoder per part, a setImmediate between them), which cost a large share of an API
+ * send. The same headers (buildHeaders), boundaries and transfer encodings (nodemailer's own encoders); a
+ * tree with anything else — raw nodes, transforms, content that is not a string or a Buffer — answers false
+ * and is built by MimeNode.build().
+ * A test compares both on the same compiled trees.
+ */
+function serialise(node: MimeNode, out: (string | Buffer)[]): boolean {
+  const internal = node as MimeNode & { _raw?: unknown; _transforms: unknown[]; _processFuncs: unknown[] };
+  if (internal._raw || internal._transforms.length || internal._processFuncs.length || node.newline)
+    return false;
+  const transferEncoding = node.getTransferEncoding();
+  out.push(`${node.buildHeaders()}\r\n\r\n`);
+  const content = node.content;
+  if (content) {
+    if (typeof content !== 'string' && !Buffer.isBuffer(content)) return false;
+    if (transferEncoding === 'base64') out.push(base64.wrap(base64.encode(content), 76));
+    else if (transferEncoding === 'quoted-printable') {
+      // As MimeNode does: outside text a lone CR or LF is data (the encoder's binary mode).
+      const encoded = runEncoder(
+        new qp.Encoder({ binary: !/^text\//i.test(node.contentType ?? '') }),
+        content,
+      );
+      if (encoded === undefined) return false;
+      out.push(encoded);
+    } else out.push(content);
+  }
+  if (node.multipart) {
+    for (const [i, child] of node.childNodes.entries()) {
+      out.push(`${i > 0 ? '\r\n' : ''}--${String(node.boundary)}\r\n`);
+      if (!serialise(child, out)) return false;
+    }
+    out.push(`\r\n--${String(node.boundary)}--\r\n`);
+  }
+  return true;
+}
+
+/**
+ * Runs a nodemailer encoder stream's transform over the whole content at once, without the stream machinery:
+ * its wrapping depends on how it is fed, so the encoder itself is used rather than qp.wrap(qp.encode()).
+ * Undefined if it did not finish synchronously (it always does in the versions we use; a test would notice).
+ */
+function runEncoder(encoder: Transform, content: string | Buffer): string | undefined {
+  const out: string[] = [];
+  let finished = 0;
+  // The encoders push ASCII strings (or Buffers of them).
+  encoder.push = (chunk: string | Buffer | null) => {
+    if (chunk !== null) out.push(typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
+    return true;
+  };
+  const transform = encoder._transform.bind(encoder);
+  transform(
+    Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'),
+    'buffer' as BufferEncoding,
+    () => finished++,
+  );
+  encoder._flush?.(() => finished++);
+  return finished === 2 ? out.join('') : undefined;
+}
+
+/** As nodemailer's LastNewline stream: a message always ends with a line break. */
+function withLastNewline(parts: (string | Buffer)[]): Buffer {
+  const message = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+  const last = message.at(-1);
+  if (last === 10) return message;
+  return Buffer.concat([message, Buffer.from(last === 13 ? '\n' : '\r\n')]);
 }
 
 export interface HeaderBlock {
@@ -106,18 +279,11 @@ export interface HeaderBlock {
   bodyOffset: number;
 }
 
-/** Normalises line endings to CRLF (SMTP's, and what DKIM signs). */
-export function toCrlf(message: Buffer): Buffer {
-  if (!message.includes(10)) return message;
-  let lone = false;
-  for (let i = message.indexOf(10); i >= 0; i = message.indexOf(10, i + 1)) {
-    if (i === 0 || message[i - 1] !== 13) {
-      lone = true;
-      break;
-    }
-  }
-  return lone ? Buffer.from(message.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') : message;
-}
+/**
+ * Normalises line endings to CRLF — SMTP's, and what DKIM must sign: a lone CR or LF would be turned into CRLF
+ * on the wire (nodemailer's DataStream does) after the signature was computed over it.
+ */
+export { toCrlf };
 
 /** Splits the header block of a CRLF message. Header bytes are read as UTF-8 (RFC 6532 allows it). */
 export function parseHeaderBlock(message: Buffer): HeaderBlock {

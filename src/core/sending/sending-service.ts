@@ -16,7 +16,7 @@ import type {
 import type { AccountService } from '../accounts/account-service.ts';
 import type { IdentityService } from '../identities/identity-service.ts';
 import { domainOf } from './addresses.ts';
-import { eventRecord, feedbackId, mailObject } from './events.ts';
+import { bounceEvent, eventRecord, feedbackId, mailObject } from './events.ts';
 import {
   buildSimpleMime,
   parseHeaderBlock,
@@ -509,27 +509,21 @@ export class SendingService {
       const first = f.bounce.recipients[0]!;
       const bounced = f.bounce.recipients.map((r) => ({ ...r, index: match(r.email) }));
       events.push(
-        eventRecord(
+        bounceEvent(
           message,
-          'Bounce',
-          {
-            key: 'bounce',
-            value: {
-              bounceType: first.bounceType,
-              bounceSubType: first.bounceSubType,
-              bouncedRecipients: bounced.map((r) => ({
-                emailAddress: destination[r.index] ?? r.email,
-                action: r.action,
-                status: r.status,
-                ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}),
-              })),
-              timestamp: iso,
-              feedbackId: feedbackId(at),
-              ...(f.bounce.remoteMtaIp ? { remoteMtaIp: f.bounce.remoteMtaIp } : {}),
-              ...(f.bounce.reportingMta ? { reportingMTA: f.bounce.reportingMta } : {}),
-            },
-          },
           at,
+          {
+            bounceType: first.bounceType,
+            bounceSubType: first.bounceSubType,
+            bouncedRecipients: bounced.map((r) => ({
+              emailAddress: destination[r.index] ?? r.email,
+              action: r.action,
+              status: r.status,
+              ...(r.diagnosticCode ? { diagnosticCode: r.diagnosticCode } : {}),
+            })),
+            remoteMtaIp: f.bounce.remoteMtaIp,
+            reportingMTA: f.bounce.reportingMta,
+          },
           bounced.length === 1 ? (destination[bounced[0]!.index] ?? null) : null,
         ),
       );
@@ -639,27 +633,21 @@ export class SendingService {
     for (const group of bouncedBy.values()) {
       const first = group[0]!;
       events.push(
-        eventRecord(
+        bounceEvent(
           message,
-          'Bounce',
-          {
-            key: 'bounce',
-            value: {
-              bounceType: first.bounceType,
-              bounceSubType: first.bounceSubType,
-              bouncedRecipients: group.map((r) => ({
-                emailAddress: address(r),
-                action: 'failed',
-                status: r.status,
-                diagnosticCode: r.diagnosticCode,
-              })),
-              timestamp: iso,
-              feedbackId: feedbackId(at),
-              reportingMTA: `dns; ${reportingMTA}`,
-              ...(report.remoteMtaIp ? { remoteMtaIp: report.remoteMtaIp } : {}),
-            },
-          },
           at,
+          {
+            bounceType: first.bounceType,
+            bounceSubType: first.bounceSubType,
+            bouncedRecipients: group.map((r) => ({
+              emailAddress: address(r),
+              action: 'failed',
+              status: r.status,
+              diagnosticCode: r.diagnosticCode,
+            })),
+            reportingMTA: `dns; ${reportingMTA}`,
+            remoteMtaIp: report.remoteMtaIp,
+          },
           group.length === 1 ? address(first) : null,
         ),
       );
@@ -714,21 +702,16 @@ export class SendingService {
         );
       else
         events.push(
-          eventRecord(
+          bounceEvent(
             message,
-            'Bounce',
+            at,
             {
-              key: 'bounce',
-              value: {
-                bounceType: 'Transient',
-                bounceSubType: 'General',
-                bouncedRecipients: [{ emailAddress: address(r) }],
-                timestamp: iso,
-                feedbackId: feedbackId(at),
-              },
+              bounceType: 'Transient',
+              bounceSubType: 'General',
+              bouncedRecipients: [{ emailAddress: address(r) }],
             },
-            at + 1,
             address(r),
+            at + 1,
           ),
         );
     }

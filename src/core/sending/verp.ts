@@ -3,14 +3,15 @@
  * signed so that bounces can be matched later and mail to addresses Sesame never issued can be refused.
  * Local part: `b-<message id, base32>-<recipient index>-<mac>` (53 characters at most).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { base32Decode, base32Encode } from '../../lib/base32.ts';
 
 export class ReturnPathCodec {
-  readonly #key: Buffer;
+  /** A KeyObject: an HMAC keyed with a Buffer converts the key on every call. */
+  readonly #key: KeyObject;
 
   constructor(key: Buffer) {
-    this.#key = key;
+    this.#key = createSecretKey(key);
   }
 
   encode(messageId: string, index: number, domain: string): string {

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import {
+  composerOptions,
+  type SimpleMessage,
+  writeMimeTree,
+  toCrlf,
+  writeSimpleText,
+} from '../../src/core/sending/mime.ts';
+
+type ComposerOptions = ConstructorParameters<typeof MailComposer>[0];
+
+const base = {
+  from: 'Sender <sender@example.com>',
+  to: ['a@example.com', 'Ünïcode Nàme <b@example.com>'],
+  messageId: '<id@example.com>',
+  date: new Date(0),
+  disableFileAccess: true,
+  disableUrlAccess: true,
+};
+
+const longLine = 'word '.repeat(40);
+const cases: [string, ComposerOptions][] = [
+  ['short ASCII text (7bit)', { ...base, subject: 'Hello', text: 'Hi there\nsecond line' }],
+  ['a long ASCII line (quoted-printable)', { ...base, subject: 'Hi', text: 'x'.repeat(2048) }],
+  ['trailing whitespace before line ends', { ...base, subject: 'Hi', text: `tail  \nmore\t\n${longLine}` }],
+  [
+    'mostly non-Latin text (base64)',
+    { ...base, subject: 'Привет мир', text: 'Привет, как дела? '.repeat(20) },
+  ],
+  [
+    'Latin text with accents (quoted-printable)',
+    { ...base, subject: 'Héllo', text: 'Grüße aus Köln. '.repeat(10) },
+  ],
+  [
+    'text and HTML (multipart/alternative)',
+    { ...base, subject: 'Both', text: 'plain', html: `<p>${longLine}</p>` },
+  ],
+  ['a text ending in CR', { ...base, subject: 'CR', text: 'ends with\r' }],
+  ['empty text', { ...base, subject: 'Empty', text: '' }],
+  ['custom headers', { ...base, subject: 'H', text: 'x', headers: [{ key: 'X-Tag', value: 'värde' }] }],
+  [
+    'attachments (multipart/mixed)',
+    {
+      ...base,
+      subject: 'Files',
+      text: 'see attached',
+      html: '<p>see <img src="cid:logo@x"></p>',
+      attachments: [
+        { filename: 'report.pdf', content: Buffer.from([0, 1, 2, 13, 10, 255]) },
+        { filename: 'logo.png', content: Buffer.alloc(300, 7), cid: 'logo@x', contentDisposition: 'inline' },
+        { filename: 'notes.txt', content: Buffer.from('line\nline two\n'), contentTransferEncoding: '7bit' },
+        { filename: 'big.bin', content: Buffer.alloc(100_000, 'ab\u00ff') },
+      ],
+    },
+  ],
+  [
+    'a quoted-printable attachment with lone CR and LF (binary)',
+    {
+      ...base,
+      subject: 'QP',
+      text: 'x',
+      attachments: [
+        {
+          filename: 'a.bin',
+          content: Buffer.from('a\rb\nc \r\n'),
+          contentTransferEncoding: 'quoted-printable',
+        },
+      ],
+    },
+  ],
+];
+
+describe('MIME messages written without streams', () => {
+  it.each(cases)('%s: the same bytes as MailComposer’s stream build', async (_name, options) => {
+    const written = writeMimeTree(new MailComposer(options).compile());
+    expect(written).toBeDefined();
+    // The same tree built twice differs only in its random boundaries; build both from one compiled tree.
+    const tree = new MailComposer(options).compile();
+    expect(writeMimeTree(tree)!.toString('latin1')).toBe((await tree.build()).toString('latin1'));
+  });
+});
+
+describe('simple messages written directly', () => {
+  const simple = (over: Partial<SimpleMessage>): SimpleMessage => ({
+    from: 'sender@example.com',
+    to: ['a@example.com'],
+    cc: [],
+    replyTo: [],
+    subject: 'Hello',
+    headers: [],
+    attachments: [],
+    messageIdHeader: '<0100-abc-000000@email.example.com>',
+    date: new Date(Date.UTC(2026, 10, 23, 12, 0, 0)),
+    ...over,
+  });
+  /** What MailComposer writes for the same message, with the same boundary. */
+  const composed = (m: SimpleMessage, baseBoundary: string) =>
+    new MailComposer({ ...composerOptions(m), baseBoundary }).compile().build();
+
+  const texts = [
+    'Hi there\nsecond line',
+    'x'.repeat(2048),
+    `${'word '.repeat(15)}\n${'y'.repeat(76)}\n${'z'.repeat(77)}`,
+    'Grüße aus Köln. '.repeat(10),
+    'Привет, как дела? '.repeat(20),
+    'tab\tand CR\r and CRLF\r\n and trailing space \n',
+    'ctrl \x01 char',
+  ];
+  const fast: [string, SimpleMessage][] = [
+    ...texts.map((text, i) => [`text ${i}`, simple({ text })] as [string, SimpleMessage]),
+    ...texts.map((html, i) => [`html ${i}`, simple({ html })] as [string, SimpleMessage]),
+    ['text and html', simple({ text: texts[0], html: `<p>${texts[3]}</p>` })],
+    [
+      'named and several addresses',
+      simple({
+        from: 'News Desk <news@example.com>',
+        to: ['a@example.com', 'B_2 <b@example.org>'],
+        cc: ['c@example.net'],
+        replyTo: ['reply@example.com'],
+        text: 'x',
+      }),
+    ],
+    ['a whitespace-only subject (no Subject field)', simple({ subject: '  ', text: 'x' })],
+    ['a subject of 66 characters', simple({ subject: 's'.repeat(66), text: 'x' })],
+    ['a long subject (folded)', simple({ subject: 'word '.repeat(30), text: 'x' })],
+    [
+      'a long Message-ID (folded)',
+      simple({ messageIdHeader: `<${'0'.repeat(90)}@mx.example.com>`, text: 'x' }),
+    ],
+    [
+      'many recipients (folded To)',
+      simple({ to: Array.from({ length: 8 }, (_, i) => `r${i}@example.com`), text: 'x' }),
+    ],
+  ];
+  it.each(fast)('%s: the same bytes as MailComposer', async (_name, m) => {
+    const written = writeSimpleText(m, '0123456789abcdef');
+    expect(written).toBeDefined();
+    expect(written!.toString('latin1')).toBe((await composed(m, '0123456789abcdef')).toString('latin1'));
+  });
+
+  const slow: [string, SimpleMessage][] = [
+    ['a non-ASCII subject', simple({ subject: 'Grüße', text: 'x' })],
+    ['an encoded-word-like subject', simple({ subject: '=?utf-8?q?x?=', text: 'x' })],
+    ['a quoted display name', simple({ from: '"Doe, Jane" <jane@example.com>', text: 'x' })],
+    ['a non-ASCII display name', simple({ to: ['Jöhn <j@example.com>'], text: 'x' })],
+    ['an upper-case domain', simple({ to: ['a@Example.com'], text: 'x' })],
+    ['custom headers', simple({ headers: [{ name: 'X-Tag', value: 'v' }], text: 'x' })],
+    ['an empty text', simple({ text: '', html: '<p>x</p>' })],
+  ];
+  it.each(slow)('%s: left to MailComposer', (_name, m) => {
+    expect(writeSimpleText(m)).toBeUndefined();
+  });
+});
+
+describe('line ends', () => {
+  it('turns lone CR and lone LF into CRLF (as they go out on the wire) and leaves CRLF text as it is', () => {
+    expect(toCrlf(Buffer.from('a\rb\nc\r\nd\r')).toString()).toBe('a\r\nb\r\nc\r\nd\r\n');
+    expect(toCrlf(Buffer.from('\n.x')).toString()).toBe('\r\n.x');
+    const clean = Buffer.from('one\r\ntwo\r\n');
+    expect(toCrlf(clean)).toBe(clean);
+  });
+});
