@@ -12,6 +12,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { replyFor, smtpError } from './replies.ts';
 import { greetAtOnce } from './greeting.ts';
+import { fastDataPhase } from '../../lib/smtp-data-phase.ts';
 
 export interface SmtpSubmissionSettings {
   host: string;
@@ -195,6 +196,7 @@ export class SmtpSubmission {
     });
     server.on('error', (err) => this.#log.debug({ err }, 'SMTP connection error'));
     greetAtOnce(server);
+    fastDataPhase();
     return server;
   }
 

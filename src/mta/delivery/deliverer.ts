@@ -4,6 +4,7 @@
  * disposition (delivered, bounced, deferred with its retry time). Mailbox-simulator addresses are answered
  * in memory.
  */
+import { isAscii } from 'node:buffer';
 import type {
   Core,
   DelayType,
@@ -230,7 +231,7 @@ export class Deliverer {
         from,
         sendable.map((r) => r.address),
         body,
-        /[\x80-\xff]/.test(body.toString('latin1')),
+        !isAscii(body),
       );
       for (const r of sendable) {
         const rejected = info.rejectedErrors?.find((e) => e.recipient === r.address) as SmtpError | undefined;

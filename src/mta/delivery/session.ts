@@ -4,6 +4,7 @@
  * (`code`, `responseCode`, `response`, `rejectedErrors`).
  */
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
+import { withFastDotStuffing } from './dot-stuffing.ts';
 
 export interface SessionTarget {
   /** IP address to connect to. */
@@ -38,6 +39,14 @@ export class SmtpSession {
   private constructor(target: SessionTarget, conn: SMTPConnection) {
     this.target = target;
     this.#conn = conn;
+    // Every DATA stream of this connection gets the indexOf-based dot-stuffing (dot-stuffing.ts).
+    const internals = conn as unknown as { _createSendStream(callback: unknown): object };
+    const createSendStream = internals._createSendStream.bind(conn);
+    internals._createSendStream = (callback) => {
+      const stream = createSendStream(callback);
+      withFastDotStuffing(stream);
+      return stream;
+    };
     conn.on('end', () => (this.#closed = true));
     conn.on('error', () => (this.#closed = true));
   }

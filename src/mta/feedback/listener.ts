@@ -4,6 +4,7 @@
  * of the original message and recipient. Other mail to a return path (auto-replies) is accepted and dropped.
  */
 import { SMTPServer } from 'smtp-server';
+import { fastDataPhase } from '../../lib/smtp-data-phase.ts';
 import type { Core } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { dsnBounceType, readReport } from './reports.ts';
@@ -26,6 +27,7 @@ export class FeedbackListener {
     this.#core = deps.core;
     this.#log = deps.logger;
     this.#settings = deps.settings;
+    fastDataPhase();
     this.#server = new SMTPServer({
       name: deps.settings.hostname,
       banner: 'Sesame feedback MX',

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
+import { feedDataStream, originalFeedDataStream } from '../../src/lib/smtp-data-phase.ts';
+
+type Feed = typeof feedDataStream;
+
+/** Runs one SMTP conversation through an SMTPStream: DATA, the given bytes, and what follows the data. */
+async function receive(feed: Feed, chunks: Buffer[]): Promise<{ data: string; after: string[] }> {
+  const stream = new SMTPStream() as SMTPStream & { _feedDataStream: Feed };
+  stream._feedDataStream = feed;
+  const after: string[] = [];
+  let data = '';
+  let ended!: () => void;
+  const dataDone = new Promise<void>((r) => (ended = r));
+  stream.oncommand = (command: Buffer, callback: () => void) => {
+    const line = command.toString('binary');
+    if (line === 'DATA') {
+      const dataStream = stream.startDataMode();
+      dataStream.on('data', (c: Buffer) => (data += c.toString('binary')));
+      dataStream.on('end', () => {
+        ended();
+        stream.continue();
+      });
+    } else after.push(line);
+    callback();
+  };
+  for (const c of chunks) await new Promise<void>((r) => stream.write(c, () => r()));
+  await dataDone;
+  await new Promise<void>((r) => stream.end(r));
+  return { data, after };
+}
+
+const messages = [
+  'Subject: a\r\n\r\nplain body\r\n.\r\nQUIT\r\n',
+  'Subject: b\r\n\r\n..escaped first\r\n..\r\nmiddle .. dots\r\n...three\r\n.\r\nNOOP\r\n',
+  '..\r\nx\r\n.\r\n',
+  '.\r\nRSET\r\n',
+  'x\r\n.a\r\n.\r\nQUIT\r\n',
+  'line\n.not a terminator\n.\r\nreal\r\n.\r\n',
+  `${'a'.repeat(80)}\r\n..${'b'.repeat(70)}\r\n`.repeat(30) + '.\r\nQUIT\r\n',
+];
+
+function cutEvery(message: string, at: number): Buffer[] {
+  const bytes = Buffer.from(`DATA\r\n${message}`, 'binary');
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += at) chunks.push(bytes.subarray(i, i + at));
+  return chunks;
+}
+
+describe('the indexOf-based DATA parser', () => {
+  it.each(messages.map((m, i) => [i, m] as const))(
+    'message %i: the same data and the same commands after it as smtp-server’s own, however it is cut',
+    async (_i, message) => {
+      for (const at of [1, 2, 3, 4, 5, 7, 64, 100_000]) {
+        const chunks = cutEvery(message, at);
+        expect(await receive(feedDataStream, chunks), `cut every ${at} bytes`).toEqual(
+          await receive(originalFeedDataStream, chunks),
+        );
+      }
+    },
+  );
+
+  it('unescapes dots and stops at the terminator', async () => {
+    const { data, after } = await receive(feedDataStream, cutEvery(messages[1]!, 100_000));
+    expect(data).toBe('Subject: b\r\n\r\n.escaped first\r\n.\r\nmiddle .. dots\r\n..three\r\n');
+    expect(after).toEqual(['NOOP']);
+  });
+});
