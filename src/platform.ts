@@ -84,6 +84,7 @@ function mtaSettings(config: Config): MtaSettings {
     maxQueueMs: config.maxQueueHours * 3600_000,
     timeoutMs: config.smtpTimeoutSeconds * 1000,
     perDestination: config.destinationConcurrency,
+    connectionIdleMs: config.connectionIdleSeconds * 1000,
     total: config.deliveryConcurrency,
     paused: config.deliveryPaused,
     singleNode: config.databaseUrl.startsWith('sqlite:'),

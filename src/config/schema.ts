@@ -373,6 +373,13 @@ export const settings = {
     parser: int(1, 1000),
     default: 20,
   }),
+  connectionIdleSeconds: def({
+    env: 'SESAME_CONNECTION_IDLE_SECONDS',
+    description:
+      'How long an outbound SMTP connection stays open after its destination has nothing more to send, for the next message to reuse (as Postfix’s connection cache); 0 closes it at once.',
+    parser: num(0),
+    default: 2,
+  }),
   deliveryConcurrency: def({
     env: 'SESAME_DELIVERY_CONCURRENCY',
     description: 'Simultaneous outbound SMTP connections of this node in all.',

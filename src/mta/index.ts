@@ -10,6 +10,8 @@ import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/store.ts';
 import { Deliverer, type DeliverySettings, type SessionHolder, type WorkItem } from './delivery/deliverer.ts';
 import { MxResolver } from './dns/mx.ts';
+import { IdleSessions } from './delivery/idle-sessions.ts';
+import { KnownItems } from './queue/known-items.ts';
 import { Scheduler } from './queue/scheduler.ts';
 
 export interface MtaSettings extends DeliverySettings {
@@ -21,6 +23,8 @@ export interface MtaSettings extends DeliverySettings {
   singleNode: boolean;
   heartbeatMs?: number;
   payloadBudget?: number;
+  /** How long a connection stays open after its destination's queue ran dry (0: close at once). */
+  connectionIdleMs?: number;
 }
 
 const PAGE = 5000;
@@ -32,7 +36,8 @@ export class Mta {
   readonly #settings: MtaSettings;
   readonly #deliverer: Deliverer;
   readonly #scheduler: Scheduler;
-  readonly #known = new Set<string>();
+  readonly #known = new KnownItems();
+  readonly #idle: IdleSessions;
   #heartbeat: NodeJS.Timeout | undefined;
   #stopped = false;
 
@@ -47,6 +52,7 @@ export class Mta {
       settings: deps.settings,
       logger: deps.logger,
     });
+    this.#idle = new IdleSessions(deps.settings.connectionIdleMs ?? 2000, deps.settings.perDestination);
     this.#scheduler = new Scheduler(
       {
         perDestination: deps.settings.perDestination,
@@ -78,6 +84,7 @@ export class Mta {
     this.#stopped = true;
     clearInterval(this.#heartbeat);
     this.#scheduler.stop();
+    this.#idle.closeAll();
   }
 
   pause(): void {
@@ -111,12 +118,12 @@ export class Mta {
   }
 
   #add(item: WorkItem): void {
-    this.#known.add(`${item.messageId}|${item.domain}`);
+    this.#known.add(item.messageId, item.domain);
     this.#scheduler.add(item);
   }
 
   async #work(domain: string, next: () => WorkItem | undefined): Promise<void> {
-    const holder: SessionHolder = {};
+    const holder: SessionHolder = { session: this.#idle.take(domain) };
     try {
       for (let item = next(); item; item = next()) {
         let retry: WorkItem | undefined;
@@ -130,10 +137,11 @@ export class Mta {
           retry = { ...item, dueAt: Date.now() + 30_000 };
         }
         if (retry && !this.#stopped) this.#scheduler.add(retry);
-        else this.#known.delete(`${item.messageId}|${item.domain}`);
+        else this.#known.delete(item.messageId, item.domain);
       }
     } finally {
-      holder.session?.close();
+      if (holder.session && !this.#stopped) this.#idle.park(domain, holder.session);
+      else holder.session?.close();
     }
   }
 
@@ -147,7 +155,7 @@ export class Mta {
       const items = new Map<string, WorkItem>();
       for (const r of page) {
         const key = `${r.messageId}|${r.domain}`;
-        if (this.#known.has(key) && !items.has(key)) continue;
+        if (this.#known.has(r.messageId, r.domain) && !items.has(key)) continue;
         const item = items.get(key);
         if (item) {
           item.indices.push(r.index);

@@ -189,6 +189,29 @@ describe('delivery outcomes', () => {
   });
 });
 
+describe('outbound connections', () => {
+  it('a destination’s connection is reused by the next messages, and closed once idle (SESAME_CONNECTION_IDLE_SECONDS)', async () => {
+    let opened = 0;
+    let closed = 0;
+    const reuse = await sinkFor(sesame, 'reuse.test', {
+      onConnect: (_session, cb) => {
+        opened++;
+        cb();
+      },
+      onClose: () => closed++,
+    });
+    for (let i = 0; i < 3; i++) {
+      const { MessageId } = await prod.v2.send(simple([`r${i}@reuse.test`]));
+      await eventOf(MessageId!, 'Delivery');
+    }
+    expect(reuse.messages).toHaveLength(3);
+    expect(opened).toBe(1);
+    // The default idle time is 2 s; then Sesame QUITs.
+    await eventually(async () => closed === 1, 5000);
+    expect(opened).toBe(1);
+  });
+});
+
 describe('the pipeline refuses what SES refuses', () => {
   it('an unverified From is MessageRejected with SES’s text', async () => {
     const err = await prod.v2
