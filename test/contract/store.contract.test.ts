@@ -355,7 +355,7 @@ describe(`Store contract (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () => {
   });
 
   it('accepts the messages of one bulk call in one transaction', async () => {
-    const msg = (id: string) => ({
+    const msg = (id: string, recipientCount = 1) => ({
       message: {
         id,
         accountId: '100000000011',
@@ -365,7 +365,7 @@ describe(`Store contract (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () => {
         mailFromDomain: 'b.test',
         configurationSet: null,
         size: 3,
-        recipientCount: 1,
+        recipientCount,
         mail: {},
         tags: {},
         feedbackAddress: null,
@@ -374,22 +374,20 @@ describe(`Store contract (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () => {
         options: null,
       },
       body: Buffer.from('x\r\n'),
-      recipients: [
-        {
-          messageId: id,
-          index: 0,
-          address: 'r@c.test',
-          domain: 'c.test',
-          status: 'queued' as const,
-          attempts: 0,
-          nextAttemptAt: 1,
-          updatedAt: 1,
-          lastResponse: null,
-          owner: 'n1',
-        },
-      ],
+      recipients: Array.from({ length: recipientCount }, (_, index) => ({
+        messageId: id,
+        index,
+        address: `r${index}@c.test`,
+        domain: 'c.test',
+        status: 'queued' as const,
+        attempts: 0,
+        nextAttemptAt: 1,
+        updatedAt: 1,
+        lastResponse: null,
+        owner: 'n1',
+      })),
       events: [],
-      quotaRecipients: 1,
+      quotaRecipients: recipientCount,
     });
     await store.messages.acceptAll([msg('bulk-1'), msg('bulk-2')]);
     expect((await store.messages.get('bulk-2'))?.operation).toBe('SendBulkEmail');
@@ -397,5 +395,16 @@ describe(`Store contract (${onPostgres ? 'PostgreSQL' : 'SQLite'})`, () => {
     // A failing message (a duplicate id) takes the whole call with it.
     await expect(store.messages.acceptAll([msg('bulk-3'), msg('bulk-1')])).rejects.toThrow();
     expect(await store.messages.get('bulk-3')).toBeNull();
+    // More recipient rows than one PostgreSQL statement can bind (65,535 parameters, 10 per row) are written in
+    // several statements of one transaction: all of them, or (a duplicate id again) none.
+    const many = Math.ceil(65_535 / 10) + 100;
+    const sentBefore = await store.messages.sentSince('100000000011', 0);
+    await store.messages.acceptAll([msg('bulk-4', many), msg('bulk-5')]);
+    expect(await store.messages.recipients('bulk-4')).toHaveLength(many);
+    expect(await store.messages.sentSince('100000000011', 0)).toBe(sentBefore + many + 1);
+    await expect(store.messages.acceptAll([msg('bulk-6', many), msg('bulk-4')])).rejects.toThrow();
+    expect(await store.messages.get('bulk-6')).toBeNull();
+    expect(await store.messages.recipients('bulk-6')).toHaveLength(0);
+    expect(await store.messages.sentSince('100000000011', 0)).toBe(sentBefore + many + 1);
   });
 });
