@@ -29,18 +29,32 @@ export interface ScenarioResult {
   targets: { what: string; met: boolean }[];
 }
 
-const { values } = parseArgs({
-  options: {
-    db: { type: 'string', default: 'sqlite' },
-    only: { type: 'string', default: 'a,b,c,d,e' },
-    quick: { type: 'boolean', default: false },
-  },
-});
+const usage = 'usage: node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e] [--quick]';
+const refuse = (why: string): never => {
+  console.error(`${why}\n${usage}`);
+  process.exit(2);
+};
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        db: { type: 'string', default: 'sqlite' },
+        only: { type: 'string', default: 'a,b,c,d,e' },
+        quick: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    return refuse((err as Error).message);
+  }
+})();
+const values = parsed.values;
 const db = values.db as Db;
-if (db !== 'sqlite' && db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+if (db !== 'sqlite' && db !== 'postgres') refuse(`--db must be sqlite or postgres, not "${values.db}"`);
+const only = new Set(values.only.split(','));
+const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e'].includes(s));
+if (unknown.length) refuse(`--only takes scenarios a to e, not ${unknown.join(', ')}`);
 if (db === 'postgres') process.env.SESAME_TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 else delete process.env.SESAME_TEST_DATABASE_URL;
-const only = new Set(values.only.split(','));
 const quick = values.quick;
 const counts = quick
   ? { a: 10_000, b: 5_000, c: 1_000, d: 20_000, dSample: 5_000, e: 2_000 }
