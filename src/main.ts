@@ -80,7 +80,11 @@ export async function main(rawArgv: string[]): Promise<number> {
   });
   try {
     await command.handler(
-      { core: platform.core, endpoint: config.publicUrl, out: (t) => process.stdout.write(`${t}\n`) },
+      {
+        core: platform.core.forOperator,
+        endpoint: config.publicUrl,
+        out: (t) => process.stdout.write(`${t}\n`),
+      },
       command.args,
     );
     return 0;

@@ -8,12 +8,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
 import { Core } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
+import { SmtpInbound } from './adapters/smtp-inbound/index.ts';
 import { SmtpSubmission } from './adapters/smtp-submission/index.ts';
 import { loadTlsMaterial } from './lib/tls-material.ts';
 import { createDnsResolver } from './lib/dns.ts';
 import { Mta, type MtaSettings } from './mta/index.ts';
 import { Dispatcher } from './dispatch/index.ts';
-import { FeedbackListener } from './mta/feedback/listener.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { openStore } from './store/kysely-store.ts';
@@ -120,9 +120,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       maxTemplates: config.maxTemplates,
     },
   });
-  const mta = new Mta({ core, store, dns, logger, settings: mtaSettings(config) });
+  const mta = new Mta({
+    core: core.forMta,
+    store,
+    dns,
+    logger,
+    returnPathKey: box.derive('return-path'),
+    settings: mtaSettings(config),
+  });
   const dispatcher = new Dispatcher({
-    core,
+    core: core.forDispatch,
     store,
     logger,
     settings: {
@@ -135,13 +142,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   // A 40 MB message is about 54 MB as base64 in a JSON body.
   const http = buildHttpServer({
-    core,
+    api: core.forSesApi,
+    pages: core.forPages,
     logger,
     bodyLimit: Math.ceil((config.maxMessageSize * 4) / 3) + 1024 * 1024,
   });
   let started = false;
   let smtp: SmtpSubmission | undefined;
-  let feedback: FeedbackListener | undefined;
+  let inbound: SmtpInbound | undefined;
 
   return {
     config,
@@ -169,8 +177,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             })
           : undefined;
       if (tls && config.mxEnabled) {
-        feedback = new FeedbackListener({
-          core,
+        inbound = new SmtpInbound({
+          mail: mta.returnPathInbox,
           logger,
           settings: {
             host: config.smtpHost,
@@ -182,7 +190,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         });
         smtpListeners.push({
           name: 'mx (bounces and complaints to return paths)',
-          address: await feedback.listen(),
+          address: await inbound.listen(),
         });
       }
       if (tls && config.smtpEnabled) {
@@ -192,7 +200,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             'generated a self-signed TLS certificate for the SMTP listeners (development); set SESAME_TLS_CERT and SESAME_TLS_KEY in production',
           );
         smtp = new SmtpSubmission({
-          core,
+          core: core.forSmtp,
           logger,
           settings: {
             host: config.smtpHost,
@@ -220,7 +228,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         core.stop();
       }
       await smtp?.close();
-      await feedback?.close();
+      await inbound?.close();
       await http.close();
       await store.close();
     },

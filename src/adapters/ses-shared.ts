@@ -2,7 +2,7 @@
  * What SES v1 and SES v2 share above their protocols: the identity-ARN check of sends (sending authorization
  * is not supported), and custom verification email templates, whose members have the same names in both APIs.
  */
-import { SesError, type Core, type VerificationTemplateContent } from '../core/index.ts';
+import { SesError, type SesApiPort, type VerificationTemplateContent } from '../core/index.ts';
 
 /** An identity ARN a send names must be the caller's own (acting for another account is not supported). */
 export function requireOwnIdentityArn(accountId: string, arn: string | undefined, member: string): void {
@@ -59,7 +59,7 @@ const verificationTemplateMembers = (t: { name: string; content: VerificationTem
 
 /** What a handler of either API gets. */
 export interface SesCallContext {
-  core: Core;
+  core: SesApiPort;
   caller: { accountId: string; accessKeyId: string };
   sourceIp: string;
 }

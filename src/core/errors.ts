@@ -16,6 +16,7 @@ export type SesErrorCode =
   | 'ConflictException'
   | 'InvalidNextTokenException'
   | 'ConcurrentModificationException'
+  | 'AccessDeniedException'
   | 'NotSupportedException';
 
 /** What a NotFound / AlreadyExists refers to (SES v1 has a distinct code per resource). */
@@ -34,19 +35,39 @@ export type ResourceKind =
   | 'SuppressedDestination'
   | 'Resource';
 
+/**
+ * Why a request was refused, where a protocol names the failure more precisely than the code does (SES v1's
+ * Query codes, SMTP replies, bulk statuses). Each adapter maps it to its own name.
+ */
+export type ErrorReason =
+  /** Throttling: the send rate, or the daily quota. */
+  | 'rate'
+  | 'daily'
+  /** Sending paused: for the account, or for the configuration set. */
+  | 'account'
+  | 'configuration-set'
+  /** Bad requests about one kind of input. */
+  | 'invalid-template'
+  | 'invalid-rendering-data'
+  | 'missing-rendering-attribute'
+  | 'invalid-verification-template'
+  | 'invalid-configuration-set'
+  | 'invalid-sns-destination'
+  | 'invalid-tracking-options'
+  | 'invalid-delivery-options'
+  /** Custom verification emails: the account is in the sandbox; the template's sender is not verified. */
+  | 'production-access-not-granted'
+  | 'from-address-not-verified';
+
 export interface SesErrorOptions {
   resource?: ResourceKind;
-  /** Throttling: which limit was hit. Sending paused: whose switch is off. */
-  reason?: 'rate' | 'daily' | 'account' | 'configuration-set';
-  /** The SES v1 (Query) code where v1 names this failure more precisely (e.g. InvalidSNSDestination). */
-  v1Code?: string;
+  reason?: ErrorReason;
 }
 
 export class SesError extends Error {
   readonly code: SesErrorCode;
   readonly resource: ResourceKind | undefined;
-  readonly reason: SesErrorOptions['reason'];
-  readonly v1Code: string | undefined;
+  readonly reason: ErrorReason | undefined;
 
   constructor(code: SesErrorCode, message: string, options: SesErrorOptions = {}) {
     super(message);
@@ -54,12 +75,11 @@ export class SesError extends Error {
     this.code = code;
     this.resource = options.resource;
     this.reason = options.reason;
-    this.v1Code = options.v1Code;
   }
 }
 
-export const badRequest = (message: string, v1Code?: string): SesError =>
-  new SesError('BadRequestException', message, v1Code ? { v1Code } : {});
+export const badRequest = (message: string, reason?: ErrorReason): SesError =>
+  new SesError('BadRequestException', message, reason ? { reason } : {});
 export const notFound = (resource: ResourceKind, message: string): SesError =>
   new SesError('NotFoundException', message, { resource });
 export const alreadyExists = (resource: ResourceKind, message: string): SesError =>

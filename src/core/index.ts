@@ -1,30 +1,54 @@
 /**
- * The core: Sesame's domain (accounts, identities, sending, …) behind one facade. It owns every rule;
- * adapters only translate protocols into calls on it. It must never know HTTP, SMTP or SQL: it reaches
- * storage through the Store interface and the network through ports passed in (DNS resolver, mailer).
+ * The core: Sesame's domain (accounts, identities, sending, events, …). It owns every rule; adapters only
+ * translate protocols into calls on it. It must never know HTTP, SMTP or SQL: it reaches storage through the
+ * Store interface and the network through what is passed in (DNS resolver). Each caller gets a narrow port
+ * (ports.ts) rather than the whole core: `forSesApi`, `forPages`, `forSmtp`, `forOperator`, `forMta`,
+ * `forDispatch`.
  */
 import type { DnsResolver } from '../lib/dns.ts';
 import type { Logger } from '../lib/logger.ts';
+import { PublicLinks } from '../lib/public-links.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import { AccountService, type QuotaSettings } from './accounts/account-service.ts';
 import { EpochCache } from './cache.ts';
+import { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
+import { ContactService } from './contacts/contact-service.ts';
+import { ListManagement } from './contacts/list-management.ts';
+import { DeliveryOutcomes } from './delivery/delivery-outcomes.ts';
+import { OutcomeRecorder } from './delivery/outcome-recorder.ts';
+import { EngagementService } from './engagement/engagement-service.ts';
+import { Personalizer } from './engagement/personalizer.ts';
+import { AutoSuppression } from './feedback/auto-suppression.ts';
+import { FeedbackService } from './feedback/feedback-service.ts';
+import { FeedbackForwarding } from './feedback/forwarding.ts';
+import { DkimRecords } from './identities/dkim-records.ts';
 import { IdentityService } from './identities/identity-service.ts';
+import { SenderIdentities } from './identities/sender-identities.ts';
 import { IdentityVerifier } from './identities/verifier.ts';
-import { TagService } from './tags/tag-service.ts';
+import { EventPublisher } from './notifications/event-publisher.ts';
+import { OutboxSignal } from './notifications/outbox-signal.ts';
+import { SnsService } from './notifications/sns-service.ts';
+import type {
+  DispatchPort,
+  MtaPort,
+  OperatorPort,
+  SesApiPort,
+  SmtpSubmissionPort,
+  WebPagesPort,
+} from './ports.ts';
+import { Acceptance } from './sending/acceptance.ts';
 import { QuotaTracker } from './sending/quota.ts';
 import { SendingService } from './sending/sending-service.ts';
-import { ReturnPathCodec } from './sending/verp.ts';
-import { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
-import { SnsService } from './notifications/sns-service.ts';
-import { EventPublisher } from './notifications/event-publisher.ts';
+import { SystemMail } from './sending/system-mail.ts';
 import { SuppressionService } from './suppression/suppression-service.ts';
-import { Tracker } from './tracking/tracker.ts';
-import { TemplateService } from './templates/template-service.ts';
-import { ContactService } from './contacts/contact-service.ts';
+import { TagService } from './tags/tag-service.ts';
 import { CustomVerificationSender } from './templates/custom-verification.ts';
+import { TemplateService } from './templates/template-service.ts';
+import { Tracker } from './tracking/tracker.ts';
 
-export { SesError, type SesErrorCode, type ResourceKind } from './errors.ts';
+export type * from './ports.ts';
+export { SesError, type SesErrorCode, type ResourceKind, type ErrorReason } from './errors.ts';
 export {
   AccountService,
   ENFORCEMENT_STATUSES,
@@ -33,13 +57,10 @@ export {
   type AccountUpdate,
 } from './accounts/account-service.ts';
 export { smtpPasswordV4, smtpPasswordV2 } from './accounts/smtp-password.ts';
-export type {
-  IdentityService,
-  IdentityView,
-  DkimView,
-  DnsRecord,
-  DkimSigningInput,
-} from './identities/identity-service.ts';
+export type { IdentityService, IdentityView, CreateIdentityInput } from './identities/identity-service.ts';
+export type { DkimView, DkimSigningInput } from './identities/dkim-records.ts';
+export type { DnsRecord } from './identities/dns-records.ts';
+export type { SenderProfile, DkimSigningKey } from './identities/sender-identities.ts';
 export type { TagService } from './tags/tag-service.ts';
 export type { SendingService } from './sending/sending-service.ts';
 export type {
@@ -62,12 +83,12 @@ export type {
   ContactFilter,
   TopicPreference,
 } from './contacts/contact-service.ts';
-export { UNSUBSCRIBE_PATH_PREFIX } from './contacts/contact-service.ts';
-export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/sending-service.ts';
-export { MAX_BULK_ENTRIES } from './sending/sending-service.ts';
+export type { FeedbackInput } from './feedback/feedback-service.ts';
+export type { UnsubscribeTarget } from './engagement/engagement-service.ts';
+export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/bulk.ts';
+export { MAX_BULK_ENTRIES } from './sending/bulk.ts';
 export { PIXEL as TRACKING_PIXEL } from './tracking/tracker.ts';
-export { SIGNING_CERT_PATH, UNSUBSCRIBE_PATH } from './notifications/sns-service.ts';
-export { SYSTEM_ACCOUNT } from './sending/sending-service.ts';
+export { SYSTEM_ACCOUNT } from './sending/system-mail.ts';
 export { MAX_RECIPIENTS } from './sending/pipeline.ts';
 export {
   simulatorScenario,
@@ -75,9 +96,8 @@ export {
   SIMULATOR_DOMAIN,
   type SimulatorScenario,
 } from './sending/simulator.ts';
-export type { SenderProfile, DkimSigningKey } from './identities/identity-service.ts';
 export type * from './sending/types.ts';
-export type { SimpleAttachment } from './sending/mime.ts';
+export type { SimpleAttachment } from '../lib/mime/index.ts';
 export type {
   AccountRecord,
   AccessKeyRecord,
@@ -138,6 +158,7 @@ export class Core {
   readonly region: string;
   readonly accounts: AccountService;
   readonly identities: IdentityService;
+  readonly senders: SenderIdentities;
   readonly tags: TagService;
   readonly sending: SendingService;
   readonly configurationSets: ConfigurationSetService;
@@ -145,27 +166,29 @@ export class Core {
   readonly suppression: SuppressionService;
   readonly templates: TemplateService;
   readonly contacts: ContactService;
+  readonly listManagement: ListManagement;
   readonly customVerification: CustomVerificationSender;
+  readonly engagement: EngagementService;
+  readonly feedback: FeedbackService;
+  readonly delivery: DeliveryOutcomes;
+  readonly #acceptance: Acceptance;
+  readonly #personalizer: Personalizer;
+  readonly #outbox: OutboxSignal;
   readonly #cache: EpochCache;
   readonly #verifier: IdentityVerifier;
   readonly #cachePollMs: number;
 
   constructor(deps: CoreDeps) {
     const now = deps.now ?? Date.now;
-    const { settings, store, logger } = deps;
-    this.region = settings.region;
+    const { settings, store, logger, box } = deps;
+    const { region } = settings;
+    const links = new PublicLinks(settings.publicUrl);
+    this.region = region;
     this.#cachePollMs = settings.cachePollMs ?? 500;
-    this.#cache = new EpochCache(store);
-    this.accounts = new AccountService({
-      store,
-      box: deps.box,
-      cache: this.#cache,
-      quotas: settings,
-      region: settings.region,
-      logger,
-      now,
-    });
-    this.tags = new TagService({ store, region: settings.region });
+    const cache = (this.#cache = new EpochCache(store));
+    const outbox = (this.#outbox = new OutboxSignal());
+    this.accounts = new AccountService({ store, box, cache, quotas: settings, region, logger, now });
+    this.tags = new TagService({ store, region });
     this.#verifier = new IdentityVerifier({
       store,
       dns: deps.dns,
@@ -176,15 +199,57 @@ export class Core {
       },
       logger,
       now,
-      onChange: () => this.#cache.changed(),
+      onChange: () => cache.changed(),
+    });
+    const identityArn = (accountId: string, name: string) =>
+      `arn:aws:ses:${region}:${accountId}:identity/${name}`;
+    this.senders = new SenderIdentities({ store, box, cache, arn: identityArn });
+    this.sns = new SnsService({ store, box, cache, region, links, outbox, now });
+    this.configurationSets = new ConfigurationSetService({ store, cache, tags: this.tags, region, now });
+    this.suppression = new SuppressionService({ store, accounts: this.accounts, now });
+    this.templates = new TemplateService({
+      store,
+      cache,
+      settings: {
+        region,
+        maxTemplateSize: settings.maxTemplateSize ?? 500 * 1024,
+        maxTemplates: settings.maxTemplates ?? 10_000,
+      },
+      now,
+    });
+    this.contacts = new ContactService({ store, cache, tags: this.tags, region, now });
+    this.listManagement = new ListManagement({ store, cache, links, key: box.derive('unsubscribe'), now });
+    const quota = new QuotaTracker(store, now);
+    this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
+    const publisher = new EventPublisher({
+      configurationSets: this.configurationSets,
+      senders: this.senders,
+      sns: this.sns,
+    });
+    this.#acceptance = new Acceptance({ store, publisher, quota, outbox, logger });
+    const systemMail = new SystemMail({
+      acceptance: this.#acceptance,
+      settings: { bounceDomain: settings.bounceDomain, mailHost: settings.mailHost, nodeId: settings.nodeId },
+      now,
     });
     this.identities = new IdentityService({
       store,
-      box: deps.box,
-      cache: this.#cache,
+      cache,
       verifier: this.#verifier,
       tags: this.tags,
-      settings: { region: settings.region, publicUrl: settings.publicUrl, mailHost: settings.mailHost },
+      senders: this.senders,
+      dkim: new DkimRecords(box),
+      links,
+      mailer: {
+        sendAddressVerification: async (identity, link) => {
+          await systemMail.send(addressVerificationMessage(identity.name, region, link));
+          logger.info(
+            { identity: identity.name, accountId: identity.accountId, link },
+            'address verification link sent',
+          );
+        },
+      },
+      settings: { region, mailHost: settings.mailHost },
       logger,
       now,
     });
@@ -192,99 +257,98 @@ export class Core {
       'identity',
       async (accountId, name) => (await this.identities.find(accountId, name)) !== undefined,
     );
-    this.sns = new SnsService({
-      store,
-      box: deps.box,
-      cache: this.#cache,
-      region: settings.region,
-      publicUrl: settings.publicUrl,
-      now,
-    });
-    this.configurationSets = new ConfigurationSetService({
-      store,
-      cache: this.#cache,
-      tags: this.tags,
-      region: settings.region,
-      now,
-    });
-    this.configurationSets.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
-    this.identities.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
     this.tags.registerKind(
       'configuration-set',
       async (accountId, name) => (await store.configurationSets.get(accountId, name)) !== null,
     );
-    this.suppression = new SuppressionService({ store, accounts: this.accounts, now });
-    this.templates = new TemplateService({
-      store,
-      cache: this.#cache,
-      settings: {
-        region: settings.region,
-        maxTemplateSize: settings.maxTemplateSize ?? 500 * 1024,
-        maxTemplates: settings.maxTemplates ?? 10_000,
-      },
-      now,
-    });
-    this.contacts = new ContactService({
-      store,
-      cache: this.#cache,
-      tags: this.tags,
-      region: settings.region,
-      publicUrl: settings.publicUrl,
-      key: deps.box.derive('unsubscribe'),
-      now,
-    });
-    const quota = new QuotaTracker(store, now);
-    this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
+    this.configurationSets.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
+    this.identities.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
     this.sending = new SendingService({
       store,
       accounts: this.accounts,
-      identities: this.identities,
+      senders: this.senders,
       quota,
-      returnPaths: new ReturnPathCodec(deps.box.derive('return-path')),
       configurationSets: this.configurationSets,
-      publisher: new EventPublisher({
-        configurationSets: this.configurationSets,
-        identities: this.identities,
-        sns: this.sns,
-      }),
-      tracker: new Tracker(deps.box.derive('tracking')),
+      suppression: this.suppression,
       templates: this.templates,
-      contacts: this.contacts,
+      contacts: this.listManagement,
+      acceptance: this.#acceptance,
       settings: {
-        region: settings.region,
+        region,
         mailHost: settings.mailHost,
         bounceDomain: settings.bounceDomain,
         nodeId: settings.nodeId,
         maxMessageSize: settings.maxMessageSize,
         publicUrl: settings.publicUrl,
       },
-      logger,
       now,
     });
     this.customVerification = new CustomVerificationSender({
       accounts: this.accounts,
       identities: this.identities,
+      senders: this.senders,
       templates: this.templates,
       sending: this.sending,
+      links,
     });
-    this.identities.useMailer({
-      sendAddressVerification: async (identity, link) => {
-        const region = settings.region;
-        await this.sending.sendSystemMessage({
-          to: identity.name,
-          subject: `Sesame Email Address Verification Request in region ${region}`,
-          text:
-            `Dear Sesame customer,\n\nWe have received a request to authorize this email address for use with Sesame in region ${region}. ` +
-            `If you requested this verification, please go to the following URL to confirm that you are authorized to use this email address:\n\n${link}\n\n` +
-            `Your request will not be processed unless you confirm the address using this URL. This link expires 24 hours after your original verification request.\n\n` +
-            `If you did NOT request to verify this email address, do not click on the link.\n`,
-        });
-        logger.info(
-          { identity: identity.name, accountId: identity.accountId, link },
-          'address verification link sent',
-        );
-      },
+    const autoSuppression = new AutoSuppression({
+      accounts: this.accounts,
+      configurationSets: this.configurationSets,
+      suppression: this.suppression,
+      now,
     });
+    const forwarding = new FeedbackForwarding({ senders: this.senders, systemMail, logger });
+    const recorder = new OutcomeRecorder({
+      store,
+      publisher,
+      outbox,
+      reactions: [(m, e) => autoSuppression.apply(m, e), (m, e) => forwarding.forward(m, e)],
+    });
+    this.delivery = new DeliveryOutcomes({ store, recorder, mailHost: settings.mailHost });
+    this.feedback = new FeedbackService({ store, recorder, now });
+    const tracker = new Tracker(box.derive('tracking'), links);
+    this.engagement = new EngagementService({ store, tracker, lists: this.listManagement, recorder, now });
+    this.#personalizer = new Personalizer({ tracker, lists: this.listManagement });
+  }
+
+  /** The SES v2, SES v1 and SNS-compatible APIs. */
+  get forSesApi(): SesApiPort {
+    return this;
+  }
+
+  /** The pages of tracking, unsubscribe, verification and SNS links. */
+  get forPages(): WebPagesPort {
+    return this;
+  }
+
+  get forSmtp(): SmtpSubmissionPort {
+    return this;
+  }
+
+  get forOperator(): OperatorPort {
+    return this;
+  }
+
+  get forMta(): MtaPort {
+    const acceptance = this.#acceptance;
+    const personalizer = this.#personalizer;
+    return {
+      onAccepted: (listener) => acceptance.onAccepted(listener),
+      payload: (messageId) => this.delivery.payload(messageId),
+      recordDelivery: (report, message, recipients) =>
+        this.delivery.recordDelivery(report, message, recipients),
+      isPersonal: (message) => personalizer.isPersonal(message),
+      personalize: (message, body, index) => personalizer.personalize(message, body, index),
+      dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
+      recordFeedback: (input) => this.feedback.recordFeedback(input),
+    };
+  }
+
+  get forDispatch(): DispatchPort {
+    return {
+      onQueued: (listener) => this.#outbox.onQueued(listener),
+      envelope: (n) => this.sns.envelope(n),
+    };
   }
 
   /** Starts the background work of a serving node (cache polling, identity verification). */
@@ -297,4 +361,17 @@ export class Core {
     this.#verifier.stop();
     this.#cache.stop();
   }
+}
+
+/** Sesame's own verification message for an address identity (worded as SES words its own). */
+function addressVerificationMessage(address: string, region: string, link: string) {
+  return {
+    to: address,
+    subject: `Sesame Email Address Verification Request in region ${region}`,
+    text:
+      `Dear Sesame customer,\n\nWe have received a request to authorize this email address for use with Sesame in region ${region}. ` +
+      `If you requested this verification, please go to the following URL to confirm that you are authorized to use this email address:\n\n${link}\n\n` +
+      `Your request will not be processed unless you confirm the address using this URL. This link expires 24 hours after your original verification request.\n\n` +
+      `If you did NOT request to verify this email address, do not click on the link.\n`,
+  };
 }

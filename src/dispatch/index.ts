@@ -5,7 +5,7 @@
  * after the last retry. Never slows sending: it runs apart from the send path and reads only the outbox.
  * Must never build notification content itself: the core formats and signs envelopes.
  */
-import type { Core, NotificationRecord } from '../core/index.ts';
+import type { DispatchPort, NotificationRecord } from '../core/index.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/store.ts';
 
@@ -26,7 +26,7 @@ export interface DispatchSettings {
 const LEASE_MS = 120_000;
 
 export class Dispatcher {
-  readonly #core: Core;
+  readonly #core: DispatchPort;
   readonly #store: Store;
   readonly #log: Logger;
   readonly #settings: DispatchSettings;
@@ -37,7 +37,7 @@ export class Dispatcher {
   #claiming = false;
   #stopped = true;
 
-  constructor(deps: { core: Core; store: Store; logger: Logger; settings: DispatchSettings }) {
+  constructor(deps: { core: DispatchPort; store: Store; logger: Logger; settings: DispatchSettings }) {
     this.#core = deps.core;
     this.#store = deps.store;
     this.#log = deps.logger;
@@ -46,8 +46,7 @@ export class Dispatcher {
 
   start(): void {
     this.#stopped = false;
-    this.#core.sending.onNotifications(() => this.wake());
-    this.#core.sns.onEnqueued(() => this.wake());
+    this.#core.onQueued(() => this.wake());
     this.wake();
   }
 
@@ -122,7 +121,7 @@ export class Dispatcher {
     let error: string;
     let retry = true;
     try {
-      const { headers, body } = await this.#core.sns.envelope(n);
+      const { headers, body } = await this.#core.envelope(n);
       const res = await fetch(n.endpoint, {
         method: 'POST',
         headers,

@@ -1,10 +1,11 @@
 /**
  * The outbound MTA. Owns: the scheduled queue, MX routing, SMTP delivery with DKIM, bounce classification,
- * retries, and the node's claim on queued work (heartbeat, take-over of dead nodes' work). Reaches the core
- * through its facade (accepted messages in, delivery outcomes out) and reads its own queue entries through the
- * store interface at start-up. Must never decide SES policy (quotas, identities, events): the core does.
+ * retries, VERP return paths and the mail that comes back to them, and the node's claim on queued work
+ * (heartbeat, take-over of dead nodes' work). Reaches the core through its port (core/ports.ts MtaPort:
+ * accepted messages in, delivery outcomes and feedback out) and reads its own queue entries through the store
+ * interface at start-up. Must never decide SES policy (quotas, identities, events): the core does.
  */
-import type { AcceptedMessage, Core } from '../core/index.ts';
+import type { AcceptedMessage, InboundMailPort, MtaPort } from '../core/index.ts';
 import type { DnsResolver } from '../lib/dns.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/store.ts';
@@ -13,6 +14,8 @@ import { MxResolver } from './dns/mx.ts';
 import { IdleSessions } from './delivery/idle-sessions.ts';
 import { KnownItems } from './queue/known-items.ts';
 import { Scheduler } from './queue/scheduler.ts';
+import { ReturnPathInbox } from './return-path/inbox.ts';
+import { ReturnPathCodec } from './return-path/verp.ts';
 
 export interface MtaSettings extends DeliverySettings {
   nodeId: string;
@@ -30,7 +33,11 @@ export interface MtaSettings extends DeliverySettings {
 const PAGE = 5000;
 
 export class Mta {
-  readonly #core: Core;
+  readonly #core: MtaPort;
+  /** VERP return paths: encoded for every delivery, decoded for the mail that comes back. */
+  readonly returnPaths: ReturnPathCodec;
+  /** What the inbound MX hands the mail for return paths to. */
+  readonly returnPathInbox: InboundMailPort;
   readonly #store: Store;
   readonly #log: Logger;
   readonly #settings: MtaSettings;
@@ -41,13 +48,28 @@ export class Mta {
   #heartbeat: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(deps: { core: Core; store: Store; dns: DnsResolver; logger: Logger; settings: MtaSettings }) {
+  constructor(deps: {
+    core: MtaPort;
+    store: Store;
+    dns: DnsResolver;
+    logger: Logger;
+    /** Key of the VERP return paths' MACs (derived from the master key, so every node shares it). */
+    returnPathKey: Buffer;
+    settings: MtaSettings;
+  }) {
     this.#core = deps.core;
     this.#store = deps.store;
     this.#log = deps.logger;
     this.#settings = deps.settings;
+    this.returnPaths = new ReturnPathCodec(deps.returnPathKey);
+    this.returnPathInbox = new ReturnPathInbox({
+      core: deps.core,
+      codec: this.returnPaths,
+      logger: deps.logger,
+    });
     this.#deliverer = new Deliverer({
       core: deps.core,
+      returnPaths: this.returnPaths,
       mx: new MxResolver(deps.dns),
       settings: deps.settings,
       logger: deps.logger,
@@ -66,7 +88,7 @@ export class Mta {
 
   /** Takes this node's queued work (and dead nodes'), then follows accepted messages. */
   async start(): Promise<void> {
-    this.#core.sending.onAccepted((accepted) => this.#enqueueAccepted(accepted));
+    this.#core.onAccepted((accepted) => this.#enqueueAccepted(accepted));
     const hb = this.#settings.heartbeatMs ?? 10_000;
     await this.#store.messages.heartbeat(this.#settings.nodeId, Date.now());
     const taken = await this.#store.messages.claimOrphans(

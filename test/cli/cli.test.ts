@@ -355,7 +355,12 @@ describe('sesame suppression import and notifications', () => {
       topicPreferences: [{ topicName: 'offers', subscriptionStatus: 'OPT_IN' }],
     });
     // Ann unsubscribes from offers after the import; re-running the same file keeps that opt-out.
-    await sesame.platform.core.contacts.unsubscribe(a.accountId, 'members', 'offers', 'ann@import.test');
+    await sesame.platform.core.listManagement.unsubscribe(
+      a.accountId,
+      'members',
+      'offers',
+      'ann@import.test',
+    );
     const again = await sesameCli('contacts', 'import', 'members', file, '--account', a.accountId);
     expect(JSON.parse(again.stdout).imported).toBe(1202);
     const page = await sesame.platform.store.contacts.contacts(a.accountId, 'members', { limit: 5000 });

@@ -287,10 +287,10 @@ describe('email address identities', () => {
     expect(r.VerificationStatus).toBe('SUCCESS');
     expect(r.VerifiedForSendingStatus).toBe(true);
     expect(r.DkimAttributes?.Status).toBe('SUCCESS');
-    expect(await sesame.platform.core.identities.isVerified(acct.accountId, 'anyone@sub.example.com')).toBe(
+    expect(await sesame.platform.core.senders.isVerified(acct.accountId, 'anyone@sub.example.com')).toBe(
       true,
     );
-    expect(await sesame.platform.core.identities.isVerified(acct.accountId, 'bob@mailbox.test')).toBe(false);
+    expect(await sesame.platform.core.senders.isVerified(acct.accountId, 'bob@mailbox.test')).toBe(false);
   });
 });
 

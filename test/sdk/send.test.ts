@@ -91,7 +91,7 @@ describe('SendEmail with Simple content', () => {
   it('the return path is a VERP address that names the message', async () => {
     const m = sink.received('rcpt@dest.test')[0]!;
     expect(m.mailFrom).toMatch(/^b-[a-z2-7]{39}-\d+-[a-z2-7]{8}@mx\.sesame\.test$/);
-    const decoded = sesame.platform.core.sending.decodeReturnPath(m.mailFrom.split('@')[0]!);
+    const decoded = sesame.platform.mta.returnPaths.decode(m.mailFrom.split('@')[0]!);
     expect(decoded?.messageId).toBe(messageId);
   });
 

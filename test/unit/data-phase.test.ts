@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
-import { feedDataStream, originalFeedDataStream } from '../../src/lib/smtp-data-phase.ts';
+import { feedDataStream, originalFeedDataStream } from '../../src/adapters/smtp-common/data-phase.ts';
 
 type Feed = typeof feedDataStream;
 

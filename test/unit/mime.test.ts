@@ -6,7 +6,7 @@ import {
   writeMimeTree,
   toCrlf,
   writeSimpleText,
-} from '../../src/core/sending/mime.ts';
+} from '../../src/lib/mime/index.ts';
 
 type ComposerOptions = ConstructorParameters<typeof MailComposer>[0];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReturnPathCodec } from '../../src/core/sending/verp.ts';
+import { ReturnPathCodec } from '../../src/mta/return-path/verp.ts';
 import { newMessageId } from '../../src/lib/ids.ts';
 
 describe('VERP return paths', () => {

@@ -1,5 +1,5 @@
 /** Authenticates an AWS request: SigV4 against the access key's secret, for this node's region. */
-import type { Core } from '../../core/index.ts';
+import type { SesApiPort } from '../../core/index.ts';
 import type { AwsHttpRequest } from './http-types.ts';
 import { AuthFailure, parseSignature, verifySignature } from './sigv4.ts';
 
@@ -8,7 +8,7 @@ export interface Caller {
   accessKeyId: string;
 }
 
-export async function authenticate(core: Core, req: AwsHttpRequest, service: string): Promise<Caller> {
+export async function authenticate(core: SesApiPort, req: AwsHttpRequest, service: string): Promise<Caller> {
   const parsed = parseSignature(req, Date.now());
   const { region, service: scoped, accessKeyId } = parsed.credential;
   if (scoped !== service)

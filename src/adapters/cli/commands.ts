@@ -10,14 +10,14 @@ import {
   ENFORCEMENT_STATUSES,
   type AccountRecord,
   type AccountUpdate,
-  type Core,
+  type OperatorPort,
   type EnforcementStatus,
 } from '../../core/index.ts';
 
 export class UsageError extends Error {}
 
 export interface CliContext {
-  core: Core;
+  core: OperatorPort;
   /** Base URL SDKs use as `endpoint` (printed with new credentials). */
   endpoint: string;
   out: (text: string) => void;

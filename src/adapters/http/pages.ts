@@ -1,12 +1,11 @@
-/** Pages Sesame serves to people rather than API clients: the address-verification link. */
+/**
+ * Pages Sesame serves to people rather than API clients, at the routes of the public links it puts in mail and
+ * notifications (lib/public-links.ts): tracking pixel and redirect, one-click unsubscribe, address verification,
+ * the SNS signing certificate and unsubscribe link.
+ */
 import type { FastifyInstance } from 'fastify';
-import {
-  SIGNING_CERT_PATH,
-  TRACKING_PIXEL,
-  UNSUBSCRIBE_PATH,
-  UNSUBSCRIBE_PATH_PREFIX,
-  type Core,
-} from '../../core/index.ts';
+import { TRACKING_PIXEL, type WebPagesPort } from '../../core/index.ts';
+import { LINK_ROUTES, OPEN_PIXEL_SUFFIX } from '../../lib/public-links.ts';
 
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -15,11 +14,13 @@ export function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}h1{font-size:1.4rem}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
-export function registerPages(app: FastifyInstance, core: Core): void {
+export function registerPages(app: FastifyInstance, core: WebPagesPort): void {
   // Open tracking: the 1×1 pixel of a tracked message.
-  app.get<{ Params: { token: string } }>('/t/o/:token', async (req, reply) => {
-    const token = req.params.token.replace(/\.gif$/, '');
-    const recorded = await core.sending.recordEngagement('open', token, {
+  app.get<{ Params: { token: string } }>(LINK_ROUTES.openPixel, async (req, reply) => {
+    const token = req.params.token.endsWith(OPEN_PIXEL_SUFFIX)
+      ? req.params.token.slice(0, -OPEN_PIXEL_SUFFIX.length)
+      : req.params.token;
+    const recorded = await core.engagement.recordEngagement('open', token, {
       ip: req.ip,
       userAgent: req.headers['user-agent'] ?? '',
     });
@@ -28,8 +29,8 @@ export function registerPages(app: FastifyInstance, core: Core): void {
   });
 
   // Click tracking: record the click, then send the reader on to the original link.
-  app.get<{ Params: { token: string } }>('/t/c/:token', async (req, reply) => {
-    const recorded = await core.sending.recordEngagement('click', req.params.token, {
+  app.get<{ Params: { token: string } }>(LINK_ROUTES.click, async (req, reply) => {
+    const recorded = await core.engagement.recordEngagement('click', req.params.token, {
       ip: req.ip,
       userAgent: req.headers['user-agent'] ?? '',
     });
@@ -47,13 +48,13 @@ export function registerPages(app: FastifyInstance, core: Core): void {
   });
 
   // The certificate that signs SNS-style notifications (SigningCertURL).
-  app.get(SIGNING_CERT_PATH, async (_req, reply) =>
+  app.get(LINK_ROUTES.snsSigningCert, async (_req, reply) =>
     reply.type('application/x-pem-file').send(await core.sns.signingCertificate()),
   );
 
   // The UnsubscribeURL of a notification: signed by Sesame, so it works without AWS credentials.
   app.get<{ Querystring: { SubscriptionArn?: string; Signature?: string } }>(
-    UNSUBSCRIBE_PATH,
+    LINK_ROUTES.snsUnsubscribe,
     async (req, reply) => {
       const arn = req.query.SubscriptionArn ?? '';
       if (!core.sns.unsubscribeLinkValid(arn, req.query.Signature ?? ''))
@@ -74,13 +75,13 @@ export function registerPages(app: FastifyInstance, core: Core): void {
 
   // A list-managed message's unsubscribe link. GET shows a confirmation page (mail scanners follow links and
   // must not unsubscribe anyone); POST unsubscribes — the RFC 8058 one-click request, or the page's button.
-  const unsubscribePath = `${UNSUBSCRIBE_PATH_PREFIX}:token`;
+  const unsubscribePath = LINK_ROUTES.unsubscribe;
   const invalidUnsubscribe = page(
     'Link not valid',
     '<p>This unsubscribe link is not valid: it was changed, was not issued by this server, or its list no longer exists.</p>',
   );
   app.get<{ Params: { token: string } }>(unsubscribePath, async (req, reply) => {
-    const target = await core.sending.unsubscribeTarget(req.params.token);
+    const target = await core.engagement.unsubscribeTarget(req.params.token);
     if (!target) return reply.code(404).type('text/html; charset=utf-8').send(invalidUnsubscribe);
     const what = target.topic ? `the topic <strong>${escapeHtml(target.topic)}</strong> of ` : '';
     return reply
@@ -97,7 +98,7 @@ export function registerPages(app: FastifyInstance, core: Core): void {
   app.post<{ Params: { token: string } }>(unsubscribePath, async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const fromPage = new URLSearchParams(body).get('source') === 'page';
-    const done = await core.sending.unsubscribe(
+    const done = await core.engagement.unsubscribe(
       req.params.token,
       fromPage ? 'UnsubscribeLink' : 'UnsubscribeHeader',
     );
@@ -114,7 +115,7 @@ export function registerPages(app: FastifyInstance, core: Core): void {
   });
 
   app.get<{ Params: { token: string }; Querystring: { account?: string; template?: string } }>(
-    '/verify-email/:token',
+    LINK_ROUTES.verifyEmail,
     async (req, reply) => {
       const identity = await core.identities.confirmEmailToken(req.params.token);
       // A custom verification email's link goes on to the template's success or failure page.

@@ -4,7 +4,7 @@
  * AWS-shaped answers for anything unknown. Must never hold domain rules.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Core } from '../../core/index.ts';
+import type { SesApiPort, WebPagesPort } from '../../core/index.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
@@ -15,7 +15,10 @@ import { scopedService } from '../aws/auth.ts';
 import { registerPages } from './pages.ts';
 
 export interface HttpServerOptions {
-  core: Core;
+  /** What the SES and SNS APIs call. */
+  api: SesApiPort;
+  /** What the pages behind Sesame's public links call. */
+  pages: WebPagesPort;
   logger: Logger;
   /** Largest request body accepted (a 40 MB message is about 54 MB as base64 in JSON). */
   bodyLimit: number;
@@ -58,7 +61,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const v2 = new SesV2Api(options.core, options.logger);
+  const v2 = new SesV2Api(options.api, options.logger);
   const v2Route = async (req: FastifyRequest, reply: FastifyReply) =>
     send(reply, await v2.handle(toAwsRequest(req)));
   app.all('/v2/*', v2Route);
@@ -66,8 +69,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.all('/v1/*', v2Route);
 
   // POST / carries every Query API; the credential scope's service tells SES v1 (`ses`) from SNS (`sns`).
-  const v1 = new SesV1Api(options.core, options.logger);
-  const sns = new SnsApi(options.core, options.logger);
+  const v1 = new SesV1Api(options.api, options.logger);
+  const sns = new SnsApi(options.api, options.logger);
   const query = async (req: FastifyRequest, reply: FastifyReply) => {
     const aws = toAwsRequest(req);
     const service = scopedService(aws) ?? (SnsApi.isUnsignedConfirmation(aws) ? 'sns' : 'ses');
@@ -84,7 +87,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
-  registerPages(app, options.core);
+  registerPages(app, options.pages);
 
   app.setNotFoundHandler((req, reply) =>
     awsJsonError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url}.`),

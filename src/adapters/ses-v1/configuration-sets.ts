@@ -1,5 +1,6 @@
 /** SES v1 configuration sets: the same objects as v2, seen through v1's shapes and spellings. */
-import { SesError, type Core, type EventTypeName } from '../../core/index.ts';
+import type { SesApiPort, EventTypeName } from '../../core/index.ts';
+import { AwsProtocolError } from '../aws/protocol-error.ts';
 import { action, type V1Handler } from './handler.ts';
 
 const V1_TO_V2: Record<string, EventTypeName> = {
@@ -148,12 +149,10 @@ export const configurationSetActions: Record<string, V1Handler> = {
   }>(async (ctx, input) => {
     const c = await ctx.core.configurationSets.get(ctx.caller.accountId, input.ConfigurationSetName);
     if (c.options.tracking)
-      throw new SesError(
-        'AlreadyExistsException',
+      throw new AwsProtocolError(
+        'TrackingOptionsAlreadyExistsException',
+        400,
         `Tracking options already exist for configuration set <${c.name}>.`,
-        {
-          v1Code: 'TrackingOptionsAlreadyExistsException',
-        },
       );
     await setTracking(ctx.core, ctx.caller.accountId, c.name, input.TrackingOptions.CustomRedirectDomain);
     return {};
@@ -209,22 +208,26 @@ export const configurationSetActions: Record<string, V1Handler> = {
   ),
 };
 
-function noTracking(name: string): SesError {
-  return new SesError('NotFoundException', `No tracking options exist for configuration set <${name}>.`, {
-    v1Code: 'TrackingOptionsDoesNotExistException',
-  });
+function noTracking(name: string): AwsProtocolError {
+  return new AwsProtocolError(
+    'TrackingOptionsDoesNotExistException',
+    400,
+    `No tracking options exist for configuration set <${name}>.`,
+  );
 }
 
 async function setTracking(
-  core: Core,
+  core: SesApiPort,
   accountId: string,
   name: string,
   domain: string | undefined,
 ): Promise<void> {
   if (!domain)
-    throw new SesError('BadRequestException', 'TrackingOptions.CustomRedirectDomain is required.', {
-      v1Code: 'InvalidTrackingOptions',
-    });
+    throw new AwsProtocolError(
+      'InvalidTrackingOptions',
+      400,
+      'TrackingOptions.CustomRedirectDomain is required.',
+    );
   await core.configurationSets.setTracking(accountId, name, {
     customRedirectDomain: domain,
     httpsPolicy: 'OPTIONAL',

@@ -1,11 +1,26 @@
 /** Maps core errors and authentication failures to SES v1 (Query) error codes — the model's awsQueryError codes. */
-import { SesError } from '../../core/index.ts';
+import { SesError, type ErrorReason } from '../../core/index.ts';
 import { AwsProtocolError } from '../aws/protocol-error.ts';
 import { AuthFailure } from '../aws/sigv4.ts';
 import { queryAuthError } from '../aws/query.ts';
 
+/** SES v1 names some refusals after what they are about (ErrorReason) rather than their v2 code. */
+const REASON_CODES: Partial<Record<ErrorReason, string>> = {
+  'invalid-template': 'InvalidTemplate',
+  'invalid-rendering-data': 'InvalidRenderingParameter',
+  'missing-rendering-attribute': 'MissingRenderingAttribute',
+  'invalid-verification-template': 'CustomVerificationEmailInvalidContent',
+  'invalid-configuration-set': 'InvalidConfigurationSet',
+  'invalid-sns-destination': 'InvalidSNSDestination',
+  'invalid-tracking-options': 'InvalidTrackingOptions',
+  'invalid-delivery-options': 'InvalidDeliveryOptions',
+  'production-access-not-granted': 'ProductionAccessNotGranted',
+  'from-address-not-verified': 'FromEmailAddressNotVerified',
+};
+
 function sesCode(err: SesError): string {
-  if (err.v1Code) return err.v1Code;
+  const byReason = err.reason && REASON_CODES[err.reason];
+  if (byReason) return byReason;
   switch (err.code) {
     case 'NotFoundException':
       if (err.resource === 'ConfigurationSet') return 'ConfigurationSetDoesNotExist';

@@ -1,9 +1,9 @@
 /** The shape of an SES v1 action handler: a decoded, validated input in; the Result members out. */
-import type { Core } from '../../core/index.ts';
+import type { SesApiPort } from '../../core/index.ts';
 import type { Caller } from '../aws/auth.ts';
 
 export interface V1Context {
-  core: Core;
+  core: SesApiPort;
   caller: Caller;
   requestId: string;
   sourceIp: string;

@@ -3,7 +3,7 @@
  * authentication, decoding and XML encoding. Must never hold domain rules: every action calls the same core as
  * the v2 API. An action without a handler answers an AWS-shaped "not supported by Sesame" error.
  */
-import type { Core } from '../../core/index.ts';
+import type { SesApiPort } from '../../core/index.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from '../aws/auth.ts';
@@ -28,11 +28,11 @@ export const v1Handlers: Record<string, V1Handler> = {
 };
 
 export class SesV1Api {
-  readonly #core: Core;
+  readonly #core: SesApiPort;
   readonly #log: Logger;
   readonly #handlers: Record<string, V1Handler>;
 
-  constructor(core: Core, logger: Logger, handlers: Record<string, V1Handler> = v1Handlers) {
+  constructor(core: SesApiPort, logger: Logger, handlers: Record<string, V1Handler> = v1Handlers) {
     this.#core = core;
     this.#log = logger;
     this.#handlers = handlers;

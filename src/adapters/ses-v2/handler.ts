@@ -1,9 +1,9 @@
 /** The shape of an SES v2 operation handler: a decoded, validated input in; the output structure out. */
-import type { Core } from '../../core/index.ts';
+import type { SesApiPort } from '../../core/index.ts';
 import type { Caller } from '../aws/auth.ts';
 
 export interface V2Context {
-  core: Core;
+  core: SesApiPort;
   caller: Caller;
   requestId: string;
   sourceIp: string;

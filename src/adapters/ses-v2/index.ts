@@ -3,7 +3,7 @@
  * decoding, calling the core and encoding. Must never hold domain rules: those live in the core.
  * Every operation in the model routes; one without a handler answers an AWS-shaped "not supported" error.
  */
-import type { Core } from '../../core/index.ts';
+import type { SesApiPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import { authenticate } from '../aws/auth.ts';
@@ -34,12 +34,12 @@ export const v2Handlers: Record<string, V2Handler> = {
 };
 
 export class SesV2Api {
-  readonly #core: Core;
+  readonly #core: SesApiPort;
   readonly #log: Logger;
   readonly #router = new RestJsonRouter(sesv2Model);
   readonly #handlers: Record<string, V2Handler>;
 
-  constructor(core: Core, logger: Logger, handlers: Record<string, V2Handler> = v2Handlers) {
+  constructor(core: SesApiPort, logger: Logger, handlers: Record<string, V2Handler> = v2Handlers) {
     this.#core = core;
     this.#log = logger;
     this.#handlers = handlers;

@@ -7,12 +7,19 @@
  */
 import { BlockList, isIPv4 } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
-import { MAX_RECIPIENTS, type Core } from '../../core/index.ts';
+import { MAX_RECIPIENTS, type SmtpSubmissionPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
+import {
+  closeServer,
+  closeSession,
+  fastDataPhase,
+  greetAtOnce,
+  listenOn,
+  onMessage,
+  replyFor,
+  smtpError,
+} from '../smtp-common/index.ts';
 import { AuthThrottle } from './auth-throttle.ts';
-import { replyFor, smtpError } from './replies.ts';
-import { greetAtOnce } from './greeting.ts';
-import { fastDataPhase } from '../../lib/smtp-data-phase.ts';
 
 export interface SmtpSubmissionSettings {
   host: string;
@@ -37,33 +44,19 @@ interface SessionUser {
   accessKeyId?: string;
 }
 
-type Listener = { name: string; server: SMTPServer; port: number | undefined; address?: string };
+type Listener = { name: string; server: SMTPServer; port: number; address?: string };
 
 const addressOk = (a: string): boolean => /^[^\s<>@]+@[^\s<>@]+$/.test(a) && a.length <= 320;
 
-/** Sends a 421 and closes one session of a server (smtp-server keeps its connections in `connections`). */
-function closeSession(server: SMTPServer, session: SMTPServerSession, message: string): void {
-  const connections = (
-    server as unknown as {
-      connections: Set<{ session: SMTPServerSession; send(code: number, msg: string): void; close(): void }>;
-    }
-  ).connections;
-  for (const c of connections) {
-    if (c.session !== session) continue;
-    c.send(421, message);
-    c.close();
-  }
-}
-
 export class SmtpSubmission {
-  readonly #core: Core;
+  readonly #core: SmtpSubmissionPort;
   readonly #log: Logger;
   readonly #settings: SmtpSubmissionSettings;
   readonly #throttle = new AuthThrottle();
   readonly #listeners: Listener[] = [];
   readonly #trusted = new BlockList();
 
-  constructor(deps: { core: Core; logger: Logger; settings: SmtpSubmissionSettings }) {
+  constructor(deps: { core: SmtpSubmissionPort; logger: Logger; settings: SmtpSubmissionSettings }) {
     this.#core = deps.core;
     this.#log = deps.logger;
     this.#settings = deps.settings;
@@ -97,24 +90,14 @@ export class SmtpSubmission {
     if (this.#settings.trustedAccount) await this.#core.accounts.get(this.#settings.trustedAccount);
     const out: { name: string; address: string }[] = [];
     for (const l of this.#listeners) {
-      await new Promise<void>((resolve, reject) => {
-        l.server.once('error', reject);
-        l.server.listen(l.port, this.#settings.host, () => {
-          l.server.removeListener('error', reject);
-          resolve();
-        });
-      });
-      const addr = l.server.server.address() as { address: string; port: number };
-      l.address = `${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      l.address = await listenOn(l.server, l.port, this.#settings.host);
       out.push({ name: l.name, address: l.address });
     }
     return out;
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.#listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))),
-    );
+    await Promise.all(this.#listeners.map((l) => closeServer(l.server)));
   }
 
   #server(kind: { secure: boolean; trusted?: boolean }): SMTPServer {
@@ -151,7 +134,13 @@ export class SmtpSubmission {
         connections++;
         // A session may not last forever: past the limit the client is asked to reconnect.
         const timer = setTimeout(
-          () => closeSession(server, session, `${s.hostname} Session time limit reached, closing connection`),
+          () =>
+            closeSession(
+              server,
+              session,
+              421,
+              `${s.hostname} Session time limit reached, closing connection`,
+            ),
           s.maxSessionMs,
         );
         timer.unref();
@@ -181,18 +170,10 @@ export class SmtpSubmission {
           );
         cb();
       },
-      onData: (stream, session, cb) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          if ((stream as { sizeExceeded?: boolean }).sizeExceeded)
-            return cb(smtpError({ code: 552, message: 'Message is too long.' }));
-          void this.#submit(session, Buffer.concat(chunks), kind.trusted === true).then(
-            (messageId) => cb(null, `Ok ${messageId}`),
-            (err: unknown) => cb(smtpError(replyFor(err))),
-          );
-        });
-      },
+      onData: onMessage(
+        async (message, session) => `Ok ${await this.#submit(session, message, kind.trusted === true)}`,
+        replyFor,
+      ),
     });
     server.on('error', (err) => this.#log.debug({ err }, 'SMTP connection error'));
     greetAtOnce(server);

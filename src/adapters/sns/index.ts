@@ -4,7 +4,7 @@
  * --endpoint-url` works. ConfirmSubscription also works unsigned (the SubscribeURL a subscriber visits).
  * Other SNS actions answer an AWS-shaped "not supported by Sesame" error.
  */
-import { SesError, type Core } from '../../core/index.ts';
+import { SesError, type SesApiPort } from '../../core/index.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate, type Caller } from '../aws/auth.ts';
@@ -21,7 +21,7 @@ import {
 import { AuthFailure } from '../aws/sigv4.ts';
 
 type SnsHandler = (
-  core: Core,
+  core: SesApiPort,
   caller: Caller | undefined,
   input: Record<string, unknown>,
 ) => Promise<object | undefined>;
@@ -63,10 +63,7 @@ export const snsHandlers: Record<string, SnsHandler> = {
       Protocol: string;
       Endpoint?: string;
     };
-    if (!Endpoint)
-      throw new SesError('BadRequestException', 'Invalid parameter: Endpoint', {
-        v1Code: 'InvalidParameter',
-      });
+    if (!Endpoint) throw new AwsProtocolError('InvalidParameter', 400, 'Invalid parameter: Endpoint');
     return {
       SubscriptionArn: await core.sns.subscribe(need(caller).accountId, TopicArn, Protocol, Endpoint),
     };
@@ -103,18 +100,19 @@ function toSnsError(err: unknown): AwsProtocolError | undefined {
   if (err instanceof AwsProtocolError) return err;
   if (err instanceof AuthFailure) return queryAuthError(err);
   if (err instanceof SesError) {
-    const code = err.v1Code ?? (err.code === 'NotFoundException' ? 'NotFound' : 'InvalidParameter');
-    const status = code === 'NotFound' ? 404 : code === 'AuthorizationError' ? 403 : 400;
-    return new AwsProtocolError(code, status, err.message);
+    if (err.code === 'NotFoundException') return new AwsProtocolError('NotFound', 404, err.message);
+    if (err.code === 'AccessDeniedException')
+      return new AwsProtocolError('AuthorizationError', 403, err.message);
+    return new AwsProtocolError('InvalidParameter', 400, err.message);
   }
   return undefined;
 }
 
 export class SnsApi {
-  readonly #core: Core;
+  readonly #core: SesApiPort;
   readonly #log: Logger;
 
-  constructor(core: Core, logger: Logger) {
+  constructor(core: SesApiPort, logger: Logger) {
     this.#core = core;
     this.#log = logger;
   }

@@ -89,7 +89,7 @@ export class ConfigurationSetService {
     if (!NAME.test(input.name))
       throw badRequest(
         `Invalid configuration set name <${input.name}>: use 1 to 64 letters, digits, underscores and dashes.`,
-        'InvalidConfigurationSet',
+        'invalid-configuration-set',
       );
     if ((await this.#store.configurationSets.count(accountId)) >= MAX_CONFIGURATION_SETS)
       throw new SesError(
@@ -255,7 +255,7 @@ export class ConfigurationSetService {
     if (!(await this.#topicExists(accountId, input.snsTopicArn)))
       throw badRequest(
         `SNS topic <${input.snsTopicArn}> does not exist; create it with Sesame's SNS API (aws sns create-topic).`,
-        'InvalidSNSDestination',
+        'invalid-sns-destination',
       );
     if (input.matchingEventTypes.length === 0)
       throw badRequest('MatchingEventTypes must name at least one event type.');
@@ -298,7 +298,7 @@ function checkTracking(
 ): NonNullable<ConfigurationSetOptions['tracking']> {
   const domain = t.customRedirectDomain.trim().toLowerCase();
   if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain))
-    throw badRequest(`Invalid CustomRedirectDomain ${t.customRedirectDomain}.`, 'InvalidTrackingOptions');
+    throw badRequest(`Invalid CustomRedirectDomain ${t.customRedirectDomain}.`, 'invalid-tracking-options');
   return { customRedirectDomain: domain, httpsPolicy: t.httpsPolicy };
 }
 
@@ -306,7 +306,7 @@ function checkDelivery(d: ConfigurationSetOptions['delivery']): ConfigurationSet
   if (d.maxDeliverySeconds !== null && (d.maxDeliverySeconds < 300 || d.maxDeliverySeconds > 50_400))
     throw badRequest(
       'MaxDeliverySeconds must be between 300 and 50400 seconds (5 minutes to 14 hours).',
-      'InvalidDeliveryOptions',
+      'invalid-delivery-options',
     );
   return d;
 }

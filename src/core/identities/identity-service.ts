@@ -3,43 +3,30 @@
  * published as TXT records because Sesame is not AWS) or BYODKIM; an address is verified by a one-time link.
  * Verification itself is done by the {@link IdentityVerifier} in the background.
  */
-import { newToken, newUrlToken } from '../../lib/ids.ts';
+import { newUrlToken } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { SecretBox } from '../../lib/secret-box.ts';
+import type { PublicLinks } from '../../lib/public-links.ts';
 import {
   StoreConflictError,
-  type DkimKeyLength,
-  type DkimKeyRecord,
   type DkimRecord,
   type IdentityRecord,
   type IdentityType,
-  type IdentityNotificationsRecord,
-  type MailFromRecord,
   type NotificationType,
   type Store,
   type Tag,
   type VerificationStatus,
 } from '../../store/store.ts';
-import { SesError, alreadyExists, badRequest, notFound } from '../errors.ts';
 import type { EpochCache } from '../cache.ts';
-import { generateDkimKey, parseByodkimKey, type KeyMaterial } from './dkim-keys.ts';
-import { domainAndParents, normalizeDomain, parseEmailAddress, parseIdentity } from './names.ts';
-import { EMAIL_LINK_LIFETIME_MS, type IdentityVerifier } from './verifier.ts';
+import { SesError, alreadyExists, badRequest, notFound } from '../errors.ts';
 import type { TagService } from '../tags/tag-service.ts';
+import { dkimView, type DkimRecords, type DkimSigningInput, type DkimView } from './dkim-records.ts';
+import { identityDnsRecords, type DnsRecord } from './dns-records.ts';
+import { domainAndParents, normalizeDomain, parseIdentity } from './names.ts';
+import type { SenderIdentities } from './sender-identities.ts';
+import { EMAIL_LINK_LIFETIME_MS, type IdentityVerifier } from './verifier.ts';
 
 export const MAX_IDENTITIES_PER_ACCOUNT = 10_000;
 const KEY_CHANGE_INTERVAL_MS = 24 * 3600_000;
-
-export interface DkimView {
-  signingEnabled: boolean;
-  status: VerificationStatus;
-  /** Selectors whose TXT records the owner must publish (the new ones while a key rotation waits for DNS). */
-  tokens: string[];
-  origin: 'AWS_SES' | 'EXTERNAL' | null;
-  currentKeyLength: DkimKeyLength | null;
-  nextKeyLength: DkimKeyLength | null;
-  lastKeyGeneratedAt: number | null;
-}
 
 export interface IdentityView {
   record: IdentityRecord;
@@ -51,28 +38,7 @@ export interface IdentityView {
   tags: Tag[];
 }
 
-export interface SenderProfile {
-  /** Name of the verified identity that covers the address. */
-  identity: string;
-  identityArn: string;
-  mailFrom: MailFromRecord | null;
-  configurationSetName: string | null;
-}
-
-export interface DkimSigningKey {
-  domain: string;
-  selector: string;
-  privateKeyPem: string;
-}
-
-export interface DnsRecord {
-  name: string;
-  type: 'TXT' | 'MX';
-  value: string;
-  purpose: string;
-}
-
-/** Sends the verification message for an address identity (the sending pipeline, or the log before it exists). */
+/** Sends the verification message of an address identity (Sesame's own system mail). */
 export interface VerificationMailer {
   sendAddressVerification(identity: IdentityRecord, link: string): Promise<void>;
 }
@@ -84,61 +50,49 @@ export interface CreateIdentityInput {
   dkimSigning?: DkimSigningInput | undefined;
 }
 
-export interface DkimSigningInput {
-  origin: 'AWS_SES' | 'EXTERNAL';
-  selector?: string | undefined;
-  privateKey?: string | undefined;
-  nextKeyLength?: DkimKeyLength | undefined;
-}
-
 export interface IdentitySettings {
   region: string;
-  publicUrl: string;
   mailHost: string;
 }
 
 export class IdentityService {
   readonly #store: Store;
-  readonly #box: SecretBox;
   readonly #cache: EpochCache;
   readonly #verifier: IdentityVerifier;
   readonly #tags: TagService;
+  readonly #senders: SenderIdentities;
+  readonly #dkimRecords: DkimRecords;
+  readonly #links: PublicLinks;
+  readonly #mailer: VerificationMailer;
   readonly #settings: IdentitySettings;
   readonly #log: Logger;
   readonly #now: () => number;
-  #mailer: VerificationMailer;
   #topicExists: (accountId: string, arn: string) => Promise<boolean> = async () => false;
 
   constructor(deps: {
     store: Store;
-    box: SecretBox;
     cache: EpochCache;
     verifier: IdentityVerifier;
     tags: TagService;
+    senders: SenderIdentities;
+    dkim: DkimRecords;
+    links: PublicLinks;
+    mailer: VerificationMailer;
     settings: IdentitySettings;
     logger: Logger;
     now: () => number;
   }) {
     this.#store = deps.store;
-    this.#box = deps.box;
     this.#cache = deps.cache;
     this.#verifier = deps.verifier;
     this.#tags = deps.tags;
+    this.#senders = deps.senders;
+    this.#dkimRecords = deps.dkim;
+    this.#links = deps.links;
+    this.#mailer = deps.mailer;
     this.#settings = deps.settings;
     this.#log = deps.logger;
     this.#now = deps.now;
-    this.#mailer = {
-      sendAddressVerification: async (identity, link) =>
-        this.#log.info(
-          { identity: identity.name, accountId: identity.accountId, link },
-          'address verification link',
-        ),
-    };
-  }
-
-  /** Plugs in the sending pipeline once it exists. */
-  useMailer(mailer: VerificationMailer): void {
-    this.#mailer = mailer;
   }
 
   arn(accountId: string, name: string): string {
@@ -146,13 +100,13 @@ export class IdentityService {
   }
 
   /**
-   * @param deliver sends the verification link of an address instead of Sesame's own message (custom
-   *   verification emails); its errors reach the caller.
+   * @param deliver sends the verification email of an address (given its link token) instead of Sesame's own
+   *   message (custom verification emails); its errors reach the caller.
    */
   async create(
     accountId: string,
     input: CreateIdentityInput,
-    deliver?: (link: string) => Promise<void>,
+    deliver?: (token: string) => Promise<void>,
   ): Promise<IdentityView> {
     const parsed = parseIdentity(input.identity);
     if (parsed.type === 'EMAIL_ADDRESS' && input.dkimSigning)
@@ -182,7 +136,7 @@ export class IdentityService {
       dkimSigningEnabled: true,
       dkim:
         parsed.type === 'DOMAIN'
-          ? await this.#newDkim(input.dkimSigning ?? { origin: 'AWS_SES' }, now)
+          ? await this.#dkimRecords.create(input.dkimSigning ?? { origin: 'AWS_SES' }, now)
           : null,
       mailFrom: null,
       feedbackForwarding: true,
@@ -211,7 +165,7 @@ export class IdentityService {
   async verifyEmailAddress(
     accountId: string,
     address: string,
-    deliver?: (link: string) => Promise<void>,
+    deliver?: (token: string) => Promise<void>,
   ): Promise<'sent' | 'already-verified'> {
     const parsed = parseIdentity(address);
     if (parsed.type !== 'EMAIL_ADDRESS') throw badRequest(`Invalid email address ${address}.`);
@@ -308,14 +262,14 @@ export class IdentityService {
     let dkim: DkimRecord;
     const current = record.dkim;
     if (input.origin === 'EXTERNAL' || !current || current.origin !== 'AWS_SES') {
-      dkim = await this.#newDkim(input, now);
+      dkim = await this.#dkimRecords.create(input, now);
     } else if (
       input.nextKeyLength &&
       (input.nextKeyLength !== current.currentKeyLength || current.pendingKeys)
     ) {
       if (current.rotations > 0 && now - current.lastKeyGeneratedAt < KEY_CHANGE_INTERVAL_MS)
         throw badRequest('The DKIM signing key length can be changed only once every 24 hours.');
-      const pendingKeys = await this.#easyDkimKeys(input.nextKeyLength);
+      const pendingKeys = await this.#dkimRecords.easyKeys(input.nextKeyLength);
       dkim = {
         ...current,
         pendingKeys,
@@ -338,7 +292,7 @@ export class IdentityService {
       checkCount: 0,
     }));
     this.#verifier.wake();
-    return this.#dkimView(updated, undefined);
+    return dkimView(updated, undefined);
   }
 
   async setMailFrom(
@@ -382,7 +336,6 @@ export class IdentityService {
     if (!enabled && !(record.notifications?.topics.Bounce && record.notifications.topics.Complaint))
       throw badRequest(
         `Feedback forwarding cannot be disabled for ${record.name} until both a Bounce and a Complaint notification topic are set (SetIdentityNotificationTopic).`,
-        'InvalidParameterValue',
       );
     await this.#modify(accountId, record.name, (i) => ({ ...i, feedbackForwarding: enabled }));
   }
@@ -396,10 +349,7 @@ export class IdentityService {
   ): Promise<void> {
     const record = await this.#require(accountId, name);
     if (topicArn !== undefined && !(await this.#topicExists(accountId, topicArn)))
-      throw badRequest(
-        `SNS topic <${topicArn}> does not exist; create it with Sesame's SNS API.`,
-        'InvalidParameterValue',
-      );
+      throw badRequest(`SNS topic <${topicArn}> does not exist; create it with Sesame's SNS API.`);
     await this.#modify(accountId, record.name, (i) => {
       const n = i.notifications ?? { topics: {}, headers: {} };
       const topics = { ...n.topics };
@@ -420,17 +370,6 @@ export class IdentityService {
     await this.#modify(accountId, record.name, (i) => {
       const n = i.notifications ?? { topics: {}, headers: {} };
       return { ...i, notifications: { ...n, headers: { ...n.headers, [type]: enabled } } };
-    });
-  }
-
-  /** Notification topics and forwarding of the identity a message was sent as (cached). */
-  notificationSettings(
-    accountId: string,
-    name: string,
-  ): Promise<{ notifications: IdentityNotificationsRecord | null; feedbackForwarding: boolean } | undefined> {
-    return this.#cache.get(`notify:${accountId}:${name}`, async () => {
-      const r = await this.#store.identities.get(accountId, name);
-      return r ? { notifications: r.notifications, feedbackForwarding: r.feedbackForwarding } : undefined;
     });
   }
 
@@ -488,130 +427,7 @@ export class IdentityService {
 
   /** The DNS records to publish for a domain identity (or an address's MAIL FROM domain). */
   async dnsRecords(accountId: string, name: string): Promise<DnsRecord[]> {
-    const record = await this.#require(accountId, name);
-    const host = this.#settings.mailHost;
-    const out: DnsRecord[] = [];
-    if (record.type === 'DOMAIN') {
-      const keys = [...(record.dkim?.keys ?? []), ...(record.dkim?.pendingKeys ?? [])];
-      for (const k of keys) {
-        const waiting = record.dkim?.pendingKeys?.includes(k) ? ' (new key of a rotation)' : '';
-        out.push({
-          name: `${k.selector}._domainkey.${record.name}`,
-          type: 'TXT',
-          value: `v=DKIM1; k=rsa; p=${k.publicKey}`,
-          purpose: `DKIM${waiting}`,
-        });
-      }
-      if (record.domainToken)
-        out.push({
-          name: `_amazonses.${record.name}`,
-          type: 'TXT',
-          value: record.domainToken,
-          purpose: 'domain verification token (SES v1)',
-        });
-      out.push({
-        name: record.name,
-        type: 'TXT',
-        value: `v=spf1 a:${host} ~all`,
-        purpose: 'SPF (recommended)',
-      });
-      out.push({
-        name: `_dmarc.${record.name}`,
-        type: 'TXT',
-        value: 'v=DMARC1; p=none;',
-        purpose: 'DMARC (recommended)',
-      });
-    }
-    if (record.mailFrom) {
-      out.push({
-        name: record.mailFrom.domain,
-        type: 'MX',
-        value: `10 ${host}.`,
-        purpose: 'custom MAIL FROM domain',
-      });
-      out.push({
-        name: record.mailFrom.domain,
-        type: 'TXT',
-        value: `v=spf1 a:${host} ~all`,
-        purpose: 'SPF for the MAIL FROM domain',
-      });
-    }
-    return out;
-  }
-
-  /**
-   * Whether an account may use an address as sender or (in the sandbox) as recipient: the address itself is
-   * verified, or its domain or a parent domain is. Cached; every status change bumps the cache epoch.
-   */
-  async isVerified(accountId: string, address: string): Promise<boolean> {
-    const parsed = parseEmailAddress(address);
-    if (!parsed) return false;
-    const name = `${parsed.local}@${parsed.domain}`;
-    return this.#cache.get(`verified:${accountId}:${name.toLowerCase()}`, async () => {
-      const own = await this.#store.identities.get(accountId, name);
-      if (own?.verificationStatus === 'SUCCESS') return true;
-      return (await this.#verifiedDomain(accountId, parsed.domain)) !== undefined;
-    });
-  }
-
-  /**
-   * What sending as an address uses: the verified identity that covers it (the address itself, else its
-   * domain or a parent domain), with that identity's custom MAIL FROM and default configuration set.
-   * Undefined when the account may not send as the address. Cached.
-   */
-  async senderProfile(accountId: string, address: string): Promise<SenderProfile | undefined> {
-    const parsed = parseEmailAddress(address);
-    if (!parsed) return undefined;
-    const name = `${parsed.local}@${parsed.domain}`;
-    return this.#cache.get(`sender:${accountId}:${name.toLowerCase()}`, async () => {
-      const own = await this.#store.identities.get(accountId, name);
-      const domain = await this.#verifiedDomain(accountId, parsed.domain);
-      const verified = own?.verificationStatus === 'SUCCESS' ? own : domain;
-      if (!verified) return undefined;
-      // The address's own settings win over its domain's.
-      const mailFrom = own?.mailFrom ?? domain?.mailFrom ?? null;
-      return {
-        identity: verified.name,
-        identityArn: this.arn(accountId, verified.name),
-        mailFrom,
-        configurationSetName: own?.configurationSetName ?? domain?.configurationSetName ?? null,
-      };
-    });
-  }
-
-  /**
-   * The DKIM key that signs mail from an address: the most specific domain identity (the address's domain or
-   * a parent) whose DKIM is verified and enabled, unless signing is turned off for the address itself. Cached.
-   */
-  async dkimKeyFor(accountId: string, fromAddress: string): Promise<DkimSigningKey | undefined> {
-    const parsed = parseEmailAddress(fromAddress);
-    if (!parsed) return undefined;
-    const name = `${parsed.local}@${parsed.domain}`;
-    return this.#cache.get(`dkim:${accountId}:${name.toLowerCase()}`, async () => {
-      const own = await this.#store.identities.get(accountId, name);
-      if (own && !own.dkimSigningEnabled) return undefined;
-      for (const d of domainAndParents(parsed.domain)) {
-        const rec = await this.#store.identities.get(accountId, d);
-        if (!rec?.dkim) continue;
-        if (rec.dkim.status !== 'SUCCESS' || !rec.dkimSigningEnabled) return undefined;
-        const key = rec.dkim.keys.find((k) => k.selector === rec.dkim!.activeSelector) ?? rec.dkim.keys[0];
-        if (!key) return undefined;
-        return {
-          domain: rec.name,
-          selector: key.selector,
-          privateKeyPem: this.#box.open(key.sealedPrivateKey),
-        };
-      }
-      return undefined;
-    });
-  }
-
-  async #verifiedDomain(accountId: string, domain: string): Promise<IdentityRecord | undefined> {
-    for (const d of domainAndParents(domain)) {
-      const rec = await this.#store.identities.get(accountId, d);
-      if (rec?.verificationStatus === 'SUCCESS') return rec;
-    }
-    return undefined;
+    return identityDnsRecords(await this.#require(accountId, name), this.#settings.mailHost);
   }
 
   // ---- internals -------------------------------------------------------------------------------------
@@ -625,82 +441,16 @@ export class IdentityService {
         parent = (await this.#store.identities.get(record.accountId, d)) ?? undefined;
         if (parent) break;
       }
-      if (status !== 'SUCCESS' && (await this.#verifiedDomain(record.accountId, domain))) status = 'SUCCESS';
+      if (status !== 'SUCCESS' && (await this.#senders.verifiedDomain(record.accountId, domain)))
+        status = 'SUCCESS';
     }
     return {
       record,
       arn: this.arn(record.accountId, record.name),
       status,
       verifiedForSending: status === 'SUCCESS',
-      dkim: this.#dkimView(record, parent),
+      dkim: dkimView(record, parent),
       tags: withTags ? await this.#tags.list(record.accountId, this.arn(record.accountId, record.name)) : [],
-    };
-  }
-
-  #dkimView(record: IdentityRecord, parent: IdentityRecord | undefined): DkimView {
-    const source = record.type === 'DOMAIN' ? record : parent;
-    const dkim = source?.dkim;
-    if (!dkim)
-      return {
-        signingEnabled: false,
-        status: 'NOT_STARTED',
-        tokens: [],
-        origin: null,
-        currentKeyLength: null,
-        nextKeyLength: null,
-        lastKeyGeneratedAt: null,
-      };
-    return {
-      signingEnabled: record.dkimSigningEnabled && (source === record || source.dkimSigningEnabled),
-      status: dkim.status,
-      tokens: (dkim.pendingKeys ?? dkim.keys).map((k) => k.selector),
-      origin: dkim.origin,
-      currentKeyLength: dkim.origin === 'AWS_SES' ? dkim.currentKeyLength : null,
-      nextKeyLength: dkim.origin === 'AWS_SES' ? dkim.nextKeyLength : null,
-      lastKeyGeneratedAt: dkim.origin === 'AWS_SES' ? dkim.lastKeyGeneratedAt : null,
-    };
-  }
-
-  async #newDkim(input: DkimSigningInput, now: number): Promise<DkimRecord> {
-    let keys: DkimKeyRecord[];
-    if (input.origin === 'EXTERNAL') {
-      const selector = input.selector?.trim().toLowerCase();
-      if (
-        !selector ||
-        !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(selector)
-      )
-        throw badRequest('DomainSigningSelector is required for BYODKIM and must be a valid DNS label.');
-      if (!input.privateKey) throw badRequest('DomainSigningPrivateKey is required for BYODKIM.');
-      keys = [this.#sealKey(selector, parseByodkimKey(input.privateKey))];
-    } else {
-      keys = await this.#easyDkimKeys(input.nextKeyLength ?? 'RSA_2048_BIT');
-    }
-    const length = keys[0]!.length;
-    return {
-      origin: input.origin,
-      status: 'PENDING',
-      checkStartedAt: now,
-      keys,
-      activeSelector: keys[0]!.selector,
-      currentKeyLength: length,
-      nextKeyLength: length,
-      lastKeyGeneratedAt: now,
-      rotations: 0,
-      pendingKeys: null,
-    };
-  }
-
-  async #easyDkimKeys(length: DkimKeyLength): Promise<DkimKeyRecord[]> {
-    const materials = await Promise.all([0, 1, 2].map(() => generateDkimKey(length)));
-    return materials.map((m) => this.#sealKey(newToken(32), m));
-  }
-
-  #sealKey(selector: string, m: KeyMaterial): DkimKeyRecord {
-    return {
-      selector,
-      sealedPrivateKey: this.#box.seal(m.privatePem),
-      publicKey: m.publicKey,
-      length: m.length,
     };
   }
 
@@ -737,12 +487,11 @@ export class IdentityService {
     await this.#cache.changed();
   }
 
-  async #sendVerification(record: IdentityRecord, deliver?: (link: string) => Promise<void>): Promise<void> {
+  async #sendVerification(record: IdentityRecord, deliver?: (token: string) => Promise<void>): Promise<void> {
     if (!record.emailToken) return;
-    const link = `${this.#settings.publicUrl}/verify-email/${record.emailToken}`;
-    if (deliver) return deliver(link);
+    if (deliver) return deliver(record.emailToken);
     try {
-      await this.#mailer.sendAddressVerification(record, link);
+      await this.#mailer.sendAddressVerification(record, this.#links.verifyEmail(record.emailToken));
     } catch (err) {
       this.#log.error({ err, identity: record.name }, 'could not send the address verification message');
     }

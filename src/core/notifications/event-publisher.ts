@@ -12,7 +12,7 @@ import type {
   NotificationType,
 } from '../../store/store.ts';
 import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
-import type { IdentityService } from '../identities/identity-service.ts';
+import type { SenderIdentities } from '../identities/sender-identities.ts';
 import type { SnsService } from './sns-service.ts';
 
 const EVENT_TYPE_NAMES: Record<string, EventTypeName> = {
@@ -38,16 +38,16 @@ export function sourceIdentity(message: MessageRecord): string | undefined {
 
 export class EventPublisher {
   readonly #sets: ConfigurationSetService;
-  readonly #identities: IdentityService;
+  readonly #senders: SenderIdentities;
   readonly #sns: SnsService;
 
   constructor(deps: {
     configurationSets: ConfigurationSetService;
-    identities: IdentityService;
+    senders: SenderIdentities;
     sns: SnsService;
   }) {
     this.#sets = deps.configurationSets;
-    this.#identities = deps.identities;
+    this.#senders = deps.senders;
     this.#sns = deps.sns;
   }
 
@@ -59,7 +59,7 @@ export class EventPublisher {
       : undefined;
     const identity = sourceIdentity(message);
     const settings = identity
-      ? await this.#identities.notificationSettings(message.accountId, identity)
+      ? await this.#senders.notificationSettings(message.accountId, identity)
       : undefined;
     for (const event of events) {
       const typeName = EVENT_TYPE_NAMES[event.type];

@@ -5,6 +5,7 @@
  * SigningCertURL. Messages go out through the notification outbox (dispatch/), at least once.
  */
 import { createSign, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { PublicLinks } from '../../lib/public-links.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { selfSignedCertificate } from '../../lib/tls-material.ts';
 import type {
@@ -16,52 +17,48 @@ import type {
 } from '../../store/store.ts';
 import type { EpochCache } from '../cache.ts';
 import { SesError } from '../errors.ts';
-
-export const SIGNING_CERT_PATH = '/sns/SimpleNotificationService-sesame.pem';
-export const UNSUBSCRIBE_PATH = '/sns/unsubscribe';
+import type { OutboxSignal } from './outbox-signal.ts';
 
 export interface SnsEnvelope {
   headers: Record<string, string>;
   body: string;
 }
 
-const snsError = (code: string, message: string, status = 400) =>
-  new SesError(status === 404 ? 'NotFoundException' : 'BadRequestException', message, {
-    v1Code: code,
-    resource: 'Topic',
-  });
+/** SNS refusals: the SNS adapter names them InvalidParameter, NotFound and AuthorizationError. */
+const invalidParameter = (message: string) =>
+  new SesError('BadRequestException', message, { resource: 'Topic' });
+const topicNotFound = () => new SesError('NotFoundException', 'Topic does not exist', { resource: 'Topic' });
+const notAuthorized = (message: string) =>
+  new SesError('AccessDeniedException', message, { resource: 'Topic' });
 
 export class SnsService {
   readonly #store: Store;
   readonly #box: SecretBox;
   readonly #cache: EpochCache;
   readonly #region: string;
-  readonly #publicUrl: string;
+  readonly #links: PublicLinks;
+  readonly #outbox: OutboxSignal;
   readonly #now: () => number;
   readonly #unsubscribeKey: Buffer;
   #signing: Promise<{ key: string; cert: string }> | undefined;
-  #onEnqueued: () => void = () => undefined;
 
   constructor(deps: {
     store: Store;
     box: SecretBox;
     cache: EpochCache;
     region: string;
-    publicUrl: string;
+    links: PublicLinks;
+    outbox: OutboxSignal;
     now: () => number;
   }) {
     this.#store = deps.store;
     this.#box = deps.box;
     this.#cache = deps.cache;
     this.#region = deps.region;
-    this.#publicUrl = deps.publicUrl;
+    this.#links = deps.links;
+    this.#outbox = deps.outbox;
     this.#now = deps.now;
     this.#unsubscribeKey = deps.box.derive('sns-unsubscribe');
-  }
-
-  /** Lets the dispatcher know that notifications were queued outside a message transaction. */
-  onEnqueued(listener: () => void): void {
-    this.#onEnqueued = listener;
   }
 
   topicArn(accountId: string, name: string): string {
@@ -74,10 +71,9 @@ export class SnsService {
     attributes: Record<string, string> = {},
   ): Promise<SnsTopicRecord> {
     if (name.endsWith('.fifo'))
-      throw snsError('InvalidParameter', 'Invalid parameter: FIFO topics are not supported by Sesame.');
+      throw invalidParameter('Invalid parameter: FIFO topics are not supported by Sesame.');
     if (!/^[A-Za-z0-9_-]{1,256}$/.test(name))
-      throw snsError(
-        'InvalidParameter',
+      throw invalidParameter(
         'Invalid parameter: Topic Name must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.',
       );
     const topic = await this.#store.sns.createTopic({
@@ -93,7 +89,7 @@ export class SnsService {
 
   async getTopic(accountId: string, arn: string): Promise<SnsTopicRecord> {
     const topic = await this.#store.sns.getTopic(arn);
-    if (!topic || topic.accountId !== accountId) throw snsError('NotFound', 'Topic does not exist', 404);
+    if (!topic || topic.accountId !== accountId) throw topicNotFound();
     return topic;
   }
 
@@ -108,8 +104,7 @@ export class SnsService {
   async deleteTopic(accountId: string, arn: string): Promise<void> {
     const topic = await this.#store.sns.getTopic(arn);
     if (!topic) return; // DeleteTopic is idempotent in SNS
-    if (topic.accountId !== accountId)
-      throw snsError('AuthorizationError', 'User is not authorized to delete this topic', 403);
+    if (topic.accountId !== accountId) throw notAuthorized('User is not authorized to delete this topic');
     await this.#store.sns.deleteTopic(arn);
     await this.#cache.changed();
   }
@@ -155,18 +150,17 @@ export class SnsService {
   async subscribe(accountId: string, topicArn: string, protocol: string, endpoint: string): Promise<string> {
     await this.getTopic(accountId, topicArn);
     if (protocol !== 'http' && protocol !== 'https')
-      throw snsError(
-        'InvalidParameter',
+      throw invalidParameter(
         `Invalid parameter: Protocol ${protocol} is not supported by Sesame (http and https are).`,
       );
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch {
-      throw snsError('InvalidParameter', 'Invalid parameter: Endpoint must be an absolute URL');
+      throw invalidParameter('Invalid parameter: Endpoint must be an absolute URL');
     }
     if (url.protocol !== `${protocol}:`)
-      throw snsError('InvalidParameter', `Invalid parameter: Endpoint must match the specified protocol`);
+      throw invalidParameter(`Invalid parameter: Endpoint must match the specified protocol`);
     let after: string | undefined;
     do {
       const page = await this.#store.sns.listSubscriptions(topicArn, { after, limit: 1000 });
@@ -191,14 +185,14 @@ export class SnsService {
     await this.#store.notifications.enqueue([
       this.#record(sub, 'SubscriptionConfirmation', message, null, sub.token),
     ]);
-    this.#onEnqueued();
+    this.#outbox.queued();
     return 'pending confirmation';
   }
 
   /** ConfirmSubscription: the token proves the endpoint received the confirmation (no AWS signature needed). */
   async confirm(topicArn: string, token: string): Promise<string> {
     const sub = await this.#store.sns.findSubscriptionByToken(topicArn, token);
-    if (!sub) throw snsError('InvalidParameter', 'Invalid token');
+    if (!sub) throw invalidParameter('Invalid token');
     if (sub.status !== 'confirmed') {
       await this.#store.sns.confirmSubscription(sub.arn, this.#now());
       await this.#cache.changed();
@@ -210,14 +204,14 @@ export class SnsService {
     const sub = await this.#store.sns.getSubscription(arn);
     if (!sub) return;
     if (accountId !== undefined && sub.accountId !== accountId)
-      throw snsError('AuthorizationError', 'User is not authorized to unsubscribe', 403);
+      throw notAuthorized('User is not authorized to unsubscribe');
     await this.#store.sns.deleteSubscription(arn);
     await this.#cache.changed();
     const message = `You have chosen to deactivate subscription ${arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
     await this.#store.notifications.enqueue([
       this.#record(sub, 'UnsubscribeConfirmation', message, null, sub.token),
     ]);
-    this.#onEnqueued();
+    this.#outbox.queued();
   }
 
   async listSubscriptions(accountId: string, topicArn: string, after: string | undefined) {
@@ -275,7 +269,7 @@ export class SnsService {
   /** Puts dead-lettered notifications back in the queue (all of them, or the given ids). */
   async replay(ids: string[] | 'all'): Promise<number> {
     const n = await this.#store.notifications.replay(ids, this.#now());
-    if (n > 0) this.#onEnqueued();
+    if (n > 0) this.#outbox.queued();
     return n;
   }
 
@@ -302,7 +296,7 @@ export class SnsService {
 
   unsubscribeUrl(subscriptionArn: string): string {
     const mac = createHmac('sha256', this.#unsubscribeKey).update(subscriptionArn).digest('base64url');
-    return `${this.#publicUrl}${UNSUBSCRIBE_PATH}?SubscriptionArn=${encodeURIComponent(subscriptionArn)}&Signature=${mac}`;
+    return this.#links.snsUnsubscribe(subscriptionArn, mac);
   }
 
   /** Checks the signature of an UnsubscribeURL. */
@@ -325,7 +319,7 @@ export class SnsService {
     } else {
       fields.Token = n.token ?? '';
       fields.Message = n.message;
-      fields.SubscribeURL = `${this.#publicUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(n.topicArn)}&Token=${n.token ?? ''}`;
+      fields.SubscribeURL = this.#links.snsConfirmSubscription(n.topicArn, n.token ?? '');
       fields.Timestamp = timestamp;
     }
     // String to sign: Key\nValue\n for the keys present, in SNS's fixed order.
@@ -344,7 +338,7 @@ export class SnsService {
       ...fields,
       SignatureVersion: '2',
       Signature: signer.sign(key, 'base64'),
-      SigningCertURL: `${this.#publicUrl}${SIGNING_CERT_PATH}`,
+      SigningCertURL: this.#links.snsSigningCert(),
     };
     if (n.type === 'Notification') body.UnsubscribeURL = this.unsubscribeUrl(n.subscriptionArn);
     return {

@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventRecord, MessageRecord } from '../../store/store.ts';
 import { decodeWords } from '../../lib/rfc2047.ts';
-import { formatMailbox, parseMailboxes } from './addresses.ts';
-import type { HeaderField } from './mime.ts';
+import { formatMailbox, parseMailboxes, type HeaderField } from '../../lib/mime/index.ts';
 
 const HEADERS_LIMIT = 10 * 1024;
 
@@ -133,6 +132,55 @@ export function bounceEvent(
     recordedAt,
     recipient,
   );
+}
+
+/**
+ * An SES Complaint event — from an ARF report that came back, or a simulator follow-up: one place for its
+ * fields (timestamp and feedbackId of the complaint time; user agent and arrival date when the report has them).
+ */
+export function complaintEvent(
+  message: MessageRecord,
+  at: number,
+  complaint: {
+    complainedRecipients: string[];
+    feedbackType: string;
+    userAgent?: string | undefined;
+    arrivalDate?: string | undefined;
+  },
+  recordedAt: number = at,
+): EventRecord {
+  const { complainedRecipients, feedbackType, userAgent, arrivalDate } = complaint;
+  return eventRecord(
+    message,
+    'Complaint',
+    {
+      key: 'complaint',
+      value: {
+        complainedRecipients: complainedRecipients.map((emailAddress) => ({ emailAddress })),
+        timestamp: new Date(at).toISOString(),
+        feedbackId: feedbackId(at),
+        complaintSubType: null,
+        ...(userAgent ? { userAgent } : {}),
+        complaintFeedbackType: feedbackType,
+        ...(arrivalDate ? { arrivalDate } : {}),
+      },
+    },
+    recordedAt,
+    complainedRecipients.length === 1 ? complainedRecipients[0]! : null,
+  );
+}
+
+/** The payload fields of Bounce and Complaint events that suppression and feedback forwarding read. */
+export interface BouncePayload {
+  bounceType: string;
+  bounceSubType: string;
+  feedbackId?: string;
+  bouncedRecipients: { emailAddress: string; diagnosticCode?: string }[];
+}
+
+export interface ComplaintPayload {
+  feedbackId?: string;
+  complainedRecipients: { emailAddress: string }[];
 }
 
 /** A feedback id in SES's shape (the bounce or complaint report's id). */

@@ -1,7 +1,7 @@
 /** The inputs and outputs of sending, shared by every adapter (SES v2, SES v1, SMTP) and the MTA. */
 import type { AcceptedMessage, MessageRecord, RecipientRecord } from '../../store/store.ts';
 import type { CompiledTemplate } from '../templates/renderer.ts';
-import type { SimpleAttachment } from './mime.ts';
+import type { SimpleAttachment } from '../../lib/mime/index.ts';
 
 export interface ContentPart {
   data: string;

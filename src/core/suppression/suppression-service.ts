@@ -1,7 +1,7 @@
 /**
  * The account-level suppression list: addresses Sesame does not send to (a send to one is accepted and answered
  * with a Bounce event, Permanent/OnAccountSuppressionList). Hard bounces and complaints add addresses
- * automatically (sending-service); operators and API callers add and remove them here.
+ * automatically (feedback/auto-suppression); operators and API callers add and remove them here.
  */
 import { parseEmailAddress } from '../identities/names.ts';
 import type { Page, Store, SuppressedDestinationRecord, SuppressionReason } from '../../store/store.ts';
@@ -12,6 +12,7 @@ export class SuppressionService {
   readonly #store: Store;
   readonly #accounts: AccountService;
   readonly #now: () => number;
+  readonly #counts = new Map<string, { n: number; at: number }>();
 
   constructor(deps: { store: Store; accounts: AccountService; now: () => number }) {
     this.#store = deps.store;
@@ -37,6 +38,24 @@ export class SuppressionService {
       messageId: null,
       feedbackId: null,
     });
+  }
+
+  /** Which of the given lowercase addresses are on the account's list (the send pipeline asks for every send). */
+  async suppressedAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]> {
+    // Most accounts have an empty list: remember that for a few seconds instead of asking every time.
+    const now = this.#now();
+    let c = this.#counts.get(accountId);
+    if (!c || now - c.at > 5000) {
+      c = { n: await this.#store.suppression.count(accountId), at: now };
+      this.#counts.set(accountId, c);
+    }
+    return c.n === 0 ? [] : this.#store.suppression.findAmong(accountId, emails);
+  }
+
+  /** Adds an address because of a hard bounce or a complaint of one of the account's messages. */
+  async suppressFromFeedback(record: SuppressedDestinationRecord): Promise<void> {
+    await this.#store.suppression.put(record);
+    this.#counts.delete(record.accountId);
   }
 
   async get(accountId: string, email: string): Promise<SuppressedDestinationRecord> {

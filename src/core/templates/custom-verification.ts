@@ -3,28 +3,36 @@
  * account's own template — sent from its verified address, counted like any message — carries the link.
  * Following the link verifies the address and redirects to the template's success or failure URL.
  */
+import type { PublicLinks } from '../../lib/public-links.ts';
 import type { AccountService } from '../accounts/account-service.ts';
 import { SesError } from '../errors.ts';
 import type { IdentityService } from '../identities/identity-service.ts';
+import type { SenderIdentities } from '../identities/sender-identities.ts';
 import type { SendingService } from '../sending/sending-service.ts';
 import type { TemplateService } from './template-service.ts';
 
 export class CustomVerificationSender {
   readonly #accounts: AccountService;
   readonly #identities: IdentityService;
+  readonly #senders: SenderIdentities;
   readonly #templates: TemplateService;
   readonly #sending: SendingService;
+  readonly #links: PublicLinks;
 
   constructor(deps: {
     accounts: AccountService;
     identities: IdentityService;
+    senders: SenderIdentities;
     templates: TemplateService;
     sending: SendingService;
+    links: PublicLinks;
   }) {
     this.#accounts = deps.accounts;
     this.#identities = deps.identities;
+    this.#senders = deps.senders;
     this.#templates = deps.templates;
     this.#sending = deps.sending;
+    this.#links = deps.links;
   }
 
   /** Returns the MessageId, or undefined when the address is verified already (nothing is sent then). */
@@ -43,22 +51,22 @@ export class CustomVerificationSender {
       throw new SesError(
         'BadRequestException',
         'Custom verification emails can only be sent by accounts with production access (this account is in the sandbox).',
-        { v1Code: 'ProductionAccessNotGranted' },
+        { reason: 'production-access-not-granted' },
       );
     const template = await this.#templates.getVerification(account.id, input.templateName);
     const from = template.content.fromEmailAddress;
-    if (!(await this.#identities.senderProfile(account.id, from)))
+    if (!(await this.#senders.senderProfile(account.id, from)))
       throw new SesError(
         'MessageRejected',
         `The template's FromEmailAddress ${from} is not a verified identity of this account.`,
-        { v1Code: 'FromEmailAddressNotVerified' },
+        { reason: 'from-address-not-verified' },
       );
     let messageId: string | undefined;
     const outcome = await this.#identities.verifyEmailAddress(
       account.id,
       input.emailAddress,
-      async (link) => {
-        const url = `${link}?account=${account.id}&template=${encodeURIComponent(template.name)}`;
+      async (token) => {
+        const url = this.#links.verifyEmail(token, { accountId: account.id, templateName: template.name });
         const result = await this.#sending.send({
           accountId: account.id,
           operation: input.operation,

@@ -5,8 +5,8 @@
 import type { Page, Store, TemplateKind, TemplateRecord } from '../../store/store.ts';
 import { StoreConflictError } from '../../store/store.ts';
 import type { EpochCache } from '../cache.ts';
-import { SesError, alreadyExists, badRequest, notFound } from '../errors.ts';
-import { buildSimpleMime } from '../sending/mime.ts';
+import { SesError, alreadyExists, badRequest, notFound, type ErrorReason } from '../errors.ts';
+import { buildSimpleMime } from '../../lib/mime/index.ts';
 import { CompiledTemplate, RenderingError, parseTemplateData, type TemplateParts } from './renderer.ts';
 
 export interface EmailTemplateContent {
@@ -35,15 +35,15 @@ export const MAX_VERIFICATION_TEMPLATES = 50;
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** SES v1 codes of rendering errors (v2 answers BadRequestException for all of them). */
-const V1_RENDERING_CODES: Record<RenderingError['kind'], string> = {
-  'invalid-data': 'InvalidRenderingParameter',
-  'missing-attribute': 'MissingRenderingAttribute',
-  'invalid-template': 'InvalidTemplate',
+/** What each rendering error is about (SES v1 has a code for each; v2 answers BadRequestException). */
+const RENDERING_REASONS: Record<RenderingError['kind'], ErrorReason> = {
+  'invalid-data': 'invalid-rendering-data',
+  'missing-attribute': 'missing-rendering-attribute',
+  'invalid-template': 'invalid-template',
 };
 
 export function renderingError(err: RenderingError): SesError {
-  return badRequest(err.message, V1_RENDERING_CODES[err.kind]);
+  return badRequest(err.message, RENDERING_REASONS[err.kind]);
 }
 
 export class TemplateService {
@@ -216,7 +216,6 @@ export class TemplateService {
     if (!NAME.test(name))
       throw badRequest(
         `Invalid template name "${name}": use 1 to 64 ASCII letters, digits, underscores and dashes.`,
-        'InvalidParameterValue',
       );
   }
 
@@ -228,18 +227,18 @@ export class TemplateService {
     if (size > this.#settings.maxTemplateSize)
       throw badRequest(
         `The template is ${size} bytes; templates may be at most ${this.#settings.maxTemplateSize} bytes.`,
-        'InvalidTemplate',
+        'invalid-template',
       );
   }
 
   #checkEmailContent(name: string, content: EmailTemplateContent): void {
     if (!content.subject && !content.text && !content.html)
-      throw badRequest('A template needs a subject, a text part or an HTML part.', 'InvalidTemplate');
+      throw badRequest('A template needs a subject, a text part or an HTML part.', 'invalid-template');
     this.#checkSize(content);
     try {
       new CompiledTemplate(name, content);
     } catch (err) {
-      if (err instanceof RenderingError) throw badRequest(err.message, 'InvalidTemplate');
+      if (err instanceof RenderingError) throw badRequest(err.message, 'invalid-template');
       throw err;
     }
   }
@@ -250,21 +249,19 @@ export class TemplateService {
       ['FailureRedirectionURL', c.failureRedirectionUrl],
     ] as const)
       if (!/^https?:\/\/[^\s]+$/i.test(url))
-        throw badRequest(`${member} must be an http or https URL.`, 'CustomVerificationEmailInvalidContent');
-    if (!c.subject.trim()) throw badRequest('TemplateSubject must not be empty.', 'InvalidParameterValue');
-    if (/[\r\n]/.test(c.subject))
-      throw badRequest('TemplateSubject must not contain line breaks.', 'InvalidParameterValue');
+        throw badRequest(`${member} must be an http or https URL.`, 'invalid-verification-template');
+    if (!c.subject.trim()) throw badRequest('TemplateSubject must not be empty.');
+    if (/[\r\n]/.test(c.subject)) throw badRequest('TemplateSubject must not contain line breaks.');
     this.#checkSize(c);
   }
 
   #nameOf(accountId: string, nameOrArn: string): string {
     if (!nameOrArn.startsWith('arn:')) return nameOrArn;
     const m = /^arn:aws:ses:([^:]+):(\d{12}):template\/(.+)$/.exec(nameOrArn);
-    if (!m) throw badRequest(`${nameOrArn} is not a valid template ARN.`, 'InvalidParameterValue');
+    if (!m) throw badRequest(`${nameOrArn} is not a valid template ARN.`);
     if (m[2] !== accountId || m[1] !== this.#settings.region)
       throw badRequest(
         `The template ARN ${nameOrArn} names another account or region; Sesame sends only with the caller's own templates.`,
-        'InvalidParameterValue',
       );
     return m[3]!;
   }

@@ -5,9 +5,10 @@
  * `ses:tags="k:v;"` become the click's linkTags; both attributes are removed. Tracking URLs are signed and
  * self-contained (message, recipient, link), so a tampered one is refused without any lookup.
  */
+import type { PublicLinks } from '../../lib/public-links.ts';
 import { SignedTokens } from '../../lib/signed-token.ts';
 import type { MessageRecord } from '../../store/store.ts';
-import { rewriteTextParts } from '../sending/mime.ts';
+import { rewriteTextParts } from '../../lib/mime/index.ts';
 
 export const MAX_TRACKED_LINKS = 250;
 
@@ -33,9 +34,11 @@ const isTrackingToken = (v: unknown): v is TrackingToken =>
 
 export class Tracker {
   readonly #tokens: SignedTokens<TrackingToken>;
+  readonly #links: PublicLinks;
 
-  constructor(key: Buffer) {
+  constructor(key: Buffer, links: PublicLinks) {
     this.#tokens = new SignedTokens(key, isTrackingToken);
+    this.#links = links;
   }
 
   sign(token: TrackingToken): string {
@@ -88,12 +91,12 @@ export class Tracker {
           u: original,
           ...(Object.keys(linkTags).length ? { t: linkTags } : {}),
         });
-        cleaned = cleaned.replace(href[0], ` href="${tracking.base}/t/c/${token}"`);
+        cleaned = cleaned.replace(href[0], ` href="${this.#links.click(token, tracking.base)}"`);
         return `<a${cleaned}>`;
       });
     }
     if (tracking.open) {
-      const pixel = `<img src="${tracking.base}/t/o/${this.sign({ m: messageId, r })}.gif" width="1" height="1" alt="" style="display:none;border:0" />`;
+      const pixel = `<img src="${this.#links.openPixel(this.sign({ m: messageId, r }), tracking.base)}" width="1" height="1" alt="" style="display:none;border:0" />`;
       if (result.includes('{{ses:openTracker}}'))
         result = result.replace('{{ses:openTracker}}', pixel).replaceAll('{{ses:openTracker}}', '');
       else if (/<\/body>/i.test(result)) result = result.replace(/<\/body>/i, `${pixel}</body>`);

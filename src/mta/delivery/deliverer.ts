@@ -6,11 +6,11 @@
  */
 import { isAscii } from 'node:buffer';
 import type {
-  Core,
   DelayType,
   DeliveryPayload,
   DeliveryReport,
   MessageRecord,
+  MtaPort,
   RecipientRecord,
   RecipientResult,
 } from '../../core/index.ts';
@@ -20,6 +20,8 @@ import { classify, parseReply } from '../bounces/classify.ts';
 import { COMMUNICATION_FAILURE } from '../bounces/rules.ts';
 import { dkimKey, dkimSign } from '../dkim/signer.ts';
 import type { MxResolver, Route } from '../dns/mx.ts';
+import { nextAttemptAt } from '../queue/retry-schedule.ts';
+import type { ReturnPathCodec } from '../return-path/verp.ts';
 import { simulate } from '../transports/simulator.ts';
 import { SmtpSession, type SessionTarget, type SmtpError } from './session.ts';
 
@@ -57,18 +59,24 @@ export interface SessionHolder {
   session?: SmtpSession | undefined;
 }
 
-const MAX_BACKOFF_MS = 3600_000;
-
 export class Deliverer {
-  readonly #core: Core;
+  readonly #core: MtaPort;
+  readonly #returnPaths: ReturnPathCodec;
   readonly #mx: MxResolver;
   readonly #settings: DeliverySettings;
   readonly #log: Logger;
   /** Hosts whose STARTTLS handshake failed: the next connections go without TLS (as Postfix does). */
   readonly #tlsBroken = new Map<string, number>();
 
-  constructor(deps: { core: Core; mx: MxResolver; settings: DeliverySettings; logger: Logger }) {
+  constructor(deps: {
+    core: MtaPort;
+    returnPaths: ReturnPathCodec;
+    mx: MxResolver;
+    settings: DeliverySettings;
+    logger: Logger;
+  }) {
     this.#core = deps.core;
+    this.#returnPaths = deps.returnPaths;
     this.#mx = deps.mx;
     this.#settings = deps.settings;
     this.#log = deps.logger;
@@ -79,7 +87,7 @@ export class Deliverer {
    * undefined when every recipient reached a final state.
    */
   async deliver(item: WorkItem, holder: SessionHolder): Promise<WorkItem | undefined> {
-    const payload = item.payload ?? (await this.#core.sending.payload(item.messageId));
+    const payload = item.payload ?? (await this.#core.payload(item.messageId));
     if (!payload) {
       this.#log.warn({ messageId: item.messageId }, 'queued message not found; dropping its queue entry');
       return undefined;
@@ -100,7 +108,7 @@ export class Deliverer {
     }
     const report: DeliveryReport = { messageId: item.messageId, at: Date.now(), remoteMtaIp, results };
     try {
-      await this.#core.sending.recordDelivery(report, payload.message, payload.recipients);
+      await this.#core.recordDelivery(report, payload.message, payload.recipients);
     } catch (err) {
       // Not recorded: try the whole item again shortly (delivery is at least once).
       this.#log.error(
@@ -177,12 +185,12 @@ export class Deliverer {
     }
     if (sendable.length === 0) return { results, remoteMtaIp: session.remoteAddress };
 
-    if (this.#core.sending.isPersonal(message)) {
+    if (this.#core.isPersonal(message)) {
       // Tracked and list-managed mail is personal (its links name the recipient): one transaction per recipient.
       for (const r of sendable) {
         const body = await this.#signed(
           payload,
-          await this.#core.sending.personalize(message, payload.body, r.index),
+          await this.#core.personalize(message, payload.body, r.index),
         );
         results.push(...(await this.#transaction(session, message, [r], body, attempts, expiresAt)));
         if (!session.usable) break;
@@ -224,7 +232,8 @@ export class Deliverer {
     expiresAt: number,
   ): Promise<RecipientResult[]> {
     const results: RecipientResult[] = [];
-    const from = this.#core.sending.returnPath(message, sendable[0]!.index);
+    // VERP: the return path names the message and its first recipient in the transaction.
+    const from = this.#returnPaths.encode(message.id, sendable[0]!.index, message.mailFromDomain);
     const byAddress = new Map(sendable.map((r) => [r.address, r]));
     try {
       const info = await session.send(
@@ -362,7 +371,7 @@ export class Deliverer {
       const sender = message.source.toLowerCase().endsWith(`@${message.fromDomain}`)
         ? message.source
         : `postmaster@${message.fromDomain}`;
-      const key = await this.#core.identities.dkimKeyFor(message.accountId, sender);
+      const key = await this.#core.dkimKeyFor(message.accountId, sender);
       if (key) signed = await dkimSign(body, dkimKey(key.domain, key.selector, key.privateKeyPem));
     }
     if (!personal) payload.signed = signed;
@@ -407,9 +416,8 @@ export class Deliverer {
     delayType: DelayType,
     expiresAt: number,
   ): RecipientResult {
-    const backoff = Math.min(MAX_BACKOFF_MS, this.#settings.retryBaseMs * 2 ** Math.min(30, attempts - 1));
-    const nextAttemptAt = Math.round(Date.now() + backoff * (0.8 + Math.random() * 0.4));
-    if (nextAttemptAt > expiresAt)
+    const next = nextAttemptAt(this.#settings.retryBaseMs, attempts);
+    if (next > expiresAt)
       return {
         index,
         attempts,
@@ -426,7 +434,7 @@ export class Deliverer {
       delayType,
       status,
       diagnosticCode,
-      nextAttemptAt,
+      nextAttemptAt: next,
       expiresAt,
     };
   }

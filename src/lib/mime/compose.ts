@@ -1,22 +1,17 @@
 /**
- * MIME: building the message of a Simple send (nodemailer's MailComposer: RFC 2047 subjects and names,
- * RFC 2231 file names, attachments) and editing the header block of a Raw message without touching its body.
+ * Building a message from its parts (nodemailer's MailComposer: RFC 2047 subjects and names, RFC 2231 file names,
+ * attachments), with a direct writer for the common text/HTML message that emits exactly what MailComposer
+ * emits. Knows no domain rules: which headers a sender may set is the caller's business.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable, type Transform } from 'node:stream';
-import { Joiner, Rewriter, Splitter } from 'mailsplit';
+import type { Transform } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import * as base64 from 'nodemailer/lib/base64';
 import * as qp from 'nodemailer/lib/qp';
 import { foldLines, hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
-import { toCrlf } from '../../lib/line-breaks.ts';
-import { badRequest } from '../errors.ts';
-
-export interface HeaderField {
-  name: string;
-  value: string;
-}
+import { toCrlf } from '../line-breaks.ts';
+import { rfc5322Date, type HeaderField } from './headers.ts';
 
 export interface SimpleAttachment {
   content: Buffer;
@@ -40,32 +35,6 @@ export interface SimpleMessage {
   attachments: SimpleAttachment[];
   messageIdHeader: string;
   date: Date;
-}
-
-/** Headers a Simple send may not set through `Headers` (Sesame sets them itself). */
-const RESERVED = new Set([
-  'bcc',
-  'cc',
-  'content-disposition',
-  'content-transfer-encoding',
-  'content-type',
-  'date',
-  'from',
-  'message-id',
-  'mime-version',
-  'reply-to',
-  'return-path',
-  'sender',
-  'subject',
-  'to',
-]);
-
-export function checkCustomHeaders(headers: HeaderField[]): void {
-  for (const h of headers) {
-    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(h.name)) throw badRequest(`Invalid header name "${h.name}".`);
-    if (RESERVED.has(h.name.toLowerCase()))
-      throw badRequest(`The header ${h.name} is reserved and cannot be set in Headers.`);
-  }
 }
 
 const TRANSFER: Record<string, string> = {
@@ -268,104 +237,4 @@ function withLastNewline(parts: (string | Buffer)[]): Buffer {
   const last = message.at(-1);
   if (last === 10) return message;
   return Buffer.concat([message, Buffer.from(last === 13 ? '\n' : '\r\n')]);
-}
-
-export interface HeaderBlock {
-  /** Unfolded header fields in order. */
-  fields: HeaderField[];
-  /** Each field's raw lines (with CRLF), for rewriting. */
-  raw: string[];
-  /** Offset of the body (after the empty line). */
-  bodyOffset: number;
-}
-
-/**
- * Normalises line endings to CRLF — SMTP's, and what DKIM must sign: a lone CR or LF would be turned into CRLF
- * on the wire (nodemailer's DataStream does) after the signature was computed over it.
- */
-export { toCrlf };
-
-/** Splits the header block of a CRLF message. Header bytes are read as UTF-8 (RFC 6532 allows it). */
-export function parseHeaderBlock(message: Buffer): HeaderBlock {
-  let end = message.indexOf('\r\n\r\n');
-  let bodyOffset = end + 4;
-  if (end < 0) {
-    end = message.length;
-    bodyOffset = message.length;
-  }
-  const text = message.subarray(0, end).toString('utf8');
-  const fields: HeaderField[] = [];
-  const raw: string[] = [];
-  for (const line of text.split('\r\n')) {
-    if ((line.startsWith(' ') || line.startsWith('\t')) && raw.length > 0) {
-      raw[raw.length - 1] += `${line}\r\n`;
-      fields[fields.length - 1]!.value += ` ${line.trim()}`;
-      continue;
-    }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    raw.push(`${line}\r\n`);
-    fields.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
-  }
-  return { fields, raw, bodyOffset };
-}
-
-export function headerValue(block: HeaderBlock, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return block.fields.find((f) => f.name.toLowerCase() === lower)?.value;
-}
-
-export function headerValues(block: HeaderBlock, name: string): string[] {
-  const lower = name.toLowerCase();
-  return block.fields.filter((f) => f.name.toLowerCase() === lower).map((f) => f.value);
-}
-
-/** Rewrites a message's header block: drops the named headers, puts `prepend` first; the body is unchanged. */
-export function rewriteHeaders(
-  message: Buffer,
-  block: HeaderBlock,
-  drop: Set<string>,
-  prepend: HeaderField[],
-): Buffer {
-  const kept = block.raw.filter((_, i) => !drop.has(block.fields[i]!.name.toLowerCase()));
-  const head = prepend.map((h) => `${h.name}: ${h.value}\r\n`).join('') + kept.join('') + '\r\n';
-  return Buffer.concat([Buffer.from(head, 'utf8'), message.subarray(block.bodyOffset)]);
-}
-
-/** RFC 5322 date (Date header). */
-export function rfc5322Date(d: Date): string {
-  return d.toUTCString().replace(/GMT$/, '+0000');
-}
-
-/**
- * Edits the text parts of the given content types (never attachments), decoded from their transfer encoding
- * and encoded back; everything else passes through untouched. The text is handed over as latin1, which keeps
- * every byte as it is: edits that touch only ASCII survive any ASCII-compatible charset.
- */
-export async function rewriteTextParts(
-  message: Buffer,
-  contentTypes: string[],
-  edit: (text: string, contentType: string) => string,
-): Promise<Buffer> {
-  const rewriter = new Rewriter(
-    (node) => contentTypes.includes(node.contentType || '') && node.disposition !== 'attachment',
-  );
-  rewriter.on('node', ({ node, decoder, encoder }) => {
-    const chunks: Buffer[] = [];
-    decoder.on('data', (c: Buffer) => chunks.push(c));
-    decoder.on('end', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      encoder.end(Buffer.from(edit(text, node.contentType || ''), 'latin1'));
-    });
-  });
-  const out: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const joiner = new Joiner();
-    joiner.on('data', (c: Buffer) => out.push(c));
-    joiner.on('end', resolve);
-    joiner.on('error', reject);
-    Readable.from([message]).pipe(new Splitter()).pipe(rewriter).pipe(joiner);
-  });
-  // mailsplit's encoders end re-encoded lines with LF; SMTP sends CRLF, and DKIM must sign what is sent.
-  return toCrlf(Buffer.concat(out));
 }

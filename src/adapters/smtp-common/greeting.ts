@@ -2,7 +2,7 @@
  * smtp-server greets 100 ms after accepting a connection, to catch clients that talk before the greeting (an
  * anti-spam check meant for MX servers; it is not configurable). Submission clients are known senders, and the
  * many that open a connection per message (smtp-source, most applications) would pay 100 ms for every message.
- * The submission listeners greet at once; the feedback MX keeps smtp-server's behaviour.
+ * The submission listeners greet at once; the inbound MX keeps smtp-server's behaviour.
  */
 import type { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';

@@ -1,0 +1,185 @@
+/**
+ * The ports: what each caller of the core may call, and nothing more. The composition root (platform.ts) hands
+ * each adapter, the MTA and dispatch its port; none of them sees the whole core. A port names the methods its
+ * caller really uses today — widen one only when that caller needs more.
+ *
+ * Who uses which port:
+ *   SesApiPort          adapters/ses-v2, adapters/ses-v1, adapters/sns, adapters/aws (SigV4 key lookup)
+ *   WebPagesPort        adapters/http pages: tracking links, one-click unsubscribe, verification links, SNS links
+ *   SmtpSubmissionPort  adapters/smtp-submission
+ *   InboundMailPort     adapters/smtp-inbound (implemented by the MTA's return-path inbox today; receipt rules next)
+ *   OperatorPort        adapters/cli
+ *   MtaPort             mta/ (accepted messages in; delivery outcomes, feedback out)
+ *   DispatchPort        dispatch/ (the notification outbox)
+ */
+import type { AccountService } from './accounts/account-service.ts';
+import type { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
+import type { ContactService } from './contacts/contact-service.ts';
+import type { DeliveryOutcomes } from './delivery/delivery-outcomes.ts';
+import type { EngagementService } from './engagement/engagement-service.ts';
+import type { Personalizer } from './engagement/personalizer.ts';
+import type { FeedbackService } from './feedback/feedback-service.ts';
+import type { IdentityService } from './identities/identity-service.ts';
+import type { SenderIdentities } from './identities/sender-identities.ts';
+import type { SnsService } from './notifications/sns-service.ts';
+import type { Acceptance } from './sending/acceptance.ts';
+import type { SendingService } from './sending/sending-service.ts';
+import type { SuppressionService } from './suppression/suppression-service.ts';
+import type { TagService } from './tags/tag-service.ts';
+import type { CustomVerificationSender } from './templates/custom-verification.ts';
+import type { TemplateService } from './templates/template-service.ts';
+
+/** The SES v2 and v1 APIs and the SNS-compatible API. */
+export interface SesApiPort {
+  readonly region: string;
+  readonly accounts: Pick<
+    AccountService,
+    'get' | 'resolveAccessKey' | 'sendQuota' | 'putDetails' | 'setSendingEnabled' | 'setSuppressedReasons'
+  >;
+  readonly identities: Pick<
+    IdentityService,
+    | 'create'
+    | 'delete'
+    | 'find'
+    | 'get'
+    | 'list'
+    | 'setConfigurationSet'
+    | 'setDkimSigning'
+    | 'setDkimSigningEnabled'
+    | 'setFeedbackForwarding'
+    | 'setHeadersInNotifications'
+    | 'setMailFrom'
+    | 'setNotificationTopic'
+    | 'verifyDomainWithToken'
+    | 'verifyEmailAddress'
+  >;
+  readonly tags: Pick<TagService, 'list' | 'listForResource' | 'tagResource' | 'untagResource'>;
+  readonly sending: Pick<SendingService, 'send' | 'sendBulk' | 'sendStatistics'>;
+  readonly configurationSets: Pick<
+    ConfigurationSetService,
+    | 'arn'
+    | 'create'
+    | 'createEventDestination'
+    | 'delete'
+    | 'deleteEventDestination'
+    | 'get'
+    | 'list'
+    | 'setDelivery'
+    | 'setReputation'
+    | 'setSendingEnabled'
+    | 'setSuppression'
+    | 'setTracking'
+    | 'updateEventDestination'
+  >;
+  readonly contacts: Pick<
+    ContactService,
+    | 'arn'
+    | 'createContact'
+    | 'createList'
+    | 'deleteContact'
+    | 'deleteList'
+    | 'getContact'
+    | 'getList'
+    | 'listContacts'
+    | 'lists'
+    | 'updateContact'
+    | 'updateList'
+  >;
+  readonly customVerification: Pick<CustomVerificationSender, 'send'>;
+  readonly sns: Pick<
+    SnsService,
+    | 'confirm'
+    | 'createTopic'
+    | 'deleteTopic'
+    | 'listSubscriptions'
+    | 'listTopics'
+    | 'subscribe'
+    | 'topicAttributes'
+    | 'unsubscribe'
+  >;
+  readonly suppression: Pick<SuppressionService, 'delete' | 'get' | 'list' | 'put'>;
+  readonly templates: Pick<
+    TemplateService,
+    | 'create'
+    | 'createVerification'
+    | 'delete'
+    | 'deleteVerification'
+    | 'get'
+    | 'getVerification'
+    | 'list'
+    | 'listVerification'
+    | 'testRender'
+    | 'update'
+    | 'updateVerification'
+  >;
+}
+
+/** The pages people open from mail and notifications (served by adapters/http). */
+export interface WebPagesPort {
+  readonly engagement: Pick<EngagementService, 'recordEngagement' | 'unsubscribeTarget' | 'unsubscribe'>;
+  readonly identities: Pick<IdentityService, 'confirmEmailToken'>;
+  readonly customVerification: Pick<CustomVerificationSender, 'redirect'>;
+  readonly sns: Pick<SnsService, 'signingCertificate' | 'unsubscribeLinkValid' | 'unsubscribe'>;
+}
+
+/** SMTP submission: SES SMTP credentials, and the same send as the API. */
+export interface SmtpSubmissionPort {
+  readonly accounts: Pick<AccountService, 'authenticateSmtp' | 'get'>;
+  readonly sending: Pick<SendingService, 'send'>;
+}
+
+/**
+ * The inbound MX: who takes mail for a recipient, and where an accepted message goes. Return paths (bounces
+ * and complaints to Sesame's own VERP addresses) are the MTA's; receipt rules will be the core's.
+ */
+export interface InboundMailPort {
+  /** Whether mail to this address is taken (never an open relay: anything else is refused at RCPT). */
+  accepts(address: string): boolean;
+  /**
+   * A message that arrived for accepted recipients; resolves once it is handled (a 250 is answered then).
+   * `remoteAddress` is the connecting client's IP address.
+   */
+  receive(message: Buffer, recipients: string[], remoteAddress: string): Promise<void>;
+}
+
+/** The operator CLI. */
+export interface OperatorPort {
+  readonly region: string;
+  readonly accounts: Pick<
+    AccountService,
+    | 'create'
+    | 'createAccessKey'
+    | 'decideReview'
+    | 'list'
+    | 'listAccessKeys'
+    | 'listReviews'
+    | 'revokeAccessKey'
+    | 'update'
+  >;
+  readonly identities: Pick<IdentityService, 'accountsWithIdentity' | 'checkNow' | 'dnsRecords'>;
+  readonly sending: Pick<SendingService, 'details'>;
+  readonly contacts: Pick<ContactService, 'getList' | 'importRows' | 'lists'>;
+  readonly sns: Pick<SnsService, 'deadLetters' | 'replay'>;
+  readonly suppression: Pick<SuppressionService, 'importRows'>;
+}
+
+/**
+ * The outbound MTA: it learns of committed messages, reads what it does not hold, asks for each recipient's
+ * copy and the DKIM key, and reports delivery outcomes and the feedback that arrives on return paths. It never
+ * decides SES policy.
+ */
+export interface MtaPort {
+  onAccepted: Acceptance['onAccepted'];
+  payload: DeliveryOutcomes['payload'];
+  recordDelivery: DeliveryOutcomes['recordDelivery'];
+  isPersonal: Personalizer['isPersonal'];
+  personalize: Personalizer['personalize'];
+  dkimKeyFor: SenderIdentities['dkimKeyFor'];
+  recordFeedback: FeedbackService['recordFeedback'];
+}
+
+/** Dispatch: told when the outbox has new notifications; the core builds each one's signed envelope. */
+export interface DispatchPort {
+  onQueued(listener: () => void): void;
+  envelope: SnsService['envelope'];
+}

@@ -1,0 +1,66 @@
+/** Header blocks of CRLF messages: reading the fields, rewriting the block without touching the body. */
+export interface HeaderField {
+  name: string;
+  value: string;
+}
+
+export interface HeaderBlock {
+  /** Unfolded header fields in order. */
+  fields: HeaderField[];
+  /** Each field's raw lines (with CRLF), for rewriting. */
+  raw: string[];
+  /** Offset of the body (after the empty line). */
+  bodyOffset: number;
+}
+
+/** Splits the header block of a CRLF message. Header bytes are read as UTF-8 (RFC 6532 allows it). */
+export function parseHeaderBlock(message: Buffer): HeaderBlock {
+  let end = message.indexOf('\r\n\r\n');
+  let bodyOffset = end + 4;
+  if (end < 0) {
+    end = message.length;
+    bodyOffset = message.length;
+  }
+  const text = message.subarray(0, end).toString('utf8');
+  const fields: HeaderField[] = [];
+  const raw: string[] = [];
+  for (const line of text.split('\r\n')) {
+    if ((line.startsWith(' ') || line.startsWith('\t')) && raw.length > 0) {
+      raw[raw.length - 1] += `${line}\r\n`;
+      fields[fields.length - 1]!.value += ` ${line.trim()}`;
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    raw.push(`${line}\r\n`);
+    fields.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  return { fields, raw, bodyOffset };
+}
+
+export function headerValue(block: HeaderBlock, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  return block.fields.find((f) => f.name.toLowerCase() === lower)?.value;
+}
+
+export function headerValues(block: HeaderBlock, name: string): string[] {
+  const lower = name.toLowerCase();
+  return block.fields.filter((f) => f.name.toLowerCase() === lower).map((f) => f.value);
+}
+
+/** Rewrites a message's header block: drops the named headers, puts `prepend` first; the body is unchanged. */
+export function rewriteHeaders(
+  message: Buffer,
+  block: HeaderBlock,
+  drop: Set<string>,
+  prepend: HeaderField[],
+): Buffer {
+  const kept = block.raw.filter((_, i) => !drop.has(block.fields[i]!.name.toLowerCase()));
+  const head = prepend.map((h) => `${h.name}: ${h.value}\r\n`).join('') + kept.join('') + '\r\n';
+  return Buffer.concat([Buffer.from(head, 'utf8'), message.subarray(block.bodyOffset)]);
+}
+
+/** RFC 5322 date (Date header). */
+export function rfc5322Date(d: Date): string {
+  return d.toUTCString().replace(/GMT$/, '+0000');
+}
