@@ -1,12 +1,9 @@
 /** Configuration sets, their options and event destinations (one row each; options and destinations as JSON). */
-import type { Kysely, Selectable } from 'kysely';
-import type { ConfigurationSetsTable, Database } from './schema.ts';
-import {
-  StoreConflictError,
-  type ConfigurationSetRecord,
-  type ConfigurationSetStore,
-  type Page,
-} from './store.ts';
+import type { Selectable } from 'kysely';
+import { count, insertOrConflict, one, page } from './queries.ts';
+import type { ConfigurationSetsTable } from './schema.ts';
+import type { ConfigurationSetRecord, ConfigurationSetStore, Page } from './store.ts';
+import type { Db, WriteTransactions } from './transactions.ts';
 
 function toRow(c: ConfigurationSetRecord): ConfigurationSetsTable {
   return {
@@ -31,64 +28,50 @@ function toRecord(r: Selectable<ConfigurationSetsTable>): ConfigurationSetRecord
 }
 
 export class KyselyConfigurationSets implements ConfigurationSetStore {
-  readonly #db: Kysely<Database>;
-  readonly #tx: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => Promise<T>;
-  readonly #lock: boolean;
+  readonly #db: Db;
+  readonly #tx: WriteTransactions;
 
-  constructor(
-    db: Kysely<Database>,
-    writeTransaction: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => Promise<T>,
-    lockRows: boolean,
-  ) {
+  constructor(db: Db, tx: WriteTransactions) {
     this.#db = db;
-    this.#tx = writeTransaction;
-    this.#lock = lockRows;
+    this.#tx = tx;
   }
 
-  async create(set: ConfigurationSetRecord): Promise<void> {
-    try {
-      await this.#db.insertInto('configuration_sets').values(toRow(set)).execute();
-    } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (code === '23505' || code.startsWith('SQLITE_CONSTRAINT'))
-        throw new StoreConflictError(`configuration set ${set.name}`);
-      throw err;
-    }
+  create(set: ConfigurationSetRecord): Promise<void> {
+    return insertOrConflict(`configuration set ${set.name}`, () =>
+      this.#db.insertInto('configuration_sets').values(toRow(set)).execute(),
+    );
   }
 
-  async get(accountId: string, name: string): Promise<ConfigurationSetRecord | null> {
-    const r = await this.#db
-      .selectFrom('configuration_sets')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return r ? toRecord(r) : null;
+  get(accountId: string, name: string): Promise<ConfigurationSetRecord | null> {
+    return one(
+      this.#db
+        .selectFrom('configuration_sets')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('name', '=', name),
+      toRecord,
+    );
   }
 
-  async list(
+  list(
     accountId: string,
     options: { after?: string | undefined; limit: number },
   ): Promise<Page<ConfigurationSetRecord>> {
-    const rows = await this.#db
-      .selectFrom('configuration_sets')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(options.after !== undefined, (q) => q.where('name', '>', options.after!))
-      .orderBy('name')
-      .limit(options.limit + 1)
-      .execute();
-    const items = rows.slice(0, options.limit).map(toRecord);
-    return { items, next: rows.length > options.limit ? (items.at(-1)?.name ?? null) : null };
+    return page(
+      this.#db
+        .selectFrom('configuration_sets')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .$if(options.after !== undefined, (q) => q.where('name', '>', options.after!))
+        .orderBy('name'),
+      options.limit,
+      toRecord,
+      (c) => c.name,
+    );
   }
 
-  async count(accountId: string): Promise<number> {
-    const r = await this.#db
-      .selectFrom('configuration_sets')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+  count(accountId: string): Promise<number> {
+    return count(this.#db.selectFrom('configuration_sets').where('account_id', '=', accountId));
   }
 
   async modify(
@@ -96,13 +79,13 @@ export class KyselyConfigurationSets implements ConfigurationSetStore {
     name: string,
     change: (set: ConfigurationSetRecord) => ConfigurationSetRecord,
   ): Promise<ConfigurationSetRecord | null> {
-    return this.#tx(async (trx) => {
+    return this.#tx.run(async (trx) => {
       const row = await trx
         .selectFrom('configuration_sets')
         .selectAll()
         .where('account_id', '=', accountId)
         .where('name', '=', name)
-        .$if(this.#lock, (q) => q.forUpdate())
+        .$if(this.#tx.lockRows, (q) => q.forUpdate())
         .executeTakeFirst();
       if (!row) return null;
       const next = change(toRecord(row));

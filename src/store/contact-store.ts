@@ -1,14 +1,9 @@
 /** Contact lists (topics as JSON) and their contacts (keyed by lowercase address; preferences as JSON). */
-import type { Kysely, Selectable } from 'kysely';
-import type { ContactListsTable, ContactsTable, Database } from './schema.ts';
-import { isUniqueViolation } from './sql-errors.ts';
-import {
-  StoreConflictError,
-  type ContactListRecord,
-  type ContactRecord,
-  type ContactStore,
-  type Page,
-} from './store.ts';
+import type { Selectable } from 'kysely';
+import { count, insertOrConflict, one, page } from './queries.ts';
+import type { ContactListsTable, ContactsTable } from './schema.ts';
+import type { ContactListRecord, ContactRecord, ContactStore, Page } from './store.ts';
+import type { Db, WriteTransactions } from './transactions.ts';
 
 function listToRecord(r: Selectable<ContactListsTable>): ContactListRecord {
   return {
@@ -52,23 +47,17 @@ function contactToRecord(r: Selectable<ContactsTable>): ContactRecord {
 const UPSERT_CHUNK = 500;
 
 export class KyselyContacts implements ContactStore {
-  readonly #db: Kysely<Database>;
-  readonly #tx: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => Promise<T>;
-  readonly #lock: boolean;
+  readonly #db: Db;
+  readonly #tx: WriteTransactions;
 
-  constructor(
-    db: Kysely<Database>,
-    writeTransaction: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => Promise<T>,
-    lockRows: boolean,
-  ) {
+  constructor(db: Db, tx: WriteTransactions) {
     this.#db = db;
-    this.#tx = writeTransaction;
-    this.#lock = lockRows;
+    this.#tx = tx;
   }
 
-  async createList(l: ContactListRecord): Promise<void> {
-    try {
-      await this.#db
+  createList(l: ContactListRecord): Promise<void> {
+    return insertOrConflict(`contact list ${l.name}`, () =>
+      this.#db
         .insertInto('contact_lists')
         .values({
           account_id: l.accountId,
@@ -78,46 +67,40 @@ export class KyselyContacts implements ContactStore {
           created_at: l.createdAt,
           updated_at: l.updatedAt,
         })
-        .execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreConflictError(`contact list ${l.name}`);
-      throw err;
-    }
+        .execute(),
+    );
   }
 
-  async getList(accountId: string, name: string): Promise<ContactListRecord | null> {
-    const r = await this.#db
-      .selectFrom('contact_lists')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return r ? listToRecord(r) : null;
+  getList(accountId: string, name: string): Promise<ContactListRecord | null> {
+    return one(
+      this.#db
+        .selectFrom('contact_lists')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('name', '=', name),
+      listToRecord,
+    );
   }
 
-  async lists(
+  lists(
     accountId: string,
     options: { after?: string | undefined; limit: number },
   ): Promise<Page<ContactListRecord>> {
-    const rows = await this.#db
-      .selectFrom('contact_lists')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(options.after !== undefined, (q) => q.where('name', '>', options.after!))
-      .orderBy('name')
-      .limit(options.limit + 1)
-      .execute();
-    const items = rows.slice(0, options.limit).map(listToRecord);
-    return { items, next: rows.length > options.limit ? (items.at(-1)?.name ?? null) : null };
+    return page(
+      this.#db
+        .selectFrom('contact_lists')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .$if(options.after !== undefined, (q) => q.where('name', '>', options.after!))
+        .orderBy('name'),
+      options.limit,
+      listToRecord,
+      (l) => l.name,
+    );
   }
 
-  async countLists(accountId: string): Promise<number> {
-    const r = await this.#db
-      .selectFrom('contact_lists')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+  countLists(accountId: string): Promise<number> {
+    return count(this.#db.selectFrom('contact_lists').where('account_id', '=', accountId));
   }
 
   async updateList(l: ContactListRecord): Promise<boolean> {
@@ -131,7 +114,7 @@ export class KyselyContacts implements ContactStore {
   }
 
   async deleteList(accountId: string, name: string): Promise<boolean> {
-    return this.#tx(async (trx) => {
+    return this.#tx.run(async (trx) => {
       await trx
         .deleteFrom('contacts')
         .where('account_id', '=', accountId)
@@ -146,24 +129,22 @@ export class KyselyContacts implements ContactStore {
     });
   }
 
-  async createContact(c: ContactRecord): Promise<void> {
-    try {
-      await this.#db.insertInto('contacts').values(contactToRow(c)).execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreConflictError(`contact ${c.email}`);
-      throw err;
-    }
+  createContact(c: ContactRecord): Promise<void> {
+    return insertOrConflict(`contact ${c.email}`, () =>
+      this.#db.insertInto('contacts').values(contactToRow(c)).execute(),
+    );
   }
 
-  async getContact(accountId: string, listName: string, email: string): Promise<ContactRecord | null> {
-    const r = await this.#db
-      .selectFrom('contacts')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('list_name', '=', listName)
-      .where('email_key', '=', email.toLowerCase())
-      .executeTakeFirst();
-    return r ? contactToRecord(r) : null;
+  getContact(accountId: string, listName: string, email: string): Promise<ContactRecord | null> {
+    return one(
+      this.#db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('list_name', '=', listName)
+        .where('email_key', '=', email.toLowerCase()),
+      contactToRecord,
+    );
   }
 
   async findContacts(accountId: string, listName: string, emails: string[]): Promise<ContactRecord[]> {
@@ -182,25 +163,23 @@ export class KyselyContacts implements ContactStore {
     return rows.map(contactToRecord);
   }
 
-  async contacts(
+  contacts(
     accountId: string,
     listName: string,
     options: { after?: string | undefined; limit: number },
   ): Promise<Page<ContactRecord>> {
-    const rows = await this.#db
-      .selectFrom('contacts')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('list_name', '=', listName)
-      .$if(options.after !== undefined, (q) => q.where('email_key', '>', options.after!))
-      .orderBy('email_key')
-      .limit(options.limit + 1)
-      .execute();
-    const items = rows.slice(0, options.limit).map(contactToRecord);
-    return {
-      items,
-      next: rows.length > options.limit ? (items.at(-1)?.email.toLowerCase() ?? null) : null,
-    };
+    return page(
+      this.#db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('list_name', '=', listName)
+        .$if(options.after !== undefined, (q) => q.where('email_key', '>', options.after!))
+        .orderBy('email_key'),
+      options.limit,
+      contactToRecord,
+      (c) => c.email.toLowerCase(),
+    );
   }
 
   async modifyContact(
@@ -210,14 +189,14 @@ export class KyselyContacts implements ContactStore {
     change: (contact: ContactRecord | null) => ContactRecord | null,
   ): Promise<ContactRecord | null> {
     const key = email.toLowerCase();
-    return this.#tx(async (trx) => {
+    return this.#tx.run(async (trx) => {
       const row = await trx
         .selectFrom('contacts')
         .selectAll()
         .where('account_id', '=', accountId)
         .where('list_name', '=', listName)
         .where('email_key', '=', key)
-        .$if(this.#lock, (q) => q.forUpdate())
+        .$if(this.#tx.lockRows, (q) => q.forUpdate())
         .executeTakeFirst();
       const next = change(row ? contactToRecord(row) : null);
       if (!next) return null;

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
-import { notificationRow } from './sns-store.ts';
+import { notificationRow } from './notification-store.ts';
 import { SqliteWriterThread } from './dialects/sqlite-writer.ts';
 import {
   sqliteWriteTransactions,

@@ -1,6 +1,8 @@
 /** The account-level suppression list. */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, SuppressedDestinationsTable } from './schema.ts';
+import type { Selectable } from 'kysely';
+import { count, one, page } from './queries.ts';
+import type { SuppressedDestinationsTable } from './schema.ts';
+import type { Db } from './transactions.ts';
 import type { Page, SuppressedDestinationRecord, SuppressionStore } from './store.ts';
 
 function toRecord(r: Selectable<SuppressedDestinationsTable>): SuppressedDestinationRecord {
@@ -22,8 +24,8 @@ function parseCursor(after: string | undefined): { t: number; email: string } | 
 }
 
 export class KyselySuppressionStore implements SuppressionStore {
-  readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #db: Db;
+  constructor(db: Db) {
     this.#db = db;
   }
 
@@ -50,14 +52,15 @@ export class KyselySuppressionStore implements SuppressionStore {
       .execute();
   }
 
-  async get(accountId: string, email: string): Promise<SuppressedDestinationRecord | null> {
-    const r = await this.#db
-      .selectFrom('suppressed_destinations')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('email', '=', email)
-      .executeTakeFirst();
-    return r ? toRecord(r) : null;
+  get(accountId: string, email: string): Promise<SuppressedDestinationRecord | null> {
+    return one(
+      this.#db
+        .selectFrom('suppressed_destinations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('email', '=', email),
+      toRecord,
+    );
   }
 
   async findAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]> {
@@ -80,16 +83,11 @@ export class KyselySuppressionStore implements SuppressionStore {
     return Number(res.numDeletedRows) > 0;
   }
 
-  async count(accountId: string): Promise<number> {
-    const r = await this.#db
-      .selectFrom('suppressed_destinations')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', accountId)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+  count(accountId: string): Promise<number> {
+    return count(this.#db.selectFrom('suppressed_destinations').where('account_id', '=', accountId));
   }
 
-  async list(
+  list(
     accountId: string,
     o: {
       reasons?: SuppressedDestinationRecord['reason'][] | undefined;
@@ -100,27 +98,27 @@ export class KyselySuppressionStore implements SuppressionStore {
     },
   ): Promise<Page<SuppressedDestinationRecord>> {
     const cursor = parseCursor(o.after);
-    const rows = await this.#db
-      .selectFrom('suppressed_destinations')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(!!o.reasons?.length, (q) => q.where('reason', 'in', o.reasons!))
-      .$if(o.start !== undefined, (q) => q.where('last_update', '>=', o.start!))
-      .$if(o.end !== undefined, (q) => q.where('last_update', '<=', o.end!))
-      .$if(cursor !== undefined, (q) =>
-        q.where((eb) =>
-          eb.or([
-            eb('last_update', '<', cursor!.t),
-            eb.and([eb('last_update', '=', cursor!.t), eb('email', '>', cursor!.email)]),
-          ]),
-        ),
-      )
-      .orderBy('last_update', 'desc')
-      .orderBy('email')
-      .limit(o.limit + 1)
-      .execute();
-    const items = rows.slice(0, o.limit).map(toRecord);
-    const last = items.at(-1);
-    return { items, next: rows.length > o.limit && last ? `${last.lastUpdate}:${last.email}` : null };
+    return page(
+      this.#db
+        .selectFrom('suppressed_destinations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .$if(!!o.reasons?.length, (q) => q.where('reason', 'in', o.reasons!))
+        .$if(o.start !== undefined, (q) => q.where('last_update', '>=', o.start!))
+        .$if(o.end !== undefined, (q) => q.where('last_update', '<=', o.end!))
+        .$if(cursor !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('last_update', '<', cursor!.t),
+              eb.and([eb('last_update', '=', cursor!.t), eb('email', '>', cursor!.email)]),
+            ]),
+          ),
+        )
+        .orderBy('last_update', 'desc')
+        .orderBy('email'),
+      o.limit,
+      toRecord,
+      (last) => `${last.lastUpdate}:${last.email}`,
+    );
   }
 }

@@ -1,14 +1,9 @@
 /** Email templates and custom verification email templates: one row each, the parts as JSON. */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, TemplatesTable } from './schema.ts';
-import { isUniqueViolation } from './sql-errors.ts';
-import {
-  StoreConflictError,
-  type Page,
-  type TemplateKind,
-  type TemplateRecord,
-  type TemplateStore,
-} from './store.ts';
+import type { Selectable } from 'kysely';
+import { count, insertOrConflict, one, page } from './queries.ts';
+import type { TemplatesTable } from './schema.ts';
+import type { Page, TemplateKind, TemplateRecord, TemplateStore } from './store.ts';
+import type { Db } from './transactions.ts';
 
 function toRecord(r: Selectable<TemplatesTable>): TemplateRecord {
   return {
@@ -22,15 +17,15 @@ function toRecord(r: Selectable<TemplatesTable>): TemplateRecord {
 }
 
 export class KyselyTemplates implements TemplateStore {
-  readonly #db: Kysely<Database>;
+  readonly #db: Db;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Db) {
     this.#db = db;
   }
 
-  async create(t: TemplateRecord): Promise<void> {
-    try {
-      await this.#db
+  create(t: TemplateRecord): Promise<void> {
+    return insertOrConflict(`template ${t.name}`, () =>
+      this.#db
         .insertInto('templates')
         .values({
           account_id: t.accountId,
@@ -40,50 +35,45 @@ export class KyselyTemplates implements TemplateStore {
           updated_at: t.updatedAt,
           content: JSON.stringify(t.content),
         })
-        .execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreConflictError(`template ${t.name}`);
-      throw err;
-    }
+        .execute(),
+    );
   }
 
-  async get(accountId: string, kind: TemplateKind, name: string): Promise<TemplateRecord | null> {
-    const r = await this.#db
-      .selectFrom('templates')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('kind', '=', kind)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return r ? toRecord(r) : null;
+  get(accountId: string, kind: TemplateKind, name: string): Promise<TemplateRecord | null> {
+    return one(
+      this.#db
+        .selectFrom('templates')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('kind', '=', kind)
+        .where('name', '=', name),
+      toRecord,
+    );
   }
 
-  async list(
+  list(
     accountId: string,
     kind: TemplateKind,
     options: { after?: string | undefined; limit: number },
   ): Promise<Page<TemplateRecord>> {
-    const rows = await this.#db
-      .selectFrom('templates')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where('kind', '=', kind)
-      .$if(options.after !== undefined, (q) => q.where('name', '>', options.after!))
-      .orderBy('name')
-      .limit(options.limit + 1)
-      .execute();
-    const items = rows.slice(0, options.limit).map(toRecord);
-    return { items, next: rows.length > options.limit ? (items.at(-1)?.name ?? null) : null };
+    return page(
+      this.#db
+        .selectFrom('templates')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('kind', '=', kind)
+        .$if(options.after !== undefined, (q) => q.where('name', '>', options.after!))
+        .orderBy('name'),
+      options.limit,
+      toRecord,
+      (t) => t.name,
+    );
   }
 
-  async count(accountId: string, kind: TemplateKind): Promise<number> {
-    const r = await this.#db
-      .selectFrom('templates')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_id', '=', accountId)
-      .where('kind', '=', kind)
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
+  count(accountId: string, kind: TemplateKind): Promise<number> {
+    return count(
+      this.#db.selectFrom('templates').where('account_id', '=', accountId).where('kind', '=', kind),
+    );
   }
 
   async update(t: TemplateRecord): Promise<boolean> {

@@ -1,0 +1,56 @@
+/** Accounts (tenants) and their access keys. */
+import type { SuppressionReason } from './suppression.ts';
+
+export type EnforcementStatus = 'HEALTHY' | 'PROBATION' | 'SHUTDOWN';
+export type ReviewStatus = 'PENDING' | 'FAILED' | 'GRANTED' | 'DENIED';
+
+export interface AccountDetailsRecord {
+  mailType: string;
+  websiteUrl: string;
+  contactLanguage: string | null;
+  useCaseDescription: string | null;
+  additionalContactEmailAddresses: string[];
+}
+
+export interface AccountRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  productionAccess: boolean;
+  max24HourSend: number;
+  maxSendRate: number;
+  sendingEnabled: boolean;
+  enforcementStatus: EnforcementStatus;
+  suppressedReasons: SuppressionReason[];
+  details: AccountDetailsRecord | null;
+  review: { status: ReviewStatus; caseId: string; updatedAt: number } | null;
+}
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKeyRecord {
+  id: string;
+  accountId: string;
+  /** The secret access key, sealed with the master key (never stored in clear). */
+  sealedSecret: string;
+  status: AccessKeyStatus;
+  createdAt: number;
+}
+
+export interface AccountStore {
+  create(account: AccountRecord): Promise<void>;
+  get(id: string): Promise<AccountRecord | null>;
+  /** All accounts ordered by creation time. */
+  list(): Promise<AccountRecord[]>;
+  /** Atomically applies `change` to the current record; returns the new record or null if absent. */
+  modify(id: string, change: (account: AccountRecord) => AccountRecord): Promise<AccountRecord | null>;
+  /** Accounts whose production-access review has the given status, oldest request first. */
+  listByReviewStatus(status: ReviewStatus): Promise<AccountRecord[]>;
+}
+
+export interface AccessKeyStore {
+  create(key: AccessKeyRecord): Promise<void>;
+  get(id: string): Promise<AccessKeyRecord | null>;
+  listByAccount(accountId: string): Promise<AccessKeyRecord[]>;
+  setStatus(id: string, status: AccessKeyStatus): Promise<boolean>;
+}

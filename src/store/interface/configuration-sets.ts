@@ -1,0 +1,64 @@
+/** Configuration sets, their options and event destinations. */
+import type { Page } from './common.ts';
+import type { SuppressionReason } from './suppression.ts';
+
+export type EventTypeName =
+  | 'SEND'
+  | 'REJECT'
+  | 'BOUNCE'
+  | 'COMPLAINT'
+  | 'DELIVERY'
+  | 'OPEN'
+  | 'CLICK'
+  | 'RENDERING_FAILURE'
+  | 'DELIVERY_DELAY'
+  | 'SUBSCRIPTION';
+
+export interface EventDestinationRecord {
+  name: string;
+  enabled: boolean;
+  matchingEventTypes: EventTypeName[];
+  /** Sesame publishes to its own SNS-compatible topics. */
+  snsTopicArn: string;
+}
+
+export interface ConfigurationSetOptions {
+  tracking: {
+    customRedirectDomain: string;
+    httpsPolicy: 'REQUIRE' | 'REQUIRE_OPEN_ONLY' | 'OPTIONAL';
+  } | null;
+  delivery: {
+    tlsPolicy: 'REQUIRE' | 'OPTIONAL';
+    sendingPoolName: string | null;
+    maxDeliverySeconds: number | null;
+  };
+  reputation: { metricsEnabled: boolean; lastFreshStart: number | null };
+  /** Overrides the account's suppression reasons; null means the account's apply. */
+  suppression: { suppressedReasons: SuppressionReason[] } | null;
+}
+
+export interface ConfigurationSetRecord {
+  accountId: string;
+  name: string;
+  createdAt: number;
+  sendingEnabled: boolean;
+  options: ConfigurationSetOptions;
+  eventDestinations: EventDestinationRecord[];
+}
+
+export interface ConfigurationSetStore {
+  create(set: ConfigurationSetRecord): Promise<void>;
+  get(accountId: string, name: string): Promise<ConfigurationSetRecord | null>;
+  /** Ordered by name; `after` is the last name of the previous page. */
+  list(
+    accountId: string,
+    options: { after?: string | undefined; limit: number },
+  ): Promise<Page<ConfigurationSetRecord>>;
+  count(accountId: string): Promise<number>;
+  modify(
+    accountId: string,
+    name: string,
+    change: (set: ConfigurationSetRecord) => ConfigurationSetRecord,
+  ): Promise<ConfigurationSetRecord | null>;
+  delete(accountId: string, name: string): Promise<boolean>;
+}

@@ -1,0 +1,149 @@
+/** Accepted messages, their queue entries (recipients) and events: the two group-committed write paths. */
+import type { NotificationRecord } from './sns.ts';
+
+export interface MessageRecord {
+  id: string;
+  accountId: string;
+  createdAt: number;
+  /** The verified address the message is sent as (FromEmailAddress / Source / MAIL FROM). */
+  source: string;
+  /** Domain of the From header: the domain whose DKIM key signs. */
+  fromDomain: string;
+  /** Envelope sender (Return-Path) domain: a verified custom MAIL FROM domain, else the bounce domain. */
+  mailFromDomain: string;
+  configurationSet: string | null;
+  size: number;
+  recipientCount: number;
+  /** The SES event `mail` object of this message (without tags). */
+  mail: Record<string, unknown>;
+  /** Message tags (custom and `ses:*` auto-tags), as in SES events. */
+  tags: Record<string, string[]>;
+  /** Feedback address (FeedbackForwardingEmailAddress / ReturnPath), if given. */
+  feedbackAddress: string | null;
+  /** ListManagementOptions of the send (contact list and topic), if given. */
+  listManagement: { contactListName: string; topicName: string | null } | null;
+  /** SES operation that sent it (SendEmail, SendRawEmail, …); `system` for Sesame's own mail. */
+  operation: string;
+  /** Options from the configuration set that delivery and tracking follow. */
+  options: MessageOptions | null;
+}
+
+export interface MessageOptions {
+  /** Deliver only over TLS (configuration set TlsPolicy REQUIRE). */
+  tlsRequired: boolean;
+  /** Give up after this long instead of the MTA's maximum queue time (MaxDeliverySeconds). */
+  maxDeliverySeconds: number | null;
+  /** Open/click tracking: the links' base URL and what is tracked. */
+  tracking: { base: string; open: boolean; click: boolean } | null;
+}
+
+/**
+ * `suppressed`: on the suppression list; `unsubscribed`: opted out of the send's contact list or topic;
+ * `failed`: never sent because the message could not be built (a template rendering failure).
+ */
+export type RecipientStatus = 'queued' | 'delivered' | 'bounced' | 'suppressed' | 'unsubscribed' | 'failed';
+
+export interface RecipientRecord {
+  messageId: string;
+  /** Position among the message's recipients (0-based). */
+  index: number;
+  address: string;
+  /** Lowercase destination domain (the queue the recipient waits in). */
+  domain: string;
+  status: RecipientStatus;
+  attempts: number;
+  /** When the next delivery attempt is due (queued recipients). */
+  nextAttemptAt: number | null;
+  updatedAt: number;
+  lastResponse: string | null;
+  /** Node that holds the recipient's delivery (the node that accepted it, or one that took over). */
+  owner: string | null;
+}
+
+export interface EventRecord {
+  id: string;
+  accountId: string;
+  messageId: string;
+  /** SES event type: Send, Delivery, Bounce, Complaint, DeliveryDelay, Reject, … */
+  type: string;
+  recipient: string | null;
+  createdAt: number;
+  /** The event in SES's JSON format. */
+  payload: Record<string, unknown>;
+}
+
+export interface AcceptedMessage {
+  message: MessageRecord;
+  body: Buffer;
+  recipients: RecipientRecord[];
+  events: EventRecord[];
+  /** Notifications of those events to publish (the outbox), written in the same transaction. */
+  notifications?: NotificationRecord[];
+  /** Recipients that count toward the daily quota (simulator addresses do not). */
+  quotaRecipients: number;
+}
+
+export interface RecipientUpdate {
+  messageId: string;
+  index: number;
+  status: RecipientStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastResponse: string | null;
+}
+
+export interface DeliveryOutcomes {
+  recipients: RecipientUpdate[];
+  events: EventRecord[];
+  notifications?: NotificationRecord[];
+}
+
+export interface MessageStore {
+  /**
+   * Stores an accepted message, its queue entries (recipients), its events and its quota count in one
+   * transaction. Resolves only once that transaction is committed to disk; concurrent calls are grouped
+   * into shared transactions (group commit).
+   */
+  accept(message: AcceptedMessage): Promise<void>;
+  /** Stores several accepted messages (one bulk send) in one transaction, like {@link accept}. */
+  acceptAll(messages: AcceptedMessage[]): Promise<void>;
+  get(id: string): Promise<MessageRecord | null>;
+  body(id: string): Promise<Buffer | null>;
+  /** Recipients of a message, by index. */
+  recipients(messageId: string): Promise<RecipientRecord[]>;
+  /** Events of a message, oldest first. */
+  events(messageId: string): Promise<EventRecord[]>;
+  /** Records delivery outcomes (recipient states and their events) atomically; group-committed like accept. */
+  recordOutcomes(outcomes: DeliveryOutcomes): Promise<void>;
+  /** Recipients counted toward an account's quota since `since` (minute buckets). */
+  sentSince(accountId: string, since: number): Promise<number>;
+  /**
+   * Queued recipients owned by `owner`, ordered by (message id, index), after the given key: the pages a
+   * node loads at start-up.
+   */
+  queued(
+    owner: string,
+    after: { messageId: string; index: number } | null,
+    limit: number,
+  ): Promise<RecipientRecord[]>;
+  /**
+   * Takes over queued recipients whose owner is not alive (no heartbeat since `deadBefore`) or, with
+   * `all`, every queued recipient (a single SQLite node after a restart). Returns how many were taken.
+   */
+  claimOrphans(owner: string, deadBefore: number, all: boolean): Promise<number>;
+  /** Records that a node is alive. */
+  heartbeat(node: string, now: number): Promise<void>;
+  /**
+   * Sending activity of an account since `since`, in buckets of `bucketMs` (aligned to multiples of it):
+   * recipients sent to, recipients bounced, complaint and reject events. Only buckets with activity.
+   */
+  sendStatistics(accountId: string, since: number, bucketMs: number): Promise<SendStatisticsBucket[]>;
+}
+
+export interface SendStatisticsBucket {
+  start: number;
+  deliveryAttempts: number;
+  bounces: number;
+  complaints: number;
+  rejects: number;
+}

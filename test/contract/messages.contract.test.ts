@@ -1,0 +1,249 @@
+/**
+ * Store contract: messages and their delivery — the group-committed accept and outcome writes, the queue's
+ * ownership (queued pages, heartbeats, take-over of dead nodes' work) and the sending statistics.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventRecord } from '../../src/store/store.ts';
+import { accepted, dialects, ids, messageId, notification, useStore } from './harness.ts';
+
+function event(accountId: string, msg: string, type: string, createdAt: number): EventRecord {
+  return {
+    id: ids.name('e'),
+    accountId,
+    messageId: msg,
+    type,
+    recipient: null,
+    createdAt,
+    payload: { eventType: type, [type.toLowerCase()]: { n: createdAt } },
+  };
+}
+
+for (const dialect of dialects)
+  describe.skipIf(!dialect.available)(`Store contract (${dialect.name}): messages and delivery`, () => {
+    const s = useStore(dialect);
+
+    it('accepts a message with its body, recipients, events and quota count; reads them back', async () => {
+      const a = ids.account();
+      const m = accepted(a, { recipients: 3, body: Buffer.from('Subject: x\r\n\r\nbody\r\n'), quota: 2 });
+      m.events = [event(a, m.message.id, 'Send', 1)];
+      await s.store.messages.accept(m);
+      expect(await s.store.messages.get(m.message.id)).toEqual(m.message);
+      expect(await s.store.messages.get(messageId())).toBeNull();
+      expect(await s.store.messages.body(m.message.id)).toEqual(m.body);
+      expect(await s.store.messages.body(messageId())).toBeNull();
+      expect(await s.store.messages.recipients(m.message.id)).toEqual(m.recipients);
+      // The event's `mail` is the message's mail with its tags (stored once, on the message).
+      const [send] = await s.store.messages.events(m.message.id);
+      expect(send).toMatchObject({ id: m.events[0]!.id, type: 'Send' });
+      expect(send!.payload.mail).toEqual({ ...m.message.mail, tags: m.message.tags });
+      expect(await s.store.messages.sentSince(a, 0)).toBe(2);
+      expect(await s.store.messages.sentSince(a, m.message.createdAt + 60_000)).toBe(0);
+    });
+
+    it('group-commits concurrent accepts: every caller is answered after its own message is stored', async () => {
+      const a = ids.account();
+      const batch = Array.from({ length: 50 }, () => accepted(a));
+      await Promise.all(batch.map((m) => s.store.messages.accept(m)));
+      for (const m of batch) expect(await s.store.messages.recipients(m.message.id)).toHaveLength(1);
+      expect(await s.store.messages.sentSince(a, 0)).toBe(50);
+    });
+
+    it('accepts the messages of one bulk call in one transaction, past the bind-parameter limit too', async () => {
+      const a = ids.account();
+      const [b1, b2] = [accepted(a), accepted(a)];
+      await s.store.messages.acceptAll([b1, b2]);
+      expect((await s.store.messages.get(b2.message.id))?.operation).toBe('SendEmail');
+      expect(await s.store.messages.recipients(b1.message.id)).toHaveLength(1);
+      // A failing message (a duplicate id) takes the whole call with it.
+      const b3 = accepted(a);
+      await expect(s.store.messages.acceptAll([b3, accepted(a, { id: b1.message.id })])).rejects.toThrow();
+      expect(await s.store.messages.get(b3.message.id)).toBeNull();
+      // More recipient rows than one PostgreSQL statement can bind (65,535 parameters, 10 per row) are written
+      // in several statements of one transaction: all of them, or none when a later row fails.
+      const many = Math.ceil(65_535 / 10) + 100;
+      const sentBefore = await s.store.messages.sentSince(a, 0);
+      const b4 = accepted(a, { recipients: many });
+      await s.store.messages.acceptAll([b4, accepted(a)]);
+      expect(await s.store.messages.recipients(b4.message.id)).toHaveLength(many);
+      expect(await s.store.messages.sentSince(a, 0)).toBe(sentBefore + many + 1);
+      const failing = accepted(a, { recipients: many });
+      failing.recipients[many - 1]!.index = 0; // the last row repeats the first one's key
+      await expect(s.store.messages.acceptAll([failing])).rejects.toThrow();
+      expect(await s.store.messages.get(failing.message.id)).toBeNull();
+      expect(await s.store.messages.recipients(failing.message.id)).toHaveLength(0);
+      expect(await s.store.messages.sentSince(a, 0)).toBe(sentBefore + many + 1);
+    });
+
+    it('records delivery outcomes atomically with their events and notifications; concurrent outcomes are all kept', async () => {
+      const a = ids.account();
+      const m = accepted(a, { recipients: 3 });
+      await s.store.messages.accept(m);
+      const id = m.message.id;
+      const n = notification(a);
+      await s.store.messages.recordOutcomes({
+        recipients: [
+          {
+            messageId: id,
+            index: 0,
+            status: 'delivered',
+            attempts: 1,
+            nextAttemptAt: null,
+            lastResponse: '250 ok',
+          },
+          {
+            messageId: id,
+            index: 1,
+            status: 'queued',
+            attempts: 1,
+            nextAttemptAt: 5000,
+            lastResponse: '451 later',
+          },
+        ],
+        events: [event(a, id, 'Delivery', 10), event(a, id, 'DeliveryDelay', 11)],
+        notifications: [n],
+      });
+      const [r0, r1, r2] = await s.store.messages.recipients(id);
+      expect(r0).toMatchObject({
+        status: 'delivered',
+        attempts: 1,
+        nextAttemptAt: null,
+        lastResponse: '250 ok',
+      });
+      expect(r1).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        nextAttemptAt: 5000,
+        lastResponse: '451 later',
+      });
+      expect(r2).toMatchObject({ status: 'queued', attempts: 0 });
+      expect(r0!.updatedAt).toBeGreaterThan(m.message.createdAt);
+      expect((await s.store.messages.events(id)).map((e) => e.type)).toEqual(['Delivery', 'DeliveryDelay']);
+      await Promise.all(
+        [0, 1, 2].map((index) =>
+          s.store.messages.recordOutcomes({
+            recipients: [
+              {
+                messageId: id,
+                index,
+                status: 'bounced',
+                attempts: 2,
+                nextAttemptAt: null,
+                lastResponse: '550',
+              },
+            ],
+            events: [event(a, id, 'Bounce', 20 + index)],
+          }),
+        ),
+      );
+      expect((await s.store.messages.recipients(id)).map((r) => r.status)).toEqual([
+        'bounced',
+        'bounced',
+        'bounced',
+      ]);
+      expect((await s.store.messages.events(id)).map((e) => e.type)).toEqual([
+        'Delivery',
+        'DeliveryDelay',
+        'Bounce',
+        'Bounce',
+        'Bounce',
+      ]);
+    });
+
+    it('pages a node’s queued recipients by (message id, index), after an exclusive cursor', async () => {
+      const a = ids.account();
+      const owner = ids.name('node');
+      const m1 = accepted(a, { recipients: 2, owner });
+      const m2 = accepted(a, { recipients: 2, owner });
+      const other = accepted(a, { recipients: 1, owner: ids.name('node') });
+      const done = accepted(a, { recipients: 1, owner, status: 'delivered' });
+      for (const m of [m2, other, m1, done]) await s.store.messages.accept(m);
+      const first = await s.store.messages.queued(owner, null, 3);
+      expect(first.map((r) => [r.messageId, r.index])).toEqual([
+        [m1.message.id, 0],
+        [m1.message.id, 1],
+        [m2.message.id, 0],
+      ]);
+      const last = first.at(-1)!;
+      const rest = await s.store.messages.queued(owner, { messageId: last.messageId, index: last.index }, 3);
+      expect(rest.map((r) => [r.messageId, r.index])).toEqual([[m2.message.id, 1]]);
+    });
+
+    it('takes over the queued work of dead and unknown nodes, never of live ones, and never twice', async () => {
+      const store = await s.fresh();
+      const a = ids.account();
+      const now = 1_000_000;
+      await store.messages.heartbeat('live', now);
+      await store.messages.heartbeat('dead', now - 60_000);
+      await store.messages.heartbeat('me', now);
+      const live = accepted(a, { owner: 'live' });
+      const dead = accepted(a, { owner: 'dead', recipients: 2 });
+      const ghost = accepted(a, { owner: 'ghost' });
+      const orphan = accepted(a, { owner: null });
+      const deadDone = accepted(a, { owner: 'dead', status: 'delivered' });
+      for (const m of [live, dead, ghost, orphan, deadDone]) await store.messages.accept(m);
+      expect(await store.messages.claimOrphans('me', now - 30_000, false)).toBe(4);
+      const mine = (await store.messages.queued('me', null, 100)).map((r) => r.messageId);
+      expect(new Set(mine)).toEqual(new Set([dead.message.id, ghost.message.id, orphan.message.id]));
+      expect(await store.messages.queued('live', null, 100)).toHaveLength(1);
+      expect((await store.messages.recipients(deadDone.message.id))[0]!.owner).toBe('dead');
+      expect(await store.messages.claimOrphans('me', now - 30_000, false)).toBe(0);
+      // A node that comes back after being taken over finds nothing of its old work.
+      expect(await store.messages.queued('dead', null, 100)).toEqual([]);
+      // A heartbeat keeps a node alive: it moves the time forward.
+      await store.messages.heartbeat('dead', now);
+      const again = accepted(a, { owner: 'dead' });
+      await store.messages.accept(again);
+      expect(await store.messages.claimOrphans('me', now - 30_000, false)).toBe(0);
+    });
+
+    it('a single node takes every queued recipient at start, whoever held it', async () => {
+      const store = await s.fresh();
+      const a = ids.account();
+      await store.messages.heartbeat('other', Date.now());
+      const held = accepted(a, { owner: 'other' });
+      const own = accepted(a, { owner: 'me' });
+      const done = accepted(a, { owner: 'other', status: 'bounced' });
+      for (const m of [held, own, done]) await store.messages.accept(m);
+      expect(await store.messages.claimOrphans('me', 0, true)).toBe(1);
+      expect((await store.messages.queued('me', null, 10)).map((r) => r.messageId).sort()).toEqual(
+        [held.message.id, own.message.id].sort(),
+      );
+      expect((await store.messages.recipients(done.message.id))[0]!.owner).toBe('other');
+    });
+
+    it('counts sending statistics in buckets: recipients sent, bounced, complaints and rejects', async () => {
+      const a = ids.account();
+      const q = 15 * 60_000;
+      const t0 = Math.floor(Date.now() / q) * q - 2 * q;
+      const m1 = accepted(a, { recipients: 3, createdAt: t0 + 1000 });
+      const m2 = accepted(a, { recipients: 2, createdAt: t0 + q + 5 });
+      await s.store.messages.accept(m1);
+      await s.store.messages.accept(m2);
+      await s.store.messages.recordOutcomes({
+        recipients: [
+          {
+            messageId: m1.message.id,
+            index: 0,
+            status: 'bounced',
+            attempts: 1,
+            nextAttemptAt: null,
+            lastResponse: '550',
+          },
+        ],
+        events: [
+          event(a, m1.message.id, 'Complaint', t0 + 2000),
+          event(a, m2.message.id, 'Reject', t0 + q + 10),
+        ],
+      });
+      const stats = await s.store.messages.sendStatistics(a, t0, q);
+      expect(stats.find((b) => b.start === t0)).toMatchObject({
+        deliveryAttempts: 3,
+        complaints: 1,
+        rejects: 0,
+      });
+      expect(stats.find((b) => b.start === t0 + q)).toMatchObject({ deliveryAttempts: 2, rejects: 1 });
+      // The bounce is counted when it happened (its recipient's update time).
+      expect(stats.reduce((n, b) => n + b.bounces, 0)).toBe(1);
+      expect(await s.store.messages.sendStatistics(ids.account(), t0, q)).toEqual([]);
+    });
+  });
