@@ -57,11 +57,39 @@ export function dkimView(record: IdentityRecord, parent: IdentityRecord | undefi
   };
 }
 
+/** Easy DKIM keys may change length at any time the first time, then once per 24 hours. */
+const KEY_CHANGE_INTERVAL_MS = 24 * 3600_000;
+
 export class DkimRecords {
   readonly #box: SecretBox;
 
   constructor(box: SecretBox) {
     this.#box = box;
+  }
+
+  /**
+   * PutEmailIdentityDkimSigningAttributes / VerifyDomainDkim on a domain: new Easy DKIM or BYODKIM keys, or an
+   * Easy DKIM key-length change (new keys wait for their DNS records before they sign), or nothing to change.
+   */
+  async change(current: DkimRecord | null, input: DkimSigningInput, now: number): Promise<DkimRecord> {
+    if (input.origin === 'EXTERNAL' || !current || current.origin !== 'AWS_SES')
+      return this.create(input, now);
+    if (input.nextKeyLength && (input.nextKeyLength !== current.currentKeyLength || current.pendingKeys)) {
+      if (current.rotations > 0 && now - current.lastKeyGeneratedAt < KEY_CHANGE_INTERVAL_MS)
+        throw badRequest('The DKIM signing key length can be changed only once every 24 hours.');
+      return {
+        ...current,
+        pendingKeys: await this.easyKeys(input.nextKeyLength),
+        nextKeyLength: input.nextKeyLength,
+        rotations: current.rotations + 1,
+        lastKeyGeneratedAt: now,
+      };
+    }
+    if (input.nextKeyLength && input.nextKeyLength === current.currentKeyLength)
+      throw badRequest(
+        `The DKIM signing key is already ${input.nextKeyLength === 'RSA_1024_BIT' ? '1024' : '2048'} bits long.`,
+      );
+    return current;
   }
 
   /** A domain's first DKIM state: three new Easy DKIM keys, or the customer's BYODKIM key. */

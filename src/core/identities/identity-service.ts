@@ -8,7 +8,6 @@ import type { Logger } from '../../lib/logger.ts';
 import type { PublicLinks } from '../../lib/public-links.ts';
 import {
   StoreConflictError,
-  type DkimRecord,
   type IdentityRecord,
   type IdentityType,
   type NotificationType,
@@ -26,7 +25,6 @@ import type { SenderIdentities } from './sender-identities.ts';
 import { EMAIL_LINK_LIFETIME_MS, type IdentityVerifier } from './verifier.ts';
 
 export const MAX_IDENTITIES_PER_ACCOUNT = 10_000;
-const KEY_CHANGE_INTERVAL_MS = 24 * 3600_000;
 
 export interface IdentityView {
   record: IdentityRecord;
@@ -120,28 +118,15 @@ export class IdentityService {
       );
     const now = this.#now();
     const record: IdentityRecord = {
-      accountId,
-      name: parsed.name,
-      type: parsed.type,
-      createdAt: now,
-      verificationStatus: 'PENDING',
-      verificationStartedAt: now,
+      ...blankIdentity(accountId, parsed.name, parsed.type, now),
       emailToken: parsed.type === 'EMAIL_ADDRESS' ? newUrlToken() : null,
-      domainToken: null,
-      lastCheckedAt: null,
-      lastSuccessAt: null,
       nextCheckAt: parsed.type === 'DOMAIN' ? now : now + EMAIL_LINK_LIFETIME_MS,
-      checkCount: 0,
-      errorType: null,
       dkimSigningEnabled: true,
       dkim:
         parsed.type === 'DOMAIN'
           ? await this.#dkimRecords.create(input.dkimSigning ?? { origin: 'AWS_SES' }, now)
           : null,
-      mailFrom: null,
-      feedbackForwarding: true,
       configurationSetName: input.configurationSetName ?? null,
-      notifications: null,
     };
     try {
       await this.#store.identities.create(record);
@@ -204,7 +189,7 @@ export class IdentityService {
     } else {
       const now = this.#now();
       await this.#insertOrReuse({
-        ...this.#blank(accountId, name, 'DOMAIN', now),
+        ...blankIdentity(accountId, name, 'DOMAIN', now),
         domainToken: token,
         nextCheckAt: now,
       });
@@ -259,31 +244,7 @@ export class IdentityService {
     if (record.type !== 'DOMAIN')
       throw badRequest('DKIM signing attributes can only be set on a domain identity.');
     const now = this.#now();
-    let dkim: DkimRecord;
-    const current = record.dkim;
-    if (input.origin === 'EXTERNAL' || !current || current.origin !== 'AWS_SES') {
-      dkim = await this.#dkimRecords.create(input, now);
-    } else if (
-      input.nextKeyLength &&
-      (input.nextKeyLength !== current.currentKeyLength || current.pendingKeys)
-    ) {
-      if (current.rotations > 0 && now - current.lastKeyGeneratedAt < KEY_CHANGE_INTERVAL_MS)
-        throw badRequest('The DKIM signing key length can be changed only once every 24 hours.');
-      const pendingKeys = await this.#dkimRecords.easyKeys(input.nextKeyLength);
-      dkim = {
-        ...current,
-        pendingKeys,
-        nextKeyLength: input.nextKeyLength,
-        rotations: current.rotations + 1,
-        lastKeyGeneratedAt: now,
-      };
-    } else if (input.nextKeyLength && input.nextKeyLength === current.currentKeyLength) {
-      throw badRequest(
-        `The DKIM signing key is already ${input.nextKeyLength === 'RSA_1024_BIT' ? '1024' : '2048'} bits long.`,
-      );
-    } else {
-      dkim = current;
-    }
+    const dkim = await this.#dkimRecords.change(record.dkim, input, now);
     const updated = await this.#modify(accountId, record.name, (i) => ({
       ...i,
       dkim,
@@ -454,30 +415,6 @@ export class IdentityService {
     };
   }
 
-  #blank(accountId: string, name: string, type: IdentityType, now: number): IdentityRecord {
-    return {
-      accountId,
-      name,
-      type,
-      createdAt: now,
-      verificationStatus: 'PENDING',
-      verificationStartedAt: now,
-      emailToken: null,
-      domainToken: null,
-      lastCheckedAt: null,
-      lastSuccessAt: null,
-      nextCheckAt: null,
-      checkCount: 0,
-      errorType: null,
-      dkimSigningEnabled: false,
-      dkim: null,
-      mailFrom: null,
-      feedbackForwarding: true,
-      configurationSetName: null,
-      notifications: null,
-    };
-  }
-
   async #insertOrReuse(record: IdentityRecord): Promise<void> {
     try {
       await this.#store.identities.create(record);
@@ -527,4 +464,29 @@ function tryParse(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A new identity before anything is known of it: pending, no tokens, no DKIM, no MAIL FROM, no settings. */
+function blankIdentity(accountId: string, name: string, type: IdentityType, now: number): IdentityRecord {
+  return {
+    accountId,
+    name,
+    type,
+    createdAt: now,
+    verificationStatus: 'PENDING',
+    verificationStartedAt: now,
+    emailToken: null,
+    domainToken: null,
+    lastCheckedAt: null,
+    lastSuccessAt: null,
+    nextCheckAt: null,
+    checkCount: 0,
+    errorType: null,
+    dkimSigningEnabled: false,
+    dkim: null,
+    mailFrom: null,
+    feedbackForwarding: true,
+    configurationSetName: null,
+    notifications: null,
+  };
 }
