@@ -1,7 +1,7 @@
 /** Accounts: quotas, sandbox, sending switch and enforcement as columns; details and review as JSON. */
 import type { Selectable } from 'kysely';
 import type { AccountsTable } from './schema.ts';
-import { insertOrConflict, one } from './queries.ts';
+import { insertOrConflict, modifyOne, one } from './queries.ts';
 import type { AccountRecord, AccountStore, ReviewStatus } from './store.ts';
 import type { Db, WriteTransactions } from './transactions.ts';
 
@@ -81,18 +81,21 @@ export class KyselyAccounts implements AccountStore {
   }
 
   modify(id: string, change: (account: AccountRecord) => AccountRecord): Promise<AccountRecord | null> {
-    return this.#tx.run(async (trx) => {
-      const row = await trx
-        .selectFrom('accounts')
-        .selectAll()
-        .where('id', '=', id)
-        .$if(this.#tx.lockRows, (q) => q.forUpdate())
-        .executeTakeFirst();
-      if (!row) return null;
-      const next = change(toRecord(row));
-      const { id: _id, ...values } = toRow(next);
-      await trx.updateTable('accounts').set(values).where('id', '=', id).execute();
-      return next;
-    });
+    return modifyOne(
+      this.#tx,
+      (trx, lock) =>
+        trx
+          .selectFrom('accounts')
+          .selectAll()
+          .where('id', '=', id)
+          .$if(lock, (q) => q.forUpdate())
+          .executeTakeFirst(),
+      toRecord,
+      change,
+      async (trx, next) => {
+        const { id: _id, ...values } = toRow(next);
+        await trx.updateTable('accounts').set(values).where('id', '=', id).execute();
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 /** Configuration sets, their options and event destinations (one row each; options and destinations as JSON). */
 import type { Selectable } from 'kysely';
-import { count, insertOrConflict, one, page } from './queries.ts';
+import { count, insertOrConflict, modifyOne, one, page } from './queries.ts';
 import type { ConfigurationSetsTable } from './schema.ts';
 import type { ConfigurationSetRecord, ConfigurationSetStore, Page } from './store.ts';
 import type { Db, WriteTransactions } from './transactions.ts';
@@ -79,25 +79,28 @@ export class KyselyConfigurationSets implements ConfigurationSetStore {
     name: string,
     change: (set: ConfigurationSetRecord) => ConfigurationSetRecord,
   ): Promise<ConfigurationSetRecord | null> {
-    return this.#tx.run(async (trx) => {
-      const row = await trx
-        .selectFrom('configuration_sets')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .$if(this.#tx.lockRows, (q) => q.forUpdate())
-        .executeTakeFirst();
-      if (!row) return null;
-      const next = change(toRecord(row));
-      const { account_id: _a, name: _n, ...values } = toRow(next);
-      await trx
-        .updateTable('configuration_sets')
-        .set(values)
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .execute();
-      return next;
-    });
+    return modifyOne(
+      this.#tx,
+      (trx, lock) =>
+        trx
+          .selectFrom('configuration_sets')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('name', '=', name)
+          .$if(lock, (q) => q.forUpdate())
+          .executeTakeFirst(),
+      toRecord,
+      change,
+      async (trx, next) => {
+        const { account_id: _a, name: _n, ...values } = toRow(next);
+        await trx
+          .updateTable('configuration_sets')
+          .set(values)
+          .where('account_id', '=', accountId)
+          .where('name', '=', name)
+          .execute();
+      },
+    );
   }
 
   async delete(accountId: string, name: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** Identities: verification state as columns; DKIM, MAIL FROM and notification settings as JSON. */
 import type { Selectable } from 'kysely';
 import type { IdentitiesTable } from './schema.ts';
-import { count, insertOrConflict, one, page } from './queries.ts';
+import { count, insertOrConflict, modifyOne, one, page } from './queries.ts';
 import type { IdentityRecord, IdentityStore, Page } from './store.ts';
 import type { Db, WriteTransactions } from './transactions.ts';
 
@@ -108,25 +108,28 @@ export class KyselyIdentities implements IdentityStore {
     name: string,
     change: (identity: IdentityRecord) => IdentityRecord,
   ): Promise<IdentityRecord | null> {
-    return this.#tx.run(async (trx) => {
-      const row = await trx
-        .selectFrom('identities')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .$if(this.#tx.lockRows, (q) => q.forUpdate())
-        .executeTakeFirst();
-      if (!row) return null;
-      const next = change(toRecord(row));
-      const { account_id: _a, name: _n, ...values } = toRow(next);
-      await trx
-        .updateTable('identities')
-        .set(values)
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .execute();
-      return next;
-    });
+    return modifyOne(
+      this.#tx,
+      (trx, lock) =>
+        trx
+          .selectFrom('identities')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('name', '=', name)
+          .$if(lock, (q) => q.forUpdate())
+          .executeTakeFirst(),
+      toRecord,
+      change,
+      async (trx, next) => {
+        const { account_id: _a, name: _n, ...values } = toRow(next);
+        await trx
+          .updateTable('identities')
+          .set(values)
+          .where('account_id', '=', accountId)
+          .where('name', '=', name)
+          .execute();
+      },
+    );
   }
 
   async delete(accountId: string, name: string): Promise<boolean> {
