@@ -6,7 +6,7 @@ import type { PublicLinks } from '../../lib/public-links.ts';
 import { SignedTokens } from '../../lib/signed-token.ts';
 import type { ContactListRecord, ContactRecord, Store } from '../../store/store.ts';
 import type { EpochCache } from '../cache.ts';
-import type { SesError} from '../errors.ts';
+import type { SesError } from '../errors.ts';
 import { badRequest, notFound } from '../errors.ts';
 
 /** The placeholder SES replaces with the recipient's unsubscribe link. */
