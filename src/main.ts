@@ -19,9 +19,44 @@ function takeConfigFlag(argv: string[]): { argv: string[]; configFile: string | 
   return { argv: rest, configFile };
 }
 
+/** The listeners' settings, to name the one whose port cannot be taken. */
+const LISTEN_SETTINGS: [keyof Config, string][] = [
+  ['httpPort', 'SESAME_HTTP_PORT'],
+  ['smtpPort', 'SESAME_SMTP_PORT'],
+  ['smtpsPort', 'SESAME_SMTPS_PORT'],
+  ['mxPort', 'SESAME_MX_PORT'],
+  ['smtpTrustedPort', 'SESAME_SMTP_TRUSTED_PORT'],
+];
+
+/** One line for a port that could not be taken (in use, or privileged), naming the setting; else undefined. */
+export function listenFailure(config: Config, err: unknown): string | undefined {
+  const e = err as { code?: string; port?: number; address?: string };
+  const why =
+    e.code === 'EADDRINUSE'
+      ? 'the port is already in use (by another program, or another Sesame)'
+      : e.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need privileges)'
+        : e.code === 'EADDRNOTAVAIL'
+          ? 'the address is not one of this machine'
+          : undefined;
+  if (!why || e.port === undefined) return undefined;
+  const setting = LISTEN_SETTINGS.find(([key]) => config[key] === e.port)?.[1] ?? 'a listener setting';
+  return `cannot listen on ${e.address ?? ''}:${e.port} (${setting}): ${why}`;
+}
+
 async function serve(config: Config): Promise<void> {
   const platform = await createPlatform(config);
-  const { http, smtp } = await platform.listen();
+  let listening;
+  try {
+    listening = await platform.listen();
+  } catch (err) {
+    const line = listenFailure(config, err);
+    if (!line) throw err;
+    process.stderr.write(`sesame: ${line}\n`);
+    await platform.close().catch(() => undefined);
+    process.exit(1);
+  }
+  const { http, smtp } = listening;
   const accounts = await platform.core.accounts.list();
   const lines = [
     `Sesame is running (region ${config.region}, database ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')})`,

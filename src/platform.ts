@@ -159,12 +159,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     mta,
     http,
     async listen() {
-      if (options.background !== false) {
-        core.start();
-        await mta.start();
-        dispatcher.start();
-      }
-      started = true;
+      // Listeners first: a port that cannot be taken stops start-up before this node claims any queued work.
+      // Mail accepted before the MTA starts is in the database, and the MTA's start loads it.
       const address = await http.listen({ host: config.httpHost, port: config.httpPort });
       const smtpListeners: { name: string; address: string }[] = [];
       const tls =
@@ -219,6 +215,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         });
         smtpListeners.push(...(await smtp.listen()));
       }
+      if (options.background !== false) {
+        core.start();
+        await mta.start();
+        dispatcher.start();
+      }
+      started = true;
       return { http: address, smtp: smtpListeners };
     },
     async close() {

@@ -41,5 +41,26 @@ ${sesModel.sources.join('; ')}.
 | Action | Status |
 |---|---|
 ${v1.join('\n')}
-`;
+
+${DIFFERENCES}`;
 }
+
+/**
+ * Where Sesame answers differently from SES on purpose, or where SES's behaviour is not documented and Sesame
+ * chose: kept here so the page that lists the operations says it too.
+ */
+const DIFFERENCES = `## Deliberate differences and choices
+
+| Where | What Sesame does | Why |
+|---|---|---|
+| NextToken | Tokens are Sesame's own (opaque, versioned). One Sesame did not issue is refused: \`BadRequestException\` (v2; \`InvalidNextTokenException\` for ListSuppressedDestinations, as its model says), \`InvalidParameterValue\` (v1), \`InvalidParameter\` (SNS), all "The NextToken is not valid." | SES refuses bad tokens; its wording for the other lists is not documented. |
+| Message tags \`ses:feedback-id-a\`, \`ses:feedback-id-b\` | Accepted (the only \`ses:\` tag names a sender may set) and published with the events' tags. Sesame does not yet write them into a \`Feedback-ID\` header. | SES fills its own Feedback-ID header from them; its exact layout is not documented. |
+| SNS \`UnsubscribeURL\` | SNS's form, \`<endpoint>/?Action=Unsubscribe&SubscriptionArn=…\`, answered without credentials as SNS answers it: the subscription ARN (with its random id) is the key. | Matches what SNS subscribers and tooling expect. |
+| SNS signatures | SignatureVersion 1 (SHA1withRSA) unless the topic's \`SignatureVersion\` attribute is 2; the certificate is Sesame's own, at \`SigningCertURL\`. | AWS's validators only trust certificates on amazonaws.com hosts: configure your validator for Sesame's host. |
+| Topic attributes | \`DisplayName\` and \`SignatureVersion\` only; any other attribute is refused with \`InvalidParameter\`. | Never store a setting that has no effect. |
+| Event publishing | The event's \`mail\` carries no \`sourceIp\`/\`callerIdentity\` (they are the \`ses:source-ip\`/\`ses:caller-identity\` tags), \`delivery\` no \`remoteMtaIp\`, and the Send event of SendTemplatedEmail no \`sourceArn\`; identity notifications (SetIdentityNotificationTopic) keep them. Notifications carry the Subject "Amazon SES Email Event Notification"; a new event destination's topic gets "Successfully validated SNS topic for Amazon SES event publishing." | As SES publishes them. |
+| Identities given as \`Name <address>\` | VerifyEmailIdentity / VerifyEmailAddress / CreateEmailIdentity verify the address inside the angle brackets. | SES takes the mailbox form; the identity is the address. |
+| CreateCustomVerificationEmailTemplate | Refused when \`FromEmailAddress\` is not a verified identity (v1 \`FromEmailAddressNotVerified\`, v2 \`BadRequestException\`); sending refuses too if the identity was removed since. | SES checks at create time. |
+| VdmOptions | Stored and returned by GetConfigurationSet; they change nothing yet (Sesame has no VDM dashboard). | SDKs send them; an optional block never fails a create. |
+| UpdateContactList | A complete replacement: topics and description not given are removed. | SES documents UpdateContactList as a complete replacement. |
+`;

@@ -16,6 +16,27 @@ export function requireOwnIdentityArn(accountId: string, arn: string | undefined
     );
 }
 
+/**
+ * NextToken values, opaque to clients: the store's cursor behind a version prefix, base64url-encoded. A token
+ * Sesame did not issue is refused (SES v2 BadRequestException, v1 InvalidParameterValue, SNS InvalidParameter)
+ * rather than answered with an empty page.
+ */
+export const pageToken = {
+  encode(cursor: string | null): string | undefined {
+    return cursor === null
+      ? undefined
+      : Buffer.from(`${TOKEN_PREFIX}${cursor}`, 'utf8').toString('base64url');
+  },
+  decode(token: string | undefined): string | undefined {
+    if (token === undefined || token === '') return undefined;
+    const text = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
+    if (!text.startsWith(TOKEN_PREFIX) || text.length === TOKEN_PREFIX.length)
+      throw new SesError('BadRequestException', 'The NextToken is not valid.');
+    return text.slice(TOKEN_PREFIX.length);
+  },
+};
+const TOKEN_PREFIX = 'sesame-page:';
+
 /** A page size member (PageSize, MaxItems, MaxResults) within [1, max] as SES requires; absent means `fallback`. */
 export function pageLimit(member: string, value: number | undefined, max: number, fallback: number): number {
   if (value === undefined) return fallback;

@@ -57,7 +57,9 @@ export type ErrorReason =
   | 'invalid-delivery-options'
   /** Custom verification emails: the account is in the sandbox; the template's sender is not verified. */
   | 'production-access-not-granted'
-  | 'from-address-not-verified';
+  | 'from-address-not-verified'
+  /** A recipient with no `@domain` (SES v1 answers InvalidParameterValue, "Missing final '@domain'"). */
+  | 'address-without-domain';
 
 export interface SesErrorOptions {
   resource?: ResourceKind;

@@ -210,6 +210,8 @@ export class Core {
     this.templates = new TemplateService({
       store,
       cache,
+      tags: this.tags,
+      senders: this.senders,
       settings: {
         region,
         maxTemplateSize: settings.maxTemplateSize ?? 500 * 1024,
@@ -242,10 +244,11 @@ export class Core {
       links,
       mailer: {
         sendAddressVerification: async (identity, link) => {
-          await systemMail.send(addressVerificationMessage(identity.name, region, link));
+          const messageId = await systemMail.send(addressVerificationMessage(identity.name, region, link));
+          // Never the link: it verifies the address for whoever follows it.
           logger.info(
-            { identity: identity.name, accountId: identity.accountId, link },
-            'address verification link sent',
+            { identity: identity.name, accountId: identity.accountId, messageId },
+            'address verification email sent',
           );
         },
       },
@@ -262,6 +265,7 @@ export class Core {
       async (accountId, name) => (await store.configurationSets.get(accountId, name)) !== null,
     );
     this.configurationSets.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
+    this.configurationSets.useTopicValidation((arn) => this.sns.publishValidation(arn));
     this.identities.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
     this.sending = new SendingService({
       store,

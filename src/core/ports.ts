@@ -5,7 +5,7 @@
  *
  * Who uses which port:
  *   SesApiPort          adapters/ses-v2, adapters/ses-v1, adapters/sns, adapters/aws (SigV4 key lookup)
- *   WebPagesPort        adapters/http pages: tracking links, one-click unsubscribe, verification links, SNS links
+ *   WebPagesPort        adapters/http pages: tracking links, one-click unsubscribe, verification links, SNS cert
  *   SmtpSubmissionPort  adapters/smtp-submission
  *   InboundMailPort     adapters/smtp-inbound (implemented by the MTA's return-path inbox today; receipt rules next)
  *   OperatorPort        adapters/cli
@@ -93,6 +93,7 @@ export interface SesApiPort {
     | 'deleteTopic'
     | 'listSubscriptions'
     | 'listTopics'
+    | 'setTopicAttribute'
     | 'subscribe'
     | 'topicAttributes'
     | 'unsubscribe'
@@ -108,6 +109,7 @@ export interface SesApiPort {
     | 'getVerification'
     | 'list'
     | 'listVerification'
+    | 'tagsOf'
     | 'testRender'
     | 'update'
     | 'updateVerification'
@@ -119,7 +121,7 @@ export interface WebPagesPort {
   readonly engagement: Pick<EngagementService, 'recordEngagement' | 'unsubscribeTarget' | 'unsubscribe'>;
   readonly identities: Pick<IdentityService, 'confirmEmailToken'>;
   readonly customVerification: Pick<CustomVerificationSender, 'redirect'>;
-  readonly sns: Pick<SnsService, 'signingCertificate' | 'unsubscribeLinkValid' | 'unsubscribe'>;
+  readonly sns: Pick<SnsService, 'signingCertificate'>;
 }
 
 /** SMTP submission: SES SMTP credentials, and the same send as the API. */
@@ -156,7 +158,10 @@ export interface OperatorPort {
     | 'revokeAccessKey'
     | 'update'
   >;
-  readonly identities: Pick<IdentityService, 'accountsWithIdentity' | 'checkNow' | 'dnsRecords'>;
+  readonly identities: Pick<
+    IdentityService,
+    'accountsWithIdentity' | 'checkNow' | 'dnsRecords' | 'mailHostProblem'
+  >;
   readonly sending: Pick<SendingService, 'details'>;
   readonly contacts: Pick<ContactService, 'getList' | 'importRows' | 'lists'>;
   readonly sns: Pick<SnsService, 'deadLetters' | 'replay'>;

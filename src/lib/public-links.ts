@@ -1,7 +1,7 @@
 /**
  * Sesame's public URL scheme: every link it puts in mail and notifications (open pixel, click redirect,
  * one-click unsubscribe, address verification, SNS signing certificate, subscribe and unsubscribe links) and
- * the route each is served on. One place: the core builds links with it, adapters/http routes with it, so the
+ * the route each is served on (the SNS subscribe and unsubscribe links are Query API actions on `/`). One place: the core builds links with it, adapters/http routes with it, so the
  * two cannot drift apart.
  */
 
@@ -12,7 +12,6 @@ export const LINK_ROUTES = {
   unsubscribe: '/unsubscribe/:token',
   verifyEmail: '/verify-email/:token',
   snsSigningCert: '/sns/SimpleNotificationService-sesame.pem',
-  snsUnsubscribe: '/sns/unsubscribe',
 } as const;
 
 /** The open pixel's token is served with a `.gif` suffix (some clients load only images that look like one). */
@@ -54,9 +53,9 @@ export class PublicLinks {
     return `${this.base}${LINK_ROUTES.snsSigningCert}`;
   }
 
-  /** UnsubscribeURL of SNS-style notifications (signed, so it works without AWS credentials). */
-  snsUnsubscribe(subscriptionArn: string, signature: string): string {
-    return `${this.base}${LINK_ROUTES.snsUnsubscribe}?SubscriptionArn=${encodeURIComponent(subscriptionArn)}&Signature=${signature}`;
+  /** UnsubscribeURL of SNS-style notifications: the Query API's Unsubscribe, unsigned (as SNS's is). */
+  snsUnsubscribe(subscriptionArn: string): string {
+    return `${this.base}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`;
   }
 
   /** SubscribeURL of a subscription confirmation: the Query API's ConfirmSubscription, unsigned. */

@@ -22,7 +22,11 @@ function toRecord(r: Selectable<ConfigurationSetsTable>): ConfigurationSetRecord
     name: r.name,
     createdAt: r.created_at,
     sendingEnabled: r.sending_enabled !== 0,
-    options: JSON.parse(r.options) as ConfigurationSetRecord['options'],
+    // Sets stored before an option existed read it as absent (null).
+    options: {
+      vdm: null,
+      ...(JSON.parse(r.options) as Partial<ConfigurationSetRecord['options']>),
+    } as ConfigurationSetRecord['options'],
     eventDestinations: JSON.parse(r.event_destinations) as ConfigurationSetRecord['eventDestinations'],
   };
 }

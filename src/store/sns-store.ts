@@ -66,6 +66,15 @@ export class KyselySns implements SnsStore {
     );
   }
 
+  async setTopicAttributes(arn: string, attributes: Record<string, string>): Promise<boolean> {
+    const res = await this.#db
+      .updateTable('sns_topics')
+      .set({ attributes: JSON.stringify(attributes) })
+      .where('arn', '=', arn)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
   async deleteTopic(arn: string): Promise<boolean> {
     await this.#db.deleteFrom('sns_subscriptions').where('topic_arn', '=', arn).execute();
     const res = await this.#db.deleteFrom('sns_topics').where('arn', '=', arn).executeTakeFirst();

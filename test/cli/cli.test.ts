@@ -15,6 +15,13 @@ let sesame: TestSesame;
 
 /** Runs the real `sesame` command against the test node's data directory and database. */
 async function sesameCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return sesameCliWith({}, ...args);
+}
+
+async function sesameCliWith(
+  extra: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     ...process.env,
     SESAME_DATA_DIR: sesame.config.dataDir,
@@ -23,6 +30,7 @@ async function sesameCli(...args: string[]): Promise<{ code: number; stdout: str
     SESAME_HTTP_PORT: String(sesame.config.httpPort),
     SESAME_DNS_SERVERS: sesame.dns.address,
     SESAME_HOSTNAME: sesame.config.hostname,
+    ...extra,
   };
   try {
     const { stdout, stderr } = await run(process.execPath, ['bin/sesame.js', ...args], { env });
@@ -239,6 +247,44 @@ describe('sesame CLI', () => {
     const badCommand = await sesameCli('frobnicate');
     expect(badCommand.code).toBe(2);
     expect(badCommand.stderr).toMatch(/^sesame: unknown command "frobnicate"/);
+  });
+
+  it('dns-records says in its output that a bare host name must be set (SPF and MX name it)', async () => {
+    const client = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: created,
+      maxAttempts: 1,
+    });
+    await client.send(new CreateEmailIdentityCommand({ EmailIdentity: 'bare.example' }));
+    const zone = (await sesameCliWith({ SESAME_HOSTNAME: 'vm' }, 'dns-records', 'bare.example')).stdout;
+    expect(zone.split('\n')[0]).toBe(
+      '; WARNING: This server\'s mail host name is "vm", not a fully qualified domain name: set SESAME_HOSTNAME to the public DNS name of this server (for example mail.example.com) before publishing the SPF and MX records below.',
+    );
+    // With a fully qualified name there is nothing to warn about.
+    expect((await sesameCli('dns-records', 'bare.example')).stdout).not.toContain('WARNING');
+  });
+
+  it('a port that is taken stops start-up with one line naming the setting and the port', async () => {
+    const env = {
+      ...process.env,
+      SESAME_DATA_DIR: sesame.config.dataDir,
+      SESAME_DATABASE_URL: sesame.config.databaseUrl,
+      SESAME_DATABASE_SCHEMA: sesame.config.databaseSchema,
+      // The test node holds its HTTP port.
+      SESAME_HTTP_PORT: String(sesame.config.httpPort),
+      SESAME_SMTP_PORT: '0',
+      SESAME_SMTPS_PORT: '0',
+      SESAME_MX_PORT: '0',
+      SESAME_DELIVERY_PAUSED: 'true',
+    };
+    const r = await run(process.execPath, ['bin/sesame.js', 'serve'], { env, timeout: 20_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((r as { code: number }).code).toBe(1);
+    expect((r as { stderr: string }).stderr).toBe(
+      `sesame: cannot listen on 127.0.0.1:${sesame.config.httpPort} (SESAME_HTTP_PORT): the port is already in use (by another program, or another Sesame)\n`,
+    );
   });
 
   it('an invalid setting stops start-up with a message naming it', async () => {

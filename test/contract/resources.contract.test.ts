@@ -17,6 +17,7 @@ function configurationSet(accountId: string, name: string): ConfigurationSetReco
       delivery: { tlsPolicy: 'OPTIONAL', sendingPoolName: null, maxDeliverySeconds: null },
       reputation: { metricsEnabled: false, lastFreshStart: null },
       suppression: null,
+      vdm: { engagementMetrics: 'ENABLED', optimizedSharedDelivery: null },
     },
     eventDestinations: [],
   };

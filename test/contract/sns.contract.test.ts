@@ -40,6 +40,9 @@ for (const dialect of dialects)
       const rest = await s.store.sns.listTopics(a, { limit: 2, after: first.next! });
       expect(rest.items.map((x) => x.name)).toEqual(['events']);
       expect(rest.next).toBeNull();
+      expect(await s.store.sns.setTopicAttributes(t.arn, { SignatureVersion: '2' })).toBe(true);
+      expect((await s.store.sns.getTopic(t.arn))?.attributes).toEqual({ SignatureVersion: '2' });
+      expect(await s.store.sns.setTopicAttributes(`${t.arn}-nope`, {})).toBe(false);
       await s.store.sns.createSubscription(subscription(t.arn, a, 1));
       expect(await s.store.sns.deleteTopic(t.arn)).toBe(true);
       expect(await s.store.sns.deleteTopic(t.arn)).toBe(false);

@@ -43,10 +43,21 @@ export class HttpReceiver {
     return new Promise((resolve) => this.#server?.close(() => resolve()) ?? resolve());
   }
 
-  /** Notifications (Type Notification), their Message parsed. */
+  /**
+   * Notifications (Type Notification) whose Message is JSON (SES events), parsed. SES also publishes a plain
+   * text message when a topic becomes an event destination ("Successfully validated SNS topic…"): a consumer
+   * of real SES must skip it too, so this does; `texts()` returns such messages.
+   */
   notifications(): Record<string, any>[] {
     return this.received
-      .filter((r) => r.body.Type === 'Notification')
-      .map((r) => JSON.parse(r.body.Message ?? '{}') as Record<string, any>);
+      .filter((r) => r.body.Type === 'Notification' && r.body.Message?.startsWith('{'))
+      .map((r) => JSON.parse(r.body.Message!) as Record<string, any>);
+  }
+
+  /** Notifications whose Message is plain text. */
+  texts(): string[] {
+    return this.received
+      .filter((r) => r.body.Type === 'Notification' && !r.body.Message?.startsWith('{'))
+      .map((r) => r.body.Message ?? '');
   }
 }

@@ -10,6 +10,7 @@ import {
   DeleteContactCommand,
   DeleteContactListCommand,
   DeleteCustomVerificationEmailTemplateCommand,
+  DeleteEmailIdentityCommand,
   GetContactCommand,
   GetContactListCommand,
   GetCustomVerificationEmailTemplateCommand,
@@ -26,6 +27,7 @@ import {
   UpdateCustomVerificationEmailTemplateCommand,
 } from '@aws-sdk/client-sesv2';
 import {
+  CreateCustomVerificationEmailTemplateCommand as V1CreateCustomVerificationEmailTemplate,
   GetCustomVerificationEmailTemplateCommand as V1GetCustomVerificationEmailTemplate,
   SendCustomVerificationEmailCommand as V1SendCustomVerificationEmail,
 } from '@aws-sdk/client-ses';
@@ -516,16 +518,44 @@ describe('custom verification emails', () => {
         ),
       ),
     ).toBeInstanceOf(NotFoundException);
+    // SES refuses the template at create time when its sender is not a verified identity (v2 and v1)…
+    const created = await failure(
+      acct.v2.send(
+        new CreateCustomVerificationEmailTemplateCommand({
+          ...template,
+          TemplateName: 'unverified',
+          FromEmailAddress: 'a@elsewhere.test',
+        }),
+      ),
+    );
+    expect(created).toBeInstanceOf(BadRequestException);
+    expect(created.message).toMatch(/a@elsewhere\.test/);
+    expect(
+      (
+        await failure(
+          acct.v1.send(
+            new V1CreateCustomVerificationEmailTemplate({
+              ...template,
+              TemplateName: 'unverified',
+              FromEmailAddress: 'a@elsewhere.test',
+            }),
+          ),
+        )
+      ).name,
+    ).toBe('FromEmailAddressNotVerifiedException');
+    // … and at send time when the sender stopped being one since.
+    await verifiedDomain(sesame, acct, 'gone.test');
     await acct.v2.send(
       new CreateCustomVerificationEmailTemplateCommand({
         ...template,
-        TemplateName: 'unverified',
-        FromEmailAddress: 'a@elsewhere.test',
+        TemplateName: 'sender-gone',
+        FromEmailAddress: 'a@gone.test',
       }),
     );
+    await acct.v2.send(new DeleteEmailIdentityCommand({ EmailIdentity: 'gone.test' }));
     const v1 = await failure(
       acct.v1.send(
-        new V1SendCustomVerificationEmail({ EmailAddress: 'x@readers.test', TemplateName: 'unverified' }),
+        new V1SendCustomVerificationEmail({ EmailAddress: 'x@readers.test', TemplateName: 'sender-gone' }),
       ),
     );
     expect(v1.name).toBe('FromEmailAddressNotVerifiedException');

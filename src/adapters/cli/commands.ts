@@ -237,7 +237,10 @@ const commands: Record<string, Handler> = {
     const { values, positionals } = parse(args, { account: { type: 'string' } });
     const domain = positional(positionals, 0, 'DOMAIN');
     const accountId = await resolveAccount(ctx, domain, values.account);
-    ctx.out(zoneFile(await ctx.core.identities.dnsRecords(accountId, domain)));
+    const records = zoneFile(await ctx.core.identities.dnsRecords(accountId, domain));
+    const problem = ctx.core.identities.mailHostProblem();
+    // The warning is part of the zone fragment (a comment), so it is seen wherever the output is pasted.
+    ctx.out(problem ? `; WARNING: ${problem}\n${records}` : records);
   },
 
   async 'identity check'(ctx, args) {

@@ -1,7 +1,7 @@
 /**
  * Pages Sesame serves to people rather than API clients, at the routes of the public links it puts in mail and
  * notifications (lib/public-links.ts): tracking pixel and redirect, one-click unsubscribe, address verification,
- * the SNS signing certificate and unsubscribe link.
+ * the SNS signing certificate.
  */
 import type { FastifyInstance } from 'fastify';
 import { TRACKING_PIXEL, type WebPagesPort } from '../../core/index.ts';
@@ -50,27 +50,6 @@ export function registerPages(app: FastifyInstance, core: WebPagesPort): void {
   // The certificate that signs SNS-style notifications (SigningCertURL).
   app.get(LINK_ROUTES.snsSigningCert, async (_req, reply) =>
     reply.type('application/x-pem-file').send(await core.sns.signingCertificate()),
-  );
-
-  // The UnsubscribeURL of a notification: signed by Sesame, so it works without AWS credentials.
-  app.get<{ Querystring: { SubscriptionArn?: string; Signature?: string } }>(
-    LINK_ROUTES.snsUnsubscribe,
-    async (req, reply) => {
-      const arn = req.query.SubscriptionArn ?? '';
-      if (!core.sns.unsubscribeLinkValid(arn, req.query.Signature ?? ''))
-        return reply
-          .code(403)
-          .type('text/xml')
-          .send(
-            '<ErrorResponse><Error><Type>Sender</Type><Code>AuthorizationError</Code><Message>Invalid unsubscribe link</Message></Error></ErrorResponse>',
-          );
-      await core.sns.unsubscribe(undefined, arn);
-      return reply
-        .type('text/xml')
-        .send(
-          '<UnsubscribeResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ResponseMetadata><RequestId>unsubscribed</RequestId></ResponseMetadata></UnsubscribeResponse>',
-        );
-    },
   );
 
   // A list-managed message's unsubscribe link. GET shows a confirmation page (mail scanners follow links and

@@ -24,15 +24,35 @@ export interface HttpServerOptions {
   bodyLimit: number;
 }
 
-export function toAwsRequest(req: FastifyRequest): AwsHttpRequest {
+/**
+ * The request as the AWS adapters see it: raw target, raw headers and the body bytes as sent. Fastify reads no
+ * body for GET and HEAD, but older AWS clients send one (botocore 1.29 sends `{}` with GET ListContacts and
+ * signs it): such a body is read here, so the signature is checked against what was signed.
+ */
+async function toAwsRequest(req: FastifyRequest, bodyLimit: number): Promise<AwsHttpRequest> {
   return {
     method: req.method,
     rawUrl: req.raw.url ?? '/',
     rawHeaders: req.raw.rawHeaders,
-    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    body: Buffer.isBuffer(req.body) ? req.body : await unparsedBody(req, bodyLimit),
     sourceIp: req.socket.remoteAddress ?? '',
     receivedAt: Date.now(),
   };
+}
+
+async function unparsedBody(req: FastifyRequest, limit: number): Promise<Buffer> {
+  const headers = req.raw.headers;
+  const declared = Number(headers['content-length'] ?? 0);
+  if (!(declared > 0) && headers['transfer-encoding'] === undefined) return Buffer.alloc(0);
+  if (declared > limit) throw Object.assign(new Error('request body too large'), { statusCode: 413 });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req.raw as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw Object.assign(new Error('request body too large'), { statusCode: 413 });
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 export function send(reply: FastifyReply, res: AwsHttpResponse): FastifyReply {
@@ -63,7 +83,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 
   const v2 = new SesV2Api(options.api, options.logger);
   const v2Route = async (req: FastifyRequest, reply: FastifyReply) =>
-    send(reply, await v2.handle(toAwsRequest(req)));
+    send(reply, await v2.handle(await toAwsRequest(req, options.bodyLimit)));
   app.all('/v2/*', v2Route);
   // Older SES v2 clients send PutEmailIdentityDkimSigningAttributes to /v1/email/…
   app.all('/v1/*', v2Route);
@@ -72,8 +92,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const v1 = new SesV1Api(options.api, options.logger);
   const sns = new SnsApi(options.api, options.logger);
   const query = async (req: FastifyRequest, reply: FastifyReply) => {
-    const aws = toAwsRequest(req);
-    const service = scopedService(aws) ?? (SnsApi.isUnsignedConfirmation(aws) ? 'sns' : 'ses');
+    const aws = await toAwsRequest(req, options.bodyLimit);
+    const service = scopedService(aws) ?? (SnsApi.isUnsignedLink(aws) ? 'sns' : 'ses');
     return send(reply, await (service === 'sns' ? sns.handle(aws) : v1.handle(aws)));
   };
   app.post('/', query);

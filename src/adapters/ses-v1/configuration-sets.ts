@@ -1,6 +1,7 @@
 /** SES v1 configuration sets: the same objects as v2, seen through v1's shapes and spellings. */
 import type { SesApiPort, EventTypeName } from '../../core/index.ts';
 import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { pageToken } from '../ses-shared.ts';
 import { action, type V1Handler } from './handler.ts';
 
 const V1_TO_V2: Record<string, EventTypeName> = {
@@ -94,11 +95,11 @@ export const configurationSetActions: Record<string, V1Handler> = {
   ListConfigurationSets: action<{ NextToken?: string; MaxItems?: number }>(async (ctx, input) => {
     const page = await ctx.core.configurationSets.list(ctx.caller.accountId, {
       pageSize: input.MaxItems ?? 1000,
-      after: input.NextToken ? Buffer.from(input.NextToken, 'base64url').toString('utf8') : undefined,
+      after: pageToken.decode(input.NextToken),
     });
     return {
       ConfigurationSets: page.items.map((c) => ({ Name: c.name })),
-      ...(page.next ? { NextToken: Buffer.from(page.next).toString('base64url') } : {}),
+      ...(page.next ? { NextToken: pageToken.encode(page.next) } : {}),
     };
   }),
 

@@ -16,6 +16,7 @@ const REASON_CODES: Partial<Record<ErrorReason, string>> = {
   'invalid-delivery-options': 'InvalidDeliveryOptions',
   'production-access-not-granted': 'ProductionAccessNotGranted',
   'from-address-not-verified': 'FromEmailAddressNotVerified',
+  'address-without-domain': 'InvalidParameterValue',
 };
 
 function sesCode(err: SesError): string {

@@ -1,6 +1,8 @@
 /** SES v1 identity actions: verification, DKIM, MAIL FROM, listing and deletion (the same core as v2). */
 import { SesError, type IdentityView } from '../../core/index.ts';
 import { action, pascal, upperSnake, type V1Context, type V1Handler } from './handler.ts';
+import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { pageToken } from '../ses-shared.ts';
 
 async function views(ctx: V1Context, identities: string[]): Promise<[string, IdentityView][]> {
   const out: [string, IdentityView][] = [];
@@ -41,6 +43,14 @@ export const identityActions: Record<string, V1Handler> = {
     NotificationType: 'Bounce' | 'Complaint' | 'Delivery';
     Enabled: boolean;
   }>(async (ctx, input) => {
+    // SES answers MessageRejected for an identity that is not (yet) verified, as for one that does not exist.
+    const view = await ctx.core.identities.find(ctx.caller.accountId, input.Identity);
+    if (view?.status !== 'SUCCESS')
+      throw new AwsProtocolError(
+        'MessageRejected',
+        400,
+        `Identity ${input.Identity} is not verified or does not exist.`,
+      );
     await ctx.core.identities.setHeadersInNotifications(
       ctx.caller.accountId,
       input.Identity,
@@ -131,7 +141,7 @@ export const identityActions: Record<string, V1Handler> = {
         throw new SesError('BadRequestException', 'MaxItems must be between 1 and 1000.');
       const page = await ctx.core.identities.list(ctx.caller.accountId, {
         pageSize: limit,
-        after: input.NextToken ? Buffer.from(input.NextToken, 'base64url').toString('utf8') : undefined,
+        after: pageToken.decode(input.NextToken),
         type:
           input.IdentityType === 'EmailAddress'
             ? 'EMAIL_ADDRESS'
@@ -141,7 +151,7 @@ export const identityActions: Record<string, V1Handler> = {
       });
       return {
         Identities: page.items.map((v) => v.record.name),
-        ...(page.next ? { NextToken: Buffer.from(page.next, 'utf8').toString('base64url') } : {}),
+        ...(page.next ? { NextToken: pageToken.encode(page.next) } : {}),
       };
     },
   ),

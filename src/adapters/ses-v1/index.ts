@@ -27,6 +27,24 @@ export const v1Handlers: Record<string, V1Handler> = {
   ...templateActions,
 };
 
+/**
+ * Checks SES makes before the model's own (with SES's own words): an unknown NotificationType is an
+ * InvalidParameterValue naming the valid values, not the model's enum ValidationError.
+ */
+const notificationType = (params: URLSearchParams): void => {
+  const t = params.get('NotificationType');
+  if (t !== null && !['Bounce', 'Complaint', 'Delivery'].includes(t))
+    throw new AwsProtocolError(
+      'InvalidParameterValue',
+      400,
+      `Invalid notification type: ${t}. Valid values are: Bounce, Complaint, Delivery.`,
+    );
+};
+const PRECHECKS: Record<string, (params: URLSearchParams) => void> = {
+  SetIdentityNotificationTopic: notificationType,
+  SetIdentityHeadersInNotificationsEnabled: notificationType,
+};
+
 export class SesV1Api {
   readonly #core: SesApiPort;
   readonly #log: Logger;
@@ -64,6 +82,7 @@ export class SesV1Api {
           400,
           `The SES action ${action} is not supported by Sesame.`,
         );
+      PRECHECKS[action]?.(params);
       const input = decodeQueryInput(sesModel, op.input, params);
       const output = await handler({ core: this.#core, caller, requestId, sourceIp: req.sourceIp }, input);
       return {

@@ -1,6 +1,6 @@
 /** SES v1 templates, templated and bulk templated sends, and custom verification emails (the v2 core). */
 import { SesError, type BulkStatus, type EmailTemplateContent } from '../../core/index.ts';
-import { customVerificationOperations, pageLimit } from '../ses-shared.ts';
+import { customVerificationOperations, pageLimit, pageToken } from '../ses-shared.ts';
 import { action, pascal, type V1Handler } from './handler.ts';
 import { ownArns, tags, V1_MAX_MESSAGE_SIZE, type Common } from './sending.ts';
 
@@ -18,8 +18,8 @@ const content = (t: TemplateInput): EmailTemplateContent => ({
 });
 
 const token = {
-  decode: (t: string | undefined) => (t ? Buffer.from(t, 'base64url').toString('utf8') : undefined),
-  encode: (next: string | null) => (next ? { NextToken: Buffer.from(next).toString('base64url') } : {}),
+  decode: (t: string | undefined) => pageToken.decode(t),
+  encode: (next: string | null) => (next ? { NextToken: pageToken.encode(next) } : {}),
 };
 
 /** v1 names the bulk statuses in PascalCase, and two of them differently. */

@@ -37,12 +37,21 @@ function eventDestination(name: string, d: EventDestinationInput) {
   };
 }
 
-function unsupportedOptions(input: { VdmOptions?: unknown; ArchivingOptions?: unknown }): void {
-  if (input.VdmOptions)
-    throw new SesError(
-      'BadRequestException',
-      'VdmOptions (Virtual Deliverability Manager) are not supported by Sesame.',
-    );
+interface VdmOptionsInput {
+  DashboardOptions?: { EngagementMetrics?: 'ENABLED' | 'DISABLED' };
+  GuardianOptions?: { OptimizedSharedDelivery?: 'ENABLED' | 'DISABLED' };
+}
+
+/** VdmOptions as stored: kept as given (SES accepts them on every configuration set). */
+const vdmOptions = (v: VdmOptionsInput | undefined) =>
+  v
+    ? {
+        engagementMetrics: v.DashboardOptions?.EngagementMetrics ?? null,
+        optimizedSharedDelivery: v.GuardianOptions?.OptimizedSharedDelivery ?? null,
+      }
+    : undefined;
+
+function unsupportedOptions(input: { ArchivingOptions?: unknown }): void {
   if (input.ArchivingOptions)
     throw new SesError(
       'BadRequestException',
@@ -78,6 +87,18 @@ function setOutput(c: ConfigurationSetRecord, tags: { key: string; value: string
     SendingOptions: { SendingEnabled: c.sendingEnabled },
     Tags: fromTags(tags),
     ...(o.suppression ? { SuppressionOptions: { SuppressedReasons: o.suppression.suppressedReasons } } : {}),
+    ...(o.vdm
+      ? {
+          VdmOptions: {
+            ...(o.vdm.engagementMetrics
+              ? { DashboardOptions: { EngagementMetrics: o.vdm.engagementMetrics } }
+              : {}),
+            ...(o.vdm.optimizedSharedDelivery
+              ? { GuardianOptions: { OptimizedSharedDelivery: o.vdm.optimizedSharedDelivery } }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -97,7 +118,7 @@ export const configurationSetHandlers: Record<string, V2Handler> = {
     SendingOptions?: { SendingEnabled?: boolean };
     Tags?: { Key: string; Value: string }[];
     SuppressionOptions?: { SuppressedReasons?: SuppressionReason[] };
-    VdmOptions?: unknown;
+    VdmOptions?: VdmOptionsInput;
     ArchivingOptions?: unknown;
   }>(async (ctx, input) => {
     unsupportedOptions(input);
@@ -126,6 +147,7 @@ export const configurationSetHandlers: Record<string, V2Handler> = {
       suppression: input.SuppressionOptions
         ? { suppressedReasons: input.SuppressionOptions.SuppressedReasons ?? [] }
         : undefined,
+      vdm: vdmOptions(input.VdmOptions),
       tags: toTags(input.Tags),
     });
     return {};

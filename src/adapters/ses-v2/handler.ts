@@ -1,6 +1,7 @@
 /** The shape of an SES v2 operation handler: a decoded, validated input in; the output structure out. */
 import type { SesApiPort } from '../../core/index.ts';
 import type { Caller } from '../aws/auth.ts';
+import { pageToken } from '../ses-shared.ts';
 
 export interface V2Context {
   core: SesApiPort;
@@ -16,12 +17,6 @@ export function op<I>(fn: (ctx: V2Context, input: I) => Promise<object | undefin
   return (ctx, input) => fn(ctx, input as I);
 }
 
-/** NextToken values are opaque to clients: the store's cursor, base64url-encoded. */
-export function encodeToken(cursor: string | null): string | undefined {
-  return cursor === null ? undefined : Buffer.from(cursor, 'utf8').toString('base64url');
-}
-
-export function decodeToken(token: string | undefined): string | undefined {
-  if (token === undefined || token === '') return undefined;
-  return Buffer.from(token, 'base64url').toString('utf8');
-}
+/** NextToken values (ses-shared.ts pageToken): an unknown token is refused with BadRequestException. */
+export const encodeToken = (cursor: string | null): string | undefined => pageToken.encode(cursor);
+export const decodeToken = (token: string | undefined): string | undefined => pageToken.decode(token);

@@ -1,6 +1,6 @@
 /** SES v2 account-level suppression list. */
-import type { SuppressionReason } from '../../core/index.ts';
-import { encodeToken, op, type V2Handler } from './handler.ts';
+import { SesError, type SuppressionReason } from '../../core/index.ts';
+import { decodeToken, encodeToken, op, type V2Handler } from './handler.ts';
 
 export const suppressionHandlers: Record<string, V2Handler> = {
   PutSuppressedDestination: op<{ EmailAddress: string; Reason: SuppressionReason }>(async (ctx, input) => {
@@ -38,7 +38,7 @@ export const suppressionHandlers: Record<string, V2Handler> = {
       reasons: input.Reasons,
       start: input.StartDate?.getTime(),
       end: input.EndDate?.getTime(),
-      token: input.NextToken,
+      after: suppressionCursor(input.NextToken),
       pageSize: input.PageSize || 100,
     });
     return {
@@ -56,3 +56,12 @@ export const suppressionHandlers: Record<string, V2Handler> = {
     return {};
   }),
 };
+
+/** ListSuppressedDestinations names a bad token with its own error (the only v2 operation that does). */
+function suppressionCursor(token: string | undefined): string | undefined {
+  try {
+    return decodeToken(token);
+  } catch {
+    throw new SesError('InvalidNextTokenException', 'The NextToken is not valid.');
+  }
+}

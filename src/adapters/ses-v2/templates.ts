@@ -20,19 +20,23 @@ export const pageSize = (value: number | undefined, max: number, fallback: numbe
   pageLimit('PageSize', value, max, fallback);
 
 export const templateHandlers: Record<string, V2Handler> = {
-  CreateEmailTemplate: op<{ TemplateName: string; TemplateContent: TemplateContentInput }>(
-    async (ctx, input) => {
-      await ctx.core.templates.create(
-        ctx.caller.accountId,
-        input.TemplateName,
-        toEmailTemplateContent(input.TemplateContent),
-      );
-      return {};
-    },
-  ),
+  CreateEmailTemplate: op<{
+    TemplateName: string;
+    TemplateContent: TemplateContentInput;
+    Tags?: { Key: string; Value: string }[];
+  }>(async (ctx, input) => {
+    await ctx.core.templates.create(
+      ctx.caller.accountId,
+      input.TemplateName,
+      toEmailTemplateContent(input.TemplateContent),
+      (input.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value })),
+    );
+    return {};
+  }),
 
   GetEmailTemplate: op<{ TemplateName: string }>(async (ctx, input) => {
     const t = await ctx.core.templates.get(ctx.caller.accountId, input.TemplateName);
+    const tags = await ctx.core.templates.tagsOf(ctx.caller.accountId, t.name);
     return {
       TemplateName: t.name,
       TemplateContent: {
@@ -40,6 +44,7 @@ export const templateHandlers: Record<string, V2Handler> = {
         ...(t.content.text !== null ? { Text: t.content.text } : {}),
         ...(t.content.html !== null ? { Html: t.content.html } : {}),
       },
+      Tags: tags.map((x) => ({ Key: x.key, Value: x.value })),
     };
   }),
 

@@ -1,7 +1,8 @@
 /**
  * The SNS-compatible API (AWS Query, signing name `sns`) on the same endpoint as SES: the subset that SES
  * event destinations and identity notifications need — topics and HTTP(S) subscriptions — so `aws sns
- * --endpoint-url` works. ConfirmSubscription also works unsigned (the SubscribeURL a subscriber visits).
+ * --endpoint-url` works. ConfirmSubscription and Unsubscribe also work unsigned (the SubscribeURL and
+ * UnsubscribeURL of SNS messages).
  * Other SNS actions answer an AWS-shaped "not supported by Sesame" error.
  */
 import { SesError, type SesApiPort } from '../../core/index.ts';
@@ -19,6 +20,7 @@ import {
   queryParams,
 } from '../aws/query.ts';
 import { AuthFailure } from '../aws/sigv4.ts';
+import { pageToken } from '../ses-shared.ts';
 
 type SnsHandler = (
   core: SesApiPort,
@@ -31,9 +33,8 @@ const need = (caller: Caller | undefined): Caller => {
   return caller;
 };
 
-const token = (next: string | null) => (next ? Buffer.from(next).toString('base64url') : undefined);
-const untoken = (t: unknown) =>
-  typeof t === 'string' && t ? Buffer.from(t, 'base64url').toString('utf8') : undefined;
+const token = (next: string | null) => pageToken.encode(next);
+const untoken = (t: unknown) => pageToken.decode(typeof t === 'string' ? t : undefined);
 
 export const snsHandlers: Record<string, SnsHandler> = {
   async CreateTopic(core, caller, input) {
@@ -68,15 +69,22 @@ export const snsHandlers: Record<string, SnsHandler> = {
       SubscriptionArn: await core.sns.subscribe(need(caller).accountId, TopicArn, Protocol, Endpoint),
     };
   },
+  async SetTopicAttributes(core, caller, input) {
+    const { TopicArn, AttributeName, AttributeValue } = input as {
+      TopicArn: string;
+      AttributeName: string;
+      AttributeValue?: string;
+    };
+    await core.sns.setTopicAttribute(need(caller).accountId, TopicArn, AttributeName, AttributeValue ?? '');
+    return {};
+  },
   async ConfirmSubscription(core, _caller, input) {
     const { TopicArn, Token } = input as { TopicArn: string; Token: string };
     return { SubscriptionArn: await core.sns.confirm(TopicArn, Token) };
   },
   async Unsubscribe(core, caller, input) {
-    await core.sns.unsubscribe(
-      need(caller).accountId,
-      (input as { SubscriptionArn: string }).SubscriptionArn,
-    );
+    // Unsigned: a notification's UnsubscribeURL, which SNS honours without credentials (the ARN is the key).
+    await core.sns.unsubscribe(caller?.accountId, (input as { SubscriptionArn: string }).SubscriptionArn);
     return {};
   },
   async ListSubscriptionsByTopic(core, caller, input) {
@@ -95,6 +103,9 @@ export const snsHandlers: Record<string, SnsHandler> = {
     };
   },
 };
+
+/** The actions of the links in SNS messages, which work without credentials: SubscribeURL and UnsubscribeURL. */
+const UNSIGNED_ACTIONS = new Set(['ConfirmSubscription', 'Unsubscribe']);
 
 function toSnsError(err: unknown): AwsProtocolError | undefined {
   if (err instanceof AwsProtocolError) return err;
@@ -117,9 +128,9 @@ export class SnsApi {
     this.#log = logger;
   }
 
-  /** Whether an unsigned request is one SNS answers without a signature (a SubscribeURL visit). */
-  static isUnsignedConfirmation(req: AwsHttpRequest): boolean {
-    return queryParams(req.method, req.rawUrl, req.body).get('Action') === 'ConfirmSubscription';
+  /** Whether an unsigned request is one SNS answers without a signature (a SubscribeURL or UnsubscribeURL visit). */
+  static isUnsignedLink(req: AwsHttpRequest): boolean {
+    return UNSIGNED_ACTIONS.has(queryParams(req.method, req.rawUrl, req.body).get('Action') ?? '');
   }
 
   async handle(req: AwsHttpRequest): Promise<AwsHttpResponse> {
@@ -142,7 +153,7 @@ export class SnsApi {
         );
       const signed = req.rawHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'authorization');
       const caller =
-        signed || action !== 'ConfirmSubscription' ? await authenticate(this.#core, req, 'sns') : undefined;
+        signed || !UNSIGNED_ACTIONS.has(action) ? await authenticate(this.#core, req, 'sns') : undefined;
       const handler = snsHandlers[action];
       if (!handler)
         throw new AwsProtocolError(

@@ -38,6 +38,7 @@ export interface ConfigurationSetInput {
   delivery?: Partial<ConfigurationSetOptions['delivery']> | undefined;
   reputation?: Partial<ConfigurationSetOptions['reputation']> | undefined;
   suppression?: ConfigurationSetOptions['suppression'] | undefined;
+  vdm?: ConfigurationSetOptions['vdm'] | undefined;
   tags?: Tag[] | undefined;
 }
 
@@ -62,6 +63,7 @@ export class ConfigurationSetService {
   readonly #region: string;
   readonly #now: () => number;
   #topicExists: TopicExists = async () => false;
+  #topicValidated: (topicArn: string) => Promise<void> = async () => undefined;
 
   constructor(deps: {
     store: Store;
@@ -79,6 +81,11 @@ export class ConfigurationSetService {
 
   useTopicCheck(check: TopicExists): void {
     this.#topicExists = check;
+  }
+
+  /** What to do once an event destination names a topic: SES sends its validation message to the topic. */
+  useTopicValidation(validated: (topicArn: string) => Promise<void>): void {
+    this.#topicValidated = validated;
   }
 
   arn(accountId: string, name: string): string {
@@ -111,6 +118,7 @@ export class ConfigurationSetService {
         }),
         reputation: { metricsEnabled: false, lastFreshStart: null, ...input.reputation },
         suppression: input.suppression ?? null,
+        vdm: input.vdm ?? null,
       },
       eventDestinations: [],
     };
@@ -217,6 +225,7 @@ export class ConfigurationSetService {
         );
       return { ...c, eventDestinations: [...c.eventDestinations, destination] };
     });
+    await this.#topicValidated(destination.snsTopicArn);
   }
 
   async updateEventDestination(
@@ -225,14 +234,17 @@ export class ConfigurationSetService {
     input: EventDestinationInput,
   ): Promise<void> {
     const destination = await this.#checkDestination(accountId, input);
+    let previousTopic: string | undefined;
     await this.#modify(accountId, setName, (c) => {
-      if (!c.eventDestinations.some((d) => d.name === input.name))
-        throw missingDestination(input.name, setName);
+      const previous = c.eventDestinations.find((d) => d.name === input.name);
+      if (!previous) throw missingDestination(input.name, setName);
+      previousTopic = previous.snsTopicArn;
       return {
         ...c,
         eventDestinations: c.eventDestinations.map((d) => (d.name === input.name ? destination : d)),
       };
     });
+    if (previousTopic !== destination.snsTopicArn) await this.#topicValidated(destination.snsTopicArn);
   }
 
   async deleteEventDestination(accountId: string, setName: string, name: string): Promise<void> {
@@ -253,10 +265,7 @@ export class ConfigurationSetService {
     if (!input.snsTopicArn)
       throw badRequest('An event destination needs a destination: Sesame supports SnsDestination.');
     if (!(await this.#topicExists(accountId, input.snsTopicArn)))
-      throw badRequest(
-        `SNS topic <${input.snsTopicArn}> does not exist; create it with Sesame's SNS API (aws sns create-topic).`,
-        'invalid-sns-destination',
-      );
+      throw badRequest(`SNS topic <${input.snsTopicArn}> not found.`, 'invalid-sns-destination');
     if (input.matchingEventTypes.length === 0)
       throw badRequest('MatchingEventTypes must name at least one event type.');
     for (const t of input.matchingEventTypes)
@@ -285,12 +294,11 @@ function missing(name: string): SesError {
   return notFound('ConfigurationSet', `Configuration set <${name}> does not exist.`);
 }
 
-function missingDestination(name: string, setName: string): SesError {
-  return new SesError(
-    'NotFoundException',
-    `Event destination ${name} does not exist in configuration set <${setName}>.`,
-    { resource: 'EventDestination' },
-  );
+/** SES's words, which name the configuration set rather than the destination. */
+function missingDestination(_name: string, setName: string): SesError {
+  return new SesError('NotFoundException', `No EventDestination found for ${setName}`, {
+    resource: 'EventDestination',
+  });
 }
 
 function checkTracking(

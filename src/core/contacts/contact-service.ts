@@ -127,6 +127,10 @@ export class ContactService {
   }
 
   /** UpdateContactList: Topics, when given, replace the list's topics; Description likewise. */
+  /**
+   * UpdateContactList is a complete replacement, as in SES: topics and description not given are removed
+   * (contacts keep their preferences; those for a removed topic no longer apply).
+   */
   async updateList(
     accountId: string,
     name: string,
@@ -135,8 +139,8 @@ export class ContactService {
     const list = await this.getList(accountId, name);
     await this.#store.contacts.updateList({
       ...list,
-      description: change.description ?? list.description,
-      topics: change.topics ? checkTopics(change.topics) : list.topics,
+      description: change.description ?? null,
+      topics: checkTopics(change.topics ?? []),
       updatedAt: this.#now(),
     });
     await this.#cache.changed();

@@ -153,7 +153,7 @@ export class IdentityService {
     deliver?: (token: string) => Promise<void>,
   ): Promise<'sent' | 'already-verified'> {
     const parsed = parseIdentity(address);
-    if (parsed.type !== 'EMAIL_ADDRESS') throw badRequest(`Invalid email address ${address}.`);
+    if (parsed.type !== 'EMAIL_ADDRESS') throw badRequest(`Invalid email address<${address}>.`);
     const existing = await this.#store.identities.get(accountId, parsed.name);
     if (!existing) {
       await this.create(accountId, { identity: address }, deliver);
@@ -384,6 +384,16 @@ export class IdentityService {
       accountIds.map(async (id) => ((await this.#store.identities.get(id, parsed)) ? id : undefined)),
     );
     return found.filter((id): id is string => id !== undefined);
+  }
+
+  /**
+   * Why the records below cannot be published as they are, if they cannot: the SPF and MX records name this
+   * node's mail host (SESAME_HOSTNAME, the machine's host name by default), which must be a fully qualified name.
+   */
+  mailHostProblem(): string | undefined {
+    const host = this.#settings.mailHost;
+    if (/^[a-z0-9-]+(\.[a-z0-9-]+)+\.?$/i.test(host) && !/^localhost(\.|$)/i.test(host)) return undefined;
+    return `This server's mail host name is "${host}", not a fully qualified domain name: set SESAME_HOSTNAME to the public DNS name of this server (for example mail.example.com) before publishing the SPF and MX records below.`;
   }
 
   /** The DNS records to publish for a domain identity (or an address's MAIL FROM domain). */

@@ -34,10 +34,15 @@ export function parseEmailAddress(raw: string): { local: string; domain: string 
   return { local, domain };
 }
 
+/**
+ * An identity name as given to CreateEmailIdentity / VerifyEmailIdentity / VerifyEmailAddress. A mailbox with a
+ * display name (`Foo <foo@example.com>`) names the address inside it, as SES takes it.
+ */
 export function parseIdentity(raw: string): ParsedIdentity {
   if (raw.includes('@')) {
-    const addr = parseEmailAddress(raw);
-    if (!addr) throw badRequest(`Invalid email address ${raw}.`);
+    const mailbox = /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(raw);
+    const addr = parseEmailAddress(mailbox ? mailbox[1]! : raw);
+    if (!addr) throw badRequest(`Invalid email address<${raw}>.`);
     return { type: 'EMAIL_ADDRESS', name: `${addr.local}@${addr.domain}`, domain: addr.domain };
   }
   const domain = normalizeDomain(raw);

@@ -64,10 +64,10 @@ export class EventPublisher {
     for (const event of events) {
       const typeName = EVENT_TYPE_NAMES[event.type];
       if (set && typeName) {
-        const text = JSON.stringify(event.payload);
+        const text = JSON.stringify(eventPublishingForm(event, message));
         for (const d of set.eventDestinations)
           if (d.enabled && d.matchingEventTypes.includes(typeName))
-            out.push(...(await this.#sns.publish(d.snsTopicArn, text)));
+            out.push(...(await this.#sns.publish(d.snsTopicArn, text, EVENT_SUBJECT)));
       }
       const kind = event.type as NotificationType;
       const topic = settings?.notifications?.topics[kind];
@@ -80,6 +80,26 @@ export class EventPublisher {
     }
     return out;
   }
+}
+
+/** The Subject SNS notifications of SES event publishing carry. */
+const EVENT_SUBJECT = 'Amazon SES Email Event Notification';
+
+/**
+ * The event-publishing form of an event: what SES's configuration-set destinations receive. The stored event
+ * keeps everything Sesame knows (identity notifications and `sesame message show` use it); SES publishes less:
+ * no `sourceIp`/`callerIdentity` in `mail` (they are the `ses:source-ip`/`ses:caller-identity` tags there), no
+ * `remoteMtaIp` in `delivery`, and no `sourceArn` on the Send event of SendTemplatedEmail.
+ */
+export function eventPublishingForm(event: EventRecord, message: MessageRecord): Record<string, unknown> {
+  const { sourceIp: _ip, callerIdentity: _caller, ...mail } = event.payload.mail as Record<string, unknown>;
+  if (event.type === 'Send' && message.operation === 'SendTemplatedEmail') delete mail.sourceArn;
+  const out: Record<string, unknown> = { ...event.payload, mail };
+  if (event.type === 'Delivery') {
+    const { remoteMtaIp: _remote, ...delivery } = event.payload.delivery as Record<string, unknown>;
+    out.delivery = delivery;
+  }
+  return out;
 }
 
 /** The identity-notification form of an event: `notificationType`, no tags, headers only when enabled. */

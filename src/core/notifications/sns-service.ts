@@ -1,10 +1,11 @@
 /**
  * Sesame's SNS-compatible topics: what SES event destinations and identity notifications publish to. HTTP(S)
  * subscribers get SNS's message formats exactly — SubscriptionConfirmation with SubscribeURL and Token, then
- * Notification envelopes signed (SignatureVersion 2, SHA256withRSA) with Sesame's own certificate, served at
- * SigningCertURL. Messages go out through the notification outbox (dispatch/), at least once.
+ * Notification envelopes signed with Sesame's own certificate (served at SigningCertURL), SignatureVersion 1
+ * (SHA1withRSA, SNS's default) or 2 (SHA256withRSA) as the topic's attribute says, with SNS's UnsubscribeURL.
+ * Messages go out through the notification outbox (dispatch/), at least once.
  */
-import { createSign, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createSign, randomBytes, randomUUID } from 'node:crypto';
 import type { PublicLinks } from '../../lib/public-links.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { selfSignedCertificate } from '../../lib/tls-material.ts';
@@ -31,6 +32,26 @@ const topicNotFound = () => new SesError('NotFoundException', 'Topic does not ex
 const notAuthorized = (message: string) =>
   new SesError('AccessDeniedException', message, { resource: 'Topic' });
 
+/** Topic attributes Sesame honours; any other is refused rather than stored without effect. */
+const TOPIC_ATTRIBUTES: Record<string, (value: string) => boolean> = {
+  DisplayName: (v) => v.length <= 100,
+  SignatureVersion: (v) => v === '1' || v === '2',
+};
+
+function checkTopicAttribute(name: string, value: string): void {
+  const valid = TOPIC_ATTRIBUTES[name];
+  if (!valid)
+    throw invalidParameter(
+      `Invalid parameter: AttributeName: the topic attribute ${name} is not supported by Sesame (DisplayName and SignatureVersion are).`,
+    );
+  if (!valid(value))
+    throw invalidParameter(
+      name === 'SignatureVersion'
+        ? `Invalid parameter: SignatureVersion: Invalid value [${value}]. Valid values: [1, 2]`
+        : `Invalid parameter: DisplayName: the display name can be at most 100 characters long.`,
+    );
+}
+
 export class SnsService {
   readonly #store: Store;
   readonly #box: SecretBox;
@@ -39,7 +60,6 @@ export class SnsService {
   readonly #links: PublicLinks;
   readonly #outbox: OutboxSignal;
   readonly #now: () => number;
-  readonly #unsubscribeKey: Buffer;
   #signing: Promise<{ key: string; cert: string }> | undefined;
 
   constructor(deps: {
@@ -58,7 +78,6 @@ export class SnsService {
     this.#links = deps.links;
     this.#outbox = deps.outbox;
     this.#now = deps.now;
-    this.#unsubscribeKey = deps.box.derive('sns-unsubscribe');
   }
 
   topicArn(accountId: string, name: string): string {
@@ -76,6 +95,7 @@ export class SnsService {
       throw invalidParameter(
         'Invalid parameter: Topic Name must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.',
       );
+    for (const [key, value] of Object.entries(attributes)) checkTopicAttribute(key, value);
     const topic = await this.#store.sns.createTopic({
       arn: this.topicArn(accountId, name),
       accountId,
@@ -85,6 +105,14 @@ export class SnsService {
     });
     await this.#cache.changed();
     return topic;
+  }
+
+  /** SetTopicAttributes: DisplayName and SignatureVersion (the attributes that change what Sesame does). */
+  async setTopicAttribute(accountId: string, arn: string, name: string, value: string): Promise<void> {
+    const topic = await this.getTopic(accountId, arn);
+    checkTopicAttribute(name, value);
+    await this.#store.sns.setTopicAttributes(arn, { ...topic.attributes, [name]: value });
+    await this.#cache.changed();
   }
 
   async getTopic(accountId: string, arn: string): Promise<SnsTopicRecord> {
@@ -219,6 +247,20 @@ export class SnsService {
     return this.#store.sns.listSubscriptions(topicArn, { after, limit: 100 });
   }
 
+  /**
+   * SES's test message to the topic of a new event destination ("Successfully validated SNS topic for Amazon
+   * SES event publishing."), queued to its confirmed subscriptions.
+   */
+  async publishValidation(topicArn: string): Promise<void> {
+    const records = await this.publish(
+      topicArn,
+      'Successfully validated SNS topic for Amazon SES event publishing.',
+    );
+    if (records.length === 0) return;
+    await this.#store.notifications.enqueue(records);
+    this.#outbox.queued();
+  }
+
   /** Notifications of one message to every confirmed subscription of a topic (cached subscription list). */
   async publish(
     topicArn: string,
@@ -294,18 +336,9 @@ export class SnsService {
     return this.#signing;
   }
 
+  /** The UnsubscribeURL of a notification: SNS's unsigned `?Action=Unsubscribe` (the ARN is the capability). */
   unsubscribeUrl(subscriptionArn: string): string {
-    const mac = createHmac('sha256', this.#unsubscribeKey).update(subscriptionArn).digest('base64url');
-    return this.#links.snsUnsubscribe(subscriptionArn, mac);
-  }
-
-  /** Checks the signature of an UnsubscribeURL. */
-  unsubscribeLinkValid(subscriptionArn: string, signature: string): boolean {
-    const expected = Buffer.from(
-      createHmac('sha256', this.#unsubscribeKey).update(subscriptionArn).digest('base64url'),
-    );
-    const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+    return this.#links.snsUnsubscribe(subscriptionArn);
   }
 
   /** The HTTP POST an SNS subscriber receives for a notification (body and x-amz-sns-* headers), signed. */
@@ -331,12 +364,13 @@ export class SnsService {
       .filter((k) => fields[k] !== undefined)
       .map((k) => `${k}\n${fields[k]}\n`)
       .join('');
-    const signer = createSign('RSA-SHA256');
+    const version = await this.#signatureVersion(n.topicArn);
+    const signer = createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
     signer.update(toSign, 'utf8');
     const { key } = await this.#signingMaterial();
     const body: Record<string, string> = {
       ...fields,
-      SignatureVersion: '2',
+      SignatureVersion: version,
       Signature: signer.sign(key, 'base64'),
       SigningCertURL: this.#links.snsSigningCert(),
     };
@@ -352,5 +386,11 @@ export class SnsService {
       },
       body: JSON.stringify(body, null, 2),
     };
+  }
+
+  /** The topic's SignatureVersion attribute (1 when unset, as in SNS; 1 too for a topic deleted meanwhile). */
+  async #signatureVersion(topicArn: string): Promise<'1' | '2'> {
+    const topic = await this.#cache.get(`topic:${topicArn}`, () => this.#store.sns.getTopic(topicArn));
+    return topic?.attributes.SignatureVersion === '2' ? '2' : '1';
   }
 }

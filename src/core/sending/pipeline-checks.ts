@@ -15,6 +15,8 @@ export function checkRecipients(ctx: SendContext): void {
   if (ctx.recipients.length > MAX_RECIPIENTS) throw badRequest(`Recipient count exceeds ${MAX_RECIPIENTS}.`);
   ctx.recipients = ctx.recipients.map((r) => {
     const m = parseMailbox(r);
+    if (!(m?.address ?? r).includes('@'))
+      throw new SesError('MessageRejected', "Missing final '@domain'", { reason: 'address-without-domain' });
     if (!m || !isValidAddress(m.address)) throw new SesError('MessageRejected', `Illegal address: ${r}`);
     return m.address;
   });
@@ -48,12 +50,27 @@ export function refuseHeaderInjection(ctx: SendContext): void {
       check('an attachment ContentDescription', a.description);
     }
   }
-  for (const t of input.tags ?? []) {
-    if (!/^[A-Za-z0-9_-]{1,256}$/.test(t.name) || !/^[A-Za-z0-9_.@-]{0,256}$/.test(t.value))
-      throw badRequest(
-        `Invalid message tag ${t.name}=${t.value}: names and values may contain only ASCII letters, digits, underscores and dashes.`,
-      );
-  }
+  for (const t of input.tags ?? []) checkMessageTag(t);
+}
+
+/** The `ses:` tags a sender may set itself (SES fills the Feedback-ID header's first fields from them). */
+const RESERVED_TAGS_ALLOWED = new Set(['ses:feedback-id-a', 'ses:feedback-id-b']);
+const TAG_CHARACTERS = /^[A-Za-z0-9_-]*$/;
+
+/** SES's message-tag rules, in SES's order and words (EmailTags, Tags, DefaultEmailTags, ReplacementEmailTags). */
+function checkMessageTag(t: { name: string; value: string }): void {
+  if (t.name === '') throw badRequest('The tag name must be specified.');
+  if (t.value === '') throw badRequest('The tag value must be specified.');
+  if (t.name.length > 255) throw badRequest('Tag name cannot exceed 255 characters.');
+  if (!TAG_CHARACTERS.test(t.name) && !RESERVED_TAGS_ALLOWED.has(t.name))
+    throw badRequest(
+      `Invalid tag name <${t.name}>: only alphanumeric ASCII characters, '_', and '-' are allowed.`,
+    );
+  if (t.value.length > 255) throw badRequest('Tag value cannot exceed 255 characters.');
+  if (!TAG_CHARACTERS.test(t.value))
+    throw badRequest(
+      `Invalid tag value <${t.value}>: only alphanumeric ASCII characters, '_', and '-' are allowed.`,
+    );
 }
 
 /** Formats the SES refusal for unverified addresses ("… failed the check in region US-EAST-1: a, b"). */

@@ -153,10 +153,13 @@ export async function buildMime(ctx: SendContext): Promise<void> {
     });
   } else {
     const { message, block } = ctx.raw!;
-    // SES sets its own Message-ID; Bcc and the X-SES-* control headers never leave.
-    const drop = new Set(['bcc', 'message-id', ...CONTROL_HEADERS]);
-    const prepend: HeaderField[] = [{ name: 'Message-ID', value: messageIdHeader }];
-    if (!headerValue(block, 'date')) prepend.push({ name: 'Date', value: rfc5322Date(date) });
+    // SES sets its own Message-ID, and a Date of the time it accepted the message (any Date given is replaced);
+    // Bcc and the X-SES-* control headers never leave.
+    const drop = new Set(['bcc', 'message-id', 'date', ...CONTROL_HEADERS]);
+    const prepend: HeaderField[] = [
+      { name: 'Message-ID', value: messageIdHeader },
+      { name: 'Date', value: rfc5322Date(date) },
+    ];
     if (input.replyTo?.length && !headerValue(block, 'reply-to'))
       prepend.push({ name: 'Reply-To', value: input.replyTo.join(', ') });
     ctx.mime = rewriteHeaders(message, block, drop, prepend);

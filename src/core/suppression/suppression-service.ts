@@ -6,13 +6,12 @@
 import { parseEmailAddress } from '../identities/names.ts';
 import type { Page, Store, SuppressedDestinationRecord, SuppressionReason } from '../../store/store.ts';
 import type { AccountService } from '../accounts/account-service.ts';
-import { SesError, badRequest, notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 
 export class SuppressionService {
   readonly #store: Store;
   readonly #accounts: AccountService;
   readonly #now: () => number;
-  readonly #counts = new Map<string, { n: number; at: number }>();
 
   constructor(deps: { store: Store; accounts: AccountService; now: () => number }) {
     this.#store = deps.store;
@@ -40,22 +39,17 @@ export class SuppressionService {
     });
   }
 
-  /** Which of the given lowercase addresses are on the account's list (the send pipeline asks for every send). */
-  async suppressedAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]> {
-    // Most accounts have an empty list: remember that for a few seconds instead of asking every time.
-    const now = this.#now();
-    let c = this.#counts.get(accountId);
-    if (!c || now - c.at > 5000) {
-      c = { n: await this.#store.suppression.count(accountId), at: now };
-      this.#counts.set(accountId, c);
-    }
-    return c.n === 0 ? [] : this.#store.suppression.findAmong(accountId, emails);
+  /**
+   * Which of the given lowercase addresses are on the account's list. Asked on every send, never cached: an
+   * address added by any node (API, CLI import, a bounce) is honoured by the very next send everywhere.
+   */
+  suppressedAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]> {
+    return this.#store.suppression.findAmong(accountId, emails);
   }
 
   /** Adds an address because of a hard bounce or a complaint of one of the account's messages. */
-  async suppressFromFeedback(record: SuppressedDestinationRecord): Promise<void> {
-    await this.#store.suppression.put(record);
-    this.#counts.delete(record.accountId);
+  suppressFromFeedback(record: SuppressedDestinationRecord): Promise<void> {
+    return this.#store.suppression.put(record);
   }
 
   async get(accountId: string, email: string): Promise<SuppressedDestinationRecord> {
@@ -82,21 +76,16 @@ export class SuppressionService {
       reasons?: SuppressionReason[] | undefined;
       start?: number | undefined;
       end?: number | undefined;
-      token?: string | undefined;
+      /** The cursor of the previous page (the adapter decodes NextToken). */
+      after?: string | undefined;
       pageSize: number;
     },
   ): Promise<Page<SuppressedDestinationRecord>> {
-    let after: string | undefined;
-    if (o.token) {
-      after = Buffer.from(o.token, 'base64url').toString('utf8');
-      if (!/^\d+:.+@.+$/.test(after))
-        throw new SesError('InvalidNextTokenException', 'The NextToken is not valid.');
-    }
     return this.#store.suppression.list(accountId, {
       reasons: o.reasons,
       start: o.start,
       end: o.end,
-      after,
+      after: o.after,
       limit: o.pageSize,
     });
   }

@@ -44,6 +44,11 @@ export class TagService {
     return this.#store.tags.list(accountId, arn);
   }
 
+  /** Checks tags before the resource they are for is created (so a bad tag creates nothing). */
+  check(tags: Tag[]): void {
+    validateTags(tags);
+  }
+
   /** Used by resource services at creation and deletion (no existence check). */
   async put(accountId: string, arn: string, tags: Tag[]): Promise<void> {
     validateTags(tags);

@@ -2,7 +2,9 @@
  * Email templates (SES v2 *EmailTemplate, v1 *Template) and custom verification email templates, over one
  * store. Templates are compiled once and cached until they change; sends ask for the compiled form.
  */
-import type { Page, Store, TemplateKind, TemplateRecord } from '../../store/store.ts';
+import type { Page, Store, Tag, TemplateKind, TemplateRecord } from '../../store/store.ts';
+import type { SenderIdentities } from '../identities/sender-identities.ts';
+import type { TagService } from '../tags/tag-service.ts';
 import { StoreConflictError } from '../../store/store.ts';
 import type { EpochCache } from '../cache.ts';
 import { SesError, alreadyExists, badRequest, notFound, type ErrorReason } from '../errors.ts';
@@ -49,14 +51,30 @@ export function renderingError(err: RenderingError): SesError {
 export class TemplateService {
   readonly #store: Store;
   readonly #cache: EpochCache;
+  readonly #tags: TagService;
+  readonly #senders: Pick<SenderIdentities, 'senderProfile'>;
   readonly #settings: TemplateSettings;
   readonly #now: () => number;
 
-  constructor(deps: { store: Store; cache: EpochCache; settings: TemplateSettings; now: () => number }) {
+  constructor(deps: {
+    store: Store;
+    cache: EpochCache;
+    tags: TagService;
+    senders: Pick<SenderIdentities, 'senderProfile'>;
+    settings: TemplateSettings;
+    now: () => number;
+  }) {
     this.#store = deps.store;
     this.#cache = deps.cache;
+    this.#tags = deps.tags;
+    this.#senders = deps.senders;
     this.#settings = deps.settings;
     this.#now = deps.now;
+    // Email templates are taggable (TagResource on arn:aws:ses:…:template/NAME, CreateEmailTemplate Tags).
+    this.#tags.registerKind(
+      'template',
+      async (accountId, name) => (await this.#store.templates.get(accountId, 'email', name)) !== null,
+    );
   }
 
   arn(accountId: string, name: string): string {
@@ -65,9 +83,15 @@ export class TemplateService {
 
   // ---- email templates ---------------------------------------------------------------------------------
 
-  async create(accountId: string, name: string, content: EmailTemplateContent): Promise<void> {
+  async create(
+    accountId: string,
+    name: string,
+    content: EmailTemplateContent,
+    tags: Tag[] = [],
+  ): Promise<void> {
     this.#checkName(name);
     this.#checkEmailContent(name, content);
+    this.#tags.check(tags);
     if ((await this.#store.templates.count(accountId, 'email')) >= this.#settings.maxTemplates)
       throw new SesError(
         'LimitExceededException',
@@ -76,6 +100,12 @@ export class TemplateService {
     await this.#insert(accountId, 'email', name, content, () =>
       alreadyExists('Template', `Template ${name} already exists.`),
     );
+    if (tags.length) await this.#tags.put(accountId, this.arn(accountId, name), tags);
+  }
+
+  /** An email template's tags (GetEmailTemplate). */
+  tagsOf(accountId: string, name: string): Promise<Tag[]> {
+    return this.#tags.list(accountId, this.arn(accountId, name));
   }
 
   async get(accountId: string, name: string): Promise<TemplateRecord<EmailTemplateContent>> {
@@ -103,6 +133,7 @@ export class TemplateService {
 
   async delete(accountId: string, name: string): Promise<void> {
     if (!(await this.#store.templates.delete(accountId, 'email', name))) throw templateNotFound(name);
+    await this.#tags.removeAll(accountId, this.arn(accountId, name));
     await this.#cache.changed();
   }
 
@@ -160,6 +191,7 @@ export class TemplateService {
   ): Promise<void> {
     this.#checkName(name);
     this.#checkVerificationContent(content);
+    await this.#requireVerifiedSender(accountId, content.fromEmailAddress);
     if ((await this.#store.templates.count(accountId, 'verification')) >= MAX_VERIFICATION_TEMPLATES)
       throw new SesError(
         'LimitExceededException',
@@ -202,7 +234,18 @@ export class TemplateService {
     const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined));
     const content = { ...existing.content, ...defined };
     this.#checkVerificationContent(content);
+    if (content.fromEmailAddress !== existing.content.fromEmailAddress)
+      await this.#requireVerifiedSender(accountId, content.fromEmailAddress);
     await this.#store.templates.update({ ...existing, content, updatedAt: this.#now() });
+  }
+
+  /** SES refuses a custom verification template whose sender the account may not send as (at create time). */
+  async #requireVerifiedSender(accountId: string, from: string): Promise<void> {
+    if (!(await this.#senders.senderProfile(accountId, from)))
+      throw badRequest(
+        `The FromEmailAddress ${from} of the template is not a verified identity of this account.`,
+        'from-address-not-verified',
+      );
   }
 
   async deleteVerification(accountId: string, name: string): Promise<void> {

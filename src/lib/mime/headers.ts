@@ -27,7 +27,9 @@ export function parseHeaderBlock(message: Buffer): HeaderBlock {
   for (const line of text.split('\r\n')) {
     if ((line.startsWith(' ') || line.startsWith('\t')) && raw.length > 0) {
       raw[raw.length - 1] += `${line}\r\n`;
-      fields[fields.length - 1]!.value += ` ${line.trim()}`;
+      // Unfolded (RFC 5322 §2.2.3) and trimmed: a value that starts on the next line has no leading space.
+      const field = fields[fields.length - 1]!;
+      field.value = field.value ? `${field.value} ${line.trim()}` : line.trim();
       continue;
     }
     const colon = line.indexOf(':');

@@ -35,6 +35,11 @@ export interface ConfigurationSetOptions {
   reputation: { metricsEnabled: boolean; lastFreshStart: number | null };
   /** Overrides the account's suppression reasons; null means the account's apply. */
   suppression: { suppressedReasons: SuppressionReason[] } | null;
+  /** Virtual Deliverability Manager options (stored as given; the monitoring capability reads them). */
+  vdm: {
+    engagementMetrics: 'ENABLED' | 'DISABLED' | null;
+    optimizedSharedDelivery: 'ENABLED' | 'DISABLED' | null;
+  } | null;
 }
 
 export interface ConfigurationSetRecord {

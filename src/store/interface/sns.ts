@@ -29,6 +29,8 @@ export interface SnsStore {
     accountId: string,
     options: { after?: string | undefined; limit: number },
   ): Promise<Page<SnsTopicRecord>>;
+  /** Replaces a topic's attributes; false when there is no such topic. */
+  setTopicAttributes(arn: string, attributes: Record<string, string>): Promise<boolean>;
   /** Deletes a topic and its subscriptions. */
   deleteTopic(arn: string): Promise<boolean>;
   createSubscription(subscription: SnsSubscriptionRecord): Promise<void>;
