@@ -235,7 +235,7 @@ class SchemaOverlay {
       traits = s[1] as Record<string, unknown> | number;
       s = s[0];
     }
-    const member: MemberModel = { shape: this.shapeName(s, `${owner}${name}`) ?? 'String' };
+    const member: MemberModel = { shape: this.shapeName(s, `${owner}${name}`) ?? this.string() };
     if (typeof traits === 'number') {
       if (traits & HTTP_LABEL) Object.assign(member, { location: 'uri', locationName: name });
     } else if (typeof traits.httpQuery === 'string') {
@@ -277,16 +277,17 @@ class SchemaOverlay {
       return name;
     }
     if (kind === 1) {
-      this.model.shapes[name] = { type: 'list', member: 'String' };
+      this.model.shapes[name] = { type: 'list', member: this.string() };
       this.added.shapes++;
       (this.model.shapes[name] as { member: string }).member =
-        this.shapeName(s[4], `${name}Member`) ?? 'String';
+        this.shapeName(s[4], `${name}Member`) ?? this.string();
       return name;
     }
     if (kind === 2) {
-      this.model.shapes[name] = { type: 'map', key: 'String', value: 'String' };
+      this.model.shapes[name] = { type: 'map', key: this.string(), value: this.string() };
       this.added.shapes++;
-      (this.model.shapes[name] as { value: string }).value = this.shapeName(s[5], `${name}Value`) ?? 'String';
+      (this.model.shapes[name] as { value: string }).value =
+        this.shapeName(s[5], `${name}Value`) ?? this.string();
       return name;
     }
     return undefined;
@@ -298,7 +299,7 @@ class SchemaOverlay {
     if (code & 128)
       return this.synthetic(`${name}Map`, {
         type: 'map',
-        key: 'String',
+        key: this.string(),
         value: this.simple(code & ~128, name),
       });
     const type =
@@ -319,6 +320,11 @@ class SchemaOverlay {
       blob: 'Blob',
     }[type];
     return this.synthetic(`__${builtin}`, { type });
+  }
+
+  /** A plain string shape (every shape a member names must exist in the model: the codecs look it up). */
+  private string(): string {
+    return this.synthetic('__String', { type: 'string' });
   }
 
   private synthetic(name: string, shape: ShapeModel): string {

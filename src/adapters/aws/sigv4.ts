@@ -15,6 +15,12 @@ export interface SignedRequest {
   /** Node's rawHeaders: name, value, name, value … */
   rawHeaders: string[];
   body: Buffer;
+  /**
+   * Whether `x-amz-content-sha256: UNSIGNED-PAYLOAD` is honoured (the body left out of the signature). Only S3
+   * does that; SES and SNS always sign the body, so elsewhere the body's own hash is used and such a request
+   * fails the signature check.
+   */
+  unsignedPayloadAllowed?: boolean;
 }
 
 export interface Credential {
@@ -161,12 +167,13 @@ const sha256hex = (data: string | Buffer): string => hash('sha256', data, 'hex')
 export function payloadHash(req: SignedRequest): string {
   const declared = headerValues(req.rawHeaders, 'x-amz-content-sha256')[0];
   const actual = req.body.length === 0 ? EMPTY_SHA256 : sha256hex(req.body);
-  if (declared && declared !== 'UNSIGNED-PAYLOAD' && declared !== actual)
+  if (declared === 'UNSIGNED-PAYLOAD') return req.unsignedPayloadAllowed ? declared : actual;
+  if (declared && declared !== actual)
     throw new AuthFailure(
       'signature',
       'The provided x-amz-content-sha256 header does not match what was computed.',
     );
-  return declared ?? actual;
+  return actual;
 }
 
 export function canonicalRequest(req: SignedRequest, signedHeaders: string[]): string {

@@ -1,7 +1,7 @@
 /** SES v1 configuration sets: the same objects as v2, seen through v1's shapes and spellings. */
 import type { SesApiPort, EventTypeName } from '../../core/index.ts';
 import { AwsProtocolError } from '../aws/protocol-error.ts';
-import { pageToken } from '../ses-shared.ts';
+import { pageLimit, pageToken } from '../ses-shared.ts';
 import { action, type V1Handler } from './handler.ts';
 
 const V1_TO_V2: Record<string, EventTypeName> = {
@@ -94,7 +94,7 @@ export const configurationSetActions: Record<string, V1Handler> = {
 
   ListConfigurationSets: action<{ NextToken?: string; MaxItems?: number }>(async (ctx, input) => {
     const page = await ctx.core.configurationSets.list(ctx.caller.accountId, {
-      pageSize: input.MaxItems ?? 1000,
+      pageSize: pageLimit('MaxItems', input.MaxItems, 1000, 1000),
       after: pageToken.decode(input.NextToken),
     });
     return {

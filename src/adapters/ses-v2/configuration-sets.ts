@@ -5,6 +5,7 @@ import {
   type EventTypeName,
   type SuppressionReason,
 } from '../../core/index.ts';
+import { pageLimit } from '../ses-shared.ts';
 import { decodeToken, encodeToken, op, type V2Handler } from './handler.ts';
 import { fromTags, toTags } from './identities.ts';
 
@@ -166,7 +167,8 @@ export const configurationSetHandlers: Record<string, V2Handler> = {
 
   ListConfigurationSets: op<{ NextToken?: string; PageSize?: number }>(async (ctx, input) => {
     const page = await ctx.core.configurationSets.list(ctx.caller.accountId, {
-      pageSize: input.PageSize || 100,
+      // 0 means the default, as for ListEmailIdentities.
+      pageSize: pageLimit('PageSize', input.PageSize || undefined, 1000, 100),
       after: decodeToken(input.NextToken),
     });
     return { ConfigurationSets: page.items.map((c) => c.name), NextToken: encodeToken(page.next) };

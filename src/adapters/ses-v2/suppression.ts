@@ -1,5 +1,6 @@
 /** SES v2 account-level suppression list. */
 import { SesError, type SuppressionReason } from '../../core/index.ts';
+import { pageLimit } from '../ses-shared.ts';
 import { decodeToken, encodeToken, op, type V2Handler } from './handler.ts';
 
 export const suppressionHandlers: Record<string, V2Handler> = {
@@ -39,7 +40,7 @@ export const suppressionHandlers: Record<string, V2Handler> = {
       start: input.StartDate?.getTime(),
       end: input.EndDate?.getTime(),
       after: suppressionCursor(input.NextToken),
-      pageSize: input.PageSize || 100,
+      pageSize: pageLimit('PageSize', input.PageSize || undefined, 1000, 100),
     });
     return {
       SuppressedDestinationSummaries: page.items.map((r) => ({

@@ -13,6 +13,9 @@ export function shapeOf(model: ServiceModel, name: string): ShapeModel {
   return shape;
 }
 
+const INT32 = [-(2 ** 31), 2 ** 31 - 1] as const;
+const SAFE_LONG = [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER] as const;
+
 /**
  * Checks and converts a decoded input value against its shape. Timestamps become Date, blobs Buffer;
  * unknown structure members are dropped (newer SDKs may send members this model does not know).
@@ -83,6 +86,11 @@ export function coerceInput(
         errors.add(`Value at ${where} failed to satisfy constraint: Member must be a string`);
         return undefined;
       }
+      // No AWS string member may hold a NUL character (nor can a PostgreSQL text column).
+      if (value.includes('\u0000')) {
+        errors.add(`Value at ${where} failed to satisfy constraint: Member must not contain a NUL character`);
+        return undefined;
+      }
       if (shape.enum && !shape.enum.includes(value))
         errors.add(
           `Value '${value}' at ${where} failed to satisfy constraint: Member must satisfy enum value set: [${shape.enum.join(', ')}]`,
@@ -116,6 +124,15 @@ export function coerceInput(
       if (!Number.isFinite(n) || (integral && !Number.isInteger(n))) {
         errors.add(
           `Value '${String(value)}' at ${where} failed to satisfy constraint: Member must be ${integral ? 'an integer' : 'a number'}`,
+        );
+        return undefined;
+      }
+      // An integer is 32-bit and a long 64-bit (beyond 2^53 a JavaScript number is no longer exact).
+      const [low, high] =
+        shape.type === 'integer' ? INT32 : shape.type === 'long' ? SAFE_LONG : [-Infinity, Infinity];
+      if (n < low || n > high) {
+        errors.add(
+          `Value '${String(value)}' at ${where} failed to satisfy constraint: Member must be ${shape.type === 'integer' ? 'a 32-bit' : 'a 64-bit'} integer`,
         );
         return undefined;
       }
