@@ -11,6 +11,7 @@ import { buildHttpServer } from './adapters/http/server.ts';
 import { SmtpInbound } from './adapters/smtp-inbound/index.ts';
 import { SmtpSubmission } from './adapters/smtp-submission/index.ts';
 import { loadTlsMaterial } from './lib/tls-material.ts';
+import { watchDescriptors } from './lib/descriptor-watch.ts';
 import { createDnsResolver } from './lib/dns.ts';
 import { Mta, type MtaSettings } from './mta/index.ts';
 import { Dispatcher } from './dispatch/index.ts';
@@ -95,7 +96,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const box = new SecretBox(loadMasterKey(config, logger));
-  const store = await openStore({ url: config.databaseUrl, schema: config.databaseSchema });
+  // The core (and its ServiceHealth) is built on the store: until then a lost idle connection is only logged.
+  let health: Core['health'] | undefined = undefined;
+  const store = await openStore({
+    url: config.databaseUrl,
+    schema: config.databaseSchema,
+    onConnectionError: (err) => {
+      if (!health?.failure(err, { during: 'idle database connection' }))
+        logger.warn({ err }, 'an idle database connection failed; it is replaced when needed');
+    },
+  });
   await store.migrate();
   const dns = createDnsResolver(config.dnsServers);
   const core = new Core({
@@ -120,6 +130,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       maxTemplates: config.maxTemplates,
     },
   });
+  health = core.health;
   const mta = new Mta({
     core: core.forMta,
     store,
@@ -146,8 +157,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     pages: core.forPages,
     logger,
     bodyLimit: Math.ceil((config.maxMessageSize * 4) / 3) + 1024 * 1024,
+    requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
+    maxConnections: config.httpMaxConnections,
   });
   let started = false;
+  let stopDescriptorWatch = () => undefined as void;
   let smtp: SmtpSubmission | undefined;
   let inbound: SmtpInbound | undefined;
 
@@ -175,6 +189,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       if (tls && config.mxEnabled) {
         inbound = new SmtpInbound({
           mail: mta.returnPathInbox,
+          health: core.health,
           logger,
           settings: {
             host: config.smtpHost,
@@ -182,6 +197,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             hostname: config.hostname,
             tls,
             maxMessageSize: config.maxMessageSize,
+            maxConnections: config.mxMaxConnections,
+            maxConnectionsPerAddress: config.smtpMaxConnectionsPerAddress,
+            idleTimeoutMs: config.smtpIdleTimeoutSeconds * 1000,
           },
         });
         smtpListeners.push({
@@ -209,13 +227,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             tls,
             maxMessageSize: config.maxMessageSize,
             maxConnections: config.smtpMaxConnections,
+            maxConnectionsPerAddress: config.smtpMaxConnectionsPerAddress,
             idleTimeoutMs: config.smtpIdleTimeoutSeconds * 1000,
             maxSessionMs: config.smtpMaxSessionSeconds * 1000,
+            handshakeTimeoutMs: config.smtpHandshakeTimeoutSeconds * 1000,
           },
         });
         smtpListeners.push(...(await smtp.listen()));
       }
       if (options.background !== false) {
+        stopDescriptorWatch = watchDescriptors((err) =>
+          core.health.failure(err, { during: 'file descriptor check' }),
+        );
         core.start();
         await mta.start();
         dispatcher.start();
@@ -224,6 +247,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       return { http: address, smtp: smtpListeners };
     },
     async close() {
+      stopDescriptorWatch();
       if (started) {
         dispatcher.stop();
         mta.stop();

@@ -203,6 +203,20 @@ export const settings = {
     parser: int(0, 65535),
     default: 8787,
   }),
+  httpRequestTimeoutSeconds: def({
+    env: 'SESAME_HTTP_REQUEST_TIMEOUT_SECONDS',
+    description:
+      'Longest time a client may take to send a whole HTTP request, headers and body; slower requests are answered 408 and closed.',
+    parser: num(1),
+    default: 120,
+  }),
+  httpMaxConnections: def({
+    env: 'SESAME_HTTP_MAX_CONNECTIONS',
+    description:
+      'Concurrent HTTP connections (idle keep-alive ones included); past it new connections are closed at once.',
+    parser: int(1, 1000000),
+    default: 10000,
+  }),
   region: def({
     env: 'SESAME_REGION',
     description: 'The AWS region name this node answers as (SigV4 scope, ARNs, SMTP passwords).',
@@ -498,6 +512,26 @@ export const settings = {
   smtpMaxConnections: def({
     env: 'SESAME_SMTP_MAX_CONNECTIONS',
     description: 'Concurrent SMTP connections per listener; more are refused with 421.',
+    parser: int(1, 100000),
+    default: 1000,
+  }),
+  smtpMaxConnectionsPerAddress: def({
+    env: 'SESAME_SMTP_MAX_CONNECTIONS_PER_ADDRESS',
+    description:
+      'Concurrent SMTP connections from one client address (an IPv6 client counts by its /64), on each listener and the MX; more are refused with 421.',
+    parser: int(1, 100000),
+    default: 100,
+  }),
+  smtpHandshakeTimeoutSeconds: def({
+    env: 'SESAME_SMTP_HANDSHAKE_TIMEOUT_SECONDS',
+    description:
+      'A client of the implicit-TLS listener that has not completed its TLS handshake by then is disconnected.',
+    parser: num(0.1),
+    default: 10,
+  }),
+  mxMaxConnections: def({
+    env: 'SESAME_MX_MAX_CONNECTIONS',
+    description: 'Concurrent connections to the inbound MX; more are refused with 421.',
     parser: int(1, 100000),
     default: 1000,
   }),

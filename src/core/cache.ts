@@ -4,15 +4,18 @@
  * it moves, so a key revoked by the CLI or by another node stops working within one poll interval.
  */
 import type { Store } from '../store/store.ts';
+import type { ServiceHealth } from './health/service-health.ts';
 
 export class EpochCache {
   readonly #store: Store;
+  readonly #health: ServiceHealth | undefined;
   readonly #entries = new Map<string, Promise<unknown>>();
   #epoch = -1;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(store: Store) {
+  constructor(store: Store, health?: ServiceHealth) {
     this.#store = store;
+    this.#health = health;
   }
 
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -39,8 +42,10 @@ export class EpochCache {
           this.#entries.clear();
           this.#epoch = epoch;
         }
-      } catch {
-        // The database may be briefly unavailable; keep the cache and try again at the next tick.
+      } catch (err) {
+        // The database may be briefly unavailable; keep the cache and try again at the next tick. The poll
+        // runs every half second on every node, so it also keeps an outage's episode open while it lasts.
+        this.#health?.failure(err, { during: 'configuration poll' });
       }
     };
     void poll();

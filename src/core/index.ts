@@ -26,6 +26,7 @@ import { DkimRecords } from './identities/dkim-records.ts';
 import { IdentityService } from './identities/identity-service.ts';
 import { SenderIdentities } from './identities/sender-identities.ts';
 import { IdentityVerifier } from './identities/verifier.ts';
+import { ServiceHealth } from './health/service-health.ts';
 import { EventPublisher } from './notifications/event-publisher.ts';
 import { OutboxSignal } from './notifications/outbox-signal.ts';
 import { SnsService } from './notifications/sns-service.ts';
@@ -49,6 +50,7 @@ import { Tracker } from './tracking/tracker.ts';
 
 export type * from './ports.ts';
 export { SesError, type SesErrorCode, type ResourceKind, type ErrorReason } from './errors.ts';
+export { ServiceHealth, type ServiceFailure } from './health/service-health.ts';
 export {
   AccountService,
   ENFORCEMENT_STATUSES,
@@ -171,6 +173,7 @@ export class Core {
   readonly engagement: EngagementService;
   readonly feedback: FeedbackService;
   readonly delivery: DeliveryOutcomes;
+  readonly health: ServiceHealth;
   readonly #acceptance: Acceptance;
   readonly #personalizer: Personalizer;
   readonly #outbox: OutboxSignal;
@@ -184,8 +187,9 @@ export class Core {
     const { region } = settings;
     const links = new PublicLinks(settings.publicUrl);
     this.region = region;
+    this.health = new ServiceHealth({ logger });
     this.#cachePollMs = settings.cachePollMs ?? 500;
-    const cache = (this.#cache = new EpochCache(store));
+    const cache = (this.#cache = new EpochCache(store, this.health));
     const outbox = (this.#outbox = new OutboxSignal());
     this.accounts = new AccountService({ store, box, cache, quotas: settings, region, logger, now });
     this.tags = new TagService({ store, region });
@@ -345,6 +349,7 @@ export class Core {
       personalize: (message, body, index) => personalizer.personalize(message, body, index),
       dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
       recordFeedback: (input) => this.feedback.recordFeedback(input),
+      health: this.health,
     };
   }
 
@@ -352,6 +357,7 @@ export class Core {
     return {
       onQueued: (listener) => this.#outbox.onQueued(listener),
       envelope: (n) => this.sns.envelope(n),
+      health: this.health,
     };
   }
 
@@ -364,6 +370,7 @@ export class Core {
   stop(): void {
     this.#verifier.stop();
     this.#cache.stop();
+    this.health.stop();
   }
 }
 

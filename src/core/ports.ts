@@ -19,6 +19,7 @@ import type { DeliveryOutcomes } from './delivery/delivery-outcomes.ts';
 import type { EngagementService } from './engagement/engagement-service.ts';
 import type { Personalizer } from './engagement/personalizer.ts';
 import type { FeedbackService } from './feedback/feedback-service.ts';
+import type { ServiceHealth } from './health/service-health.ts';
 import type { IdentityService } from './identities/identity-service.ts';
 import type { SenderIdentities } from './identities/sender-identities.ts';
 import type { SnsService } from './notifications/sns-service.ts';
@@ -30,8 +31,12 @@ import type { CustomVerificationSender } from './templates/custom-verification.t
 import type { TemplateService } from './templates/template-service.ts';
 
 /** The SES v2 and v1 APIs and the SNS-compatible API. */
+/** What every adapter and background loop asks about a failure: is it the service's state (retryable)? */
+export type HealthPort = Pick<ServiceHealth, 'failure'>;
+
 export interface SesApiPort {
   readonly region: string;
+  readonly health: HealthPort;
   readonly accounts: Pick<
     AccountService,
     'get' | 'resolveAccessKey' | 'sendQuota' | 'putDetails' | 'setSendingEnabled' | 'setSuppressedReasons'
@@ -118,6 +123,7 @@ export interface SesApiPort {
 
 /** The pages people open from mail and notifications (served by adapters/http). */
 export interface WebPagesPort {
+  readonly health: HealthPort;
   readonly engagement: Pick<EngagementService, 'recordEngagement' | 'unsubscribeTarget' | 'unsubscribe'>;
   readonly identities: Pick<IdentityService, 'confirmEmailToken'>;
   readonly customVerification: Pick<CustomVerificationSender, 'redirect'>;
@@ -126,7 +132,8 @@ export interface WebPagesPort {
 
 /** SMTP submission: SES SMTP credentials, and the same send as the API. */
 export interface SmtpSubmissionPort {
-  readonly accounts: Pick<AccountService, 'authenticateSmtp' | 'get'>;
+  readonly health: HealthPort;
+  readonly accounts: Pick<AccountService, 'authenticateSmtp' | 'get' | 'resolveAccessKey'>;
   readonly sending: Pick<SendingService, 'send'>;
 }
 
@@ -181,10 +188,12 @@ export interface MtaPort {
   personalize: Personalizer['personalize'];
   dkimKeyFor: SenderIdentities['dkimKeyFor'];
   recordFeedback: FeedbackService['recordFeedback'];
+  health: HealthPort;
 }
 
 /** Dispatch: told when the outbox has new notifications; the core builds each one's signed envelope. */
 export interface DispatchPort {
   onQueued(listener: () => void): void;
   envelope: SnsService['envelope'];
+  health: HealthPort;
 }

@@ -75,7 +75,8 @@ export class Dispatcher {
         if (claimed.length < Math.min(room, 200)) break;
       }
     } catch (err) {
-      this.#log.warn({ err }, 'could not claim notifications');
+      if (!this.#core.health.failure(err, { during: 'claiming notifications' }))
+        this.#log.warn({ err }, 'could not claim notifications');
     } finally {
       this.#claiming = false;
     }
@@ -158,7 +159,8 @@ export class Dispatcher {
         );
     } catch (err) {
       // The lease runs out and the notification is tried again.
-      this.#log.warn({ err, notification: n.id }, 'could not record a notification attempt');
+      if (!this.#core.health.failure(err, { during: 'recording a notification attempt' }))
+        this.#log.warn({ err, notification: n.id }, 'could not record a notification attempt');
     }
   }
 }

@@ -152,10 +152,11 @@ export class Mta {
         try {
           retry = await this.#deliverer.deliver(item, holder);
         } catch (err) {
-          this.#log.error(
-            { err, messageId: item.messageId, domain },
-            'delivery attempt failed unexpectedly; retrying later',
-          );
+          if (!this.#core.health.failure(err, { during: 'delivery', messageId: item.messageId }))
+            this.#log.error(
+              { err, messageId: item.messageId, domain },
+              'delivery attempt failed unexpectedly; retrying later',
+            );
           retry = { ...item, dueAt: Date.now() + 30_000 };
         }
         if (retry && !this.#stopped) this.#scheduler.add(retry);
@@ -215,7 +216,8 @@ export class Mta {
         await this.#loadQueued();
       }
     } catch (err) {
-      this.#log.warn({ err }, 'heartbeat failed');
+      if (!this.#core.health.failure(err, { during: 'heartbeat' }))
+        this.#log.warn({ err }, 'heartbeat failed');
     }
   }
 }

@@ -28,6 +28,8 @@ export interface StoreOptions {
   url: string;
   /** PostgreSQL schema (ignored on SQLite). */
   schema?: string;
+  /** A pooled PostgreSQL connection failed while idle (it is replaced; see dialects/postgres.ts). */
+  onConnectionError?: (err: Error) => void;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -36,7 +38,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     return new KyselyStore(handle.db, 'sqlite', options.schema, handle.raw);
   }
   const schema = options.schema ?? 'public';
-  return new KyselyStore(await openPostgres(options.url, schema), 'postgres', schema, undefined);
+  const db = await openPostgres(options.url, schema, {
+    ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
+  });
+  return new KyselyStore(db, 'postgres', schema, undefined);
 }
 
 class KyselyStore implements Store {

@@ -49,3 +49,4 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
+export { storeFailure, type StoreFailure } from './sql-errors.ts';

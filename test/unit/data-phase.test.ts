@@ -5,11 +5,15 @@ import { feedDataStream, originalFeedDataStream } from '../../src/adapters/smtp-
 type Feed = typeof feedDataStream;
 
 /** Runs one SMTP conversation through an SMTPStream: DATA, the given bytes, and what follows the data. */
-async function receive(feed: Feed, chunks: Buffer[]): Promise<{ data: string; after: string[] }> {
+async function receive(
+  feed: Feed,
+  chunks: Buffer[],
+): Promise<{ data: string; after: string[]; byteLength: number }> {
   const stream = new SMTPStream() as SMTPStream & { _feedDataStream: Feed };
   stream._feedDataStream = feed;
   const after: string[] = [];
   let data = '';
+  let byteLength = -1;
   let ended!: () => void;
   const dataDone = new Promise<void>((r) => (ended = r));
   stream.oncommand = (command: Buffer, callback: () => void) => {
@@ -18,6 +22,8 @@ async function receive(feed: Feed, chunks: Buffer[]): Promise<{ data: string; af
       const dataStream = stream.startDataMode();
       dataStream.on('data', (c: Buffer) => (data += c.toString('binary')));
       dataStream.on('end', () => {
+        // The size smtp-server counts (what the size limit is checked against) must be the same too.
+        byteLength = (dataStream as unknown as { byteLength: number }).byteLength;
         ended();
         stream.continue();
       });
@@ -27,7 +33,7 @@ async function receive(feed: Feed, chunks: Buffer[]): Promise<{ data: string; af
   for (const c of chunks) await new Promise<void>((r) => stream.write(c, () => r()));
   await dataDone;
   await new Promise<void>((r) => stream.end(r));
-  return { data, after };
+  return { data, after, byteLength };
 }
 
 const messages = [
@@ -38,6 +44,8 @@ const messages = [
   'x\r\n.a\r\n.\r\nQUIT\r\n',
   'line\n.not a terminator\n.\r\nreal\r\n.\r\n',
   `${'a'.repeat(80)}\r\n..${'b'.repeat(70)}\r\n`.repeat(30) + '.\r\nQUIT\r\n',
+  // Line-start dots every few bytes: every chunk boundary falls next to one somewhere.
+  'a\r\n..b\r\n.\n..\r\n...\r\nc\n.d\r\n..\r\n'.repeat(40) + '.\r\nNOOP\r\n',
 ];
 
 function cutEvery(message: string, at: number): Buffer[] {
@@ -47,13 +55,41 @@ function cutEvery(message: string, at: number): Buffer[] {
   return chunks;
 }
 
+/** Cuts a message into chunks of pseudo-random sizes (1–200 bytes), the same for a given seed. */
+function cutRandomly(message: string, seed: number): Buffer[] {
+  const bytes = Buffer.from(`DATA\r\n${message}`, 'binary');
+  const chunks: Buffer[] = [];
+  let x = seed;
+  for (let i = 0; i < bytes.length;) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const n = 1 + (x % 200);
+    chunks.push(bytes.subarray(i, i + n));
+    i += n;
+  }
+  return chunks;
+}
+
 describe('the indexOf-based DATA parser', () => {
   it.each(messages.map((m, i) => [i, m] as const))(
     'message %i: the same data and the same commands after it as smtp-server’s own, however it is cut',
     async (_i, message) => {
-      for (const at of [1, 2, 3, 4, 5, 7, 64, 100_000]) {
+      // Chunks of 8 bytes and more take the path that does not copy them (seams at every offset).
+      const sizes = [1, 2, 3, 4, 5, 6, 7, ...Array.from({ length: 40 }, (_, k) => 8 + k), 64, 81, 100_000];
+      for (const at of sizes) {
         const chunks = cutEvery(message, at);
         expect(await receive(feedDataStream, chunks), `cut every ${at} bytes`).toEqual(
+          await receive(originalFeedDataStream, chunks),
+        );
+      }
+    },
+  );
+
+  it.each(messages.map((m, i) => [i, m] as const))(
+    'message %i: the same as smtp-server’s own when cut at random (200 cuttings)',
+    async (_i, message) => {
+      for (let seed = 1; seed <= 200; seed++) {
+        const chunks = cutRandomly(message, seed);
+        expect(await receive(feedDataStream, chunks), `seed ${seed}`).toEqual(
           await receive(originalFeedDataStream, chunks),
         );
       }

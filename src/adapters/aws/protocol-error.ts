@@ -1,3 +1,5 @@
+import type { ServiceFailure } from '../../core/index.ts';
+
 /** An error already shaped for an AWS protocol: the wire code, HTTP status and message. */
 export class AwsProtocolError extends Error {
   readonly code: string;
@@ -27,4 +29,22 @@ export class ValidationErrors {
     const n = this.#errors.length;
     return `${n} validation error${n === 1 ? '' : 's'} detected: ${this.#errors.join('; ')}`;
   }
+}
+
+const UNAVAILABLE_REASONS: Record<ServiceFailure, string> = {
+  'database-unavailable': 'its database cannot be reached',
+  'storage-full': 'its storage is full',
+  'out-of-descriptors': 'it is out of connections',
+};
+
+/**
+ * The answer to a request that failed because of the service's state (core ServiceHealth): AWS's own
+ * `ServiceUnavailable` (HTTP 503), which every AWS SDK and the CLI retry with back-off.
+ */
+export function serviceUnavailable(failure: ServiceFailure): AwsProtocolError {
+  return new AwsProtocolError(
+    'ServiceUnavailable',
+    503,
+    `The request has failed due to a temporary failure of the server: ${UNAVAILABLE_REASONS[failure]}. Retry the request.`,
+  );
 }

@@ -4,7 +4,10 @@
  * AWS-shaped answers for anything unknown. Must never hold domain rules.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { SesApiPort, WebPagesPort } from '../../core/index.ts';
+import { EpisodeLog } from '../../lib/episodes.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
@@ -12,6 +15,7 @@ import { SesV2Api } from '../ses-v2/index.ts';
 import { SesV1Api } from '../ses-v1/index.ts';
 import { SnsApi } from '../sns/index.ts';
 import { scopedService } from '../aws/auth.ts';
+import { serviceUnavailable } from '../aws/protocol-error.ts';
 import { registerPages } from './pages.ts';
 
 export interface HttpServerOptions {
@@ -22,6 +26,10 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted (a 40 MB message is about 54 MB as base64 in JSON). */
   bodyLimit: number;
+  /** Longest time a client may take to send a whole request, headers and body (slower ones get 408). */
+  requestTimeoutMs: number;
+  /** Concurrent connections; past it new connections are closed at once (logged once per episode). */
+  maxConnections: number;
 }
 
 /**
@@ -70,6 +78,27 @@ function awsJsonError(reply: FastifyReply, status: number, code: string, message
     .send(JSON.stringify({ message }));
 }
 
+/**
+ * A request that never became one (Node's HTTP parser refused it, or it was too slow): answered on the socket
+ * in the same AWS JSON shape, then closed. Never the parser's own text (it may quote the request).
+ */
+function clientErrorHandler(err: { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'RequestTimeoutException', 'The request was not received in full within the time allowed.']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'BadRequestException', 'The request headers are larger than this server accepts.']
+        : [400, 'BadRequestException', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ message });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nx-amzn-ErrorType: ${code}\r\n` +
+        `x-amzn-RequestId: ${newRequestId()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy();
+}
+
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   // Tracking links carry their signed target in the path: allow long path parameters.
   const app = Fastify({
@@ -77,7 +106,37 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 8192 },
+    // A client that sends its request slowly (slowloris) holds a connection only this long. Node checks the
+    // deadline every connectionsCheckingInterval, so a slow request ends within a few seconds of it. It must
+    // reach Node's constructor (`http`): Fastify's own requestTimeout is assigned after, where Node's check
+    // no longer sees it — given alone it does nothing.
+    requestTimeout: options.requestTimeoutMs,
+    http: {
+      requestTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, options.requestTimeoutMs),
+    },
+    clientErrorHandler,
+    // A URL Fastify's router cannot decode (malformed percent-encoding, a too long parameter): the same AWS
+    // shape as every other refusal.
+    frameworkErrors: (err, _req, reply) => {
+      void awsJsonError(reply, 400, 'BadRequestException', `The request URL is not valid (${err.code}).`);
+    },
   });
+  app.server.maxConnections = options.maxConnections;
+  const connectionCap = new EpisodeLog(options.logger, {
+    cap: {
+      began: `HTTP connection cap reached (${options.maxConnections}, SESAME_HTTP_MAX_CONNECTIONS): new connections are closed until some end`,
+      ended: 'HTTP connections below the cap again',
+    },
+  });
+  app.server.on('drop', () => connectionCap.report('cap', new Error('connection dropped at the cap')));
+  // Accepting can fail (EMFILE when the process is out of file descriptors): an 'error' without a listener
+  // would end the process; the server keeps serving the connections it has and accepts again when it can.
+  app.server.on('error', (err: Error) => {
+    if (!options.api.health.failure(err, { listener: 'http' }))
+      options.logger.error({ err }, 'HTTP listener error');
+  });
+  app.addHook('onClose', async () => connectionCap.stop());
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
@@ -112,7 +171,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) =>
     awsJsonError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url}.`),
   );
-  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
     if (err.statusCode === 413)
       return awsJsonError(
         reply,
@@ -122,6 +181,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       );
     if (err.statusCode && err.statusCode < 500)
       return awsJsonError(reply, err.statusCode, 'BadRequestException', err.message);
+    const failure = options.api.health.failure(err, { url: req.url.slice(0, 200) });
+    if (failure) {
+      const e = serviceUnavailable(failure);
+      return awsJsonError(reply.header('retry-after', '5'), e.status, e.code, e.message);
+    }
     options.logger.error({ err }, 'unhandled HTTP error');
     return awsJsonError(
       reply,

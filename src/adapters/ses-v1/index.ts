@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { sesModel } from '../aws/model/ses.generated.ts';
-import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, queryParams } from '../aws/query.ts';
 import { accountActions } from './account.ts';
 import { toV1Error } from './errors.ts';
@@ -92,6 +92,8 @@ export class SesV1Api {
       };
     } catch (err) {
       let e = toV1Error(err);
+      const failure = e ? undefined : this.#core.health.failure(err, { action });
+      if (failure) e = serviceUnavailable(failure);
       if (!e) {
         this.#log.error({ err, action, requestId }, 'internal error in SES v1 action');
         e = new AwsProtocolError(

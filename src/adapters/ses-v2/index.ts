@@ -9,7 +9,7 @@ import { newRequestId } from '../../lib/ids.ts';
 import { authenticate } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { sesv2Model } from '../aws/model/sesv2.generated.ts';
-import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
 import { RestJsonRouter, decodeRestJsonInput, encodeRestJsonOutput } from '../aws/rest-json.ts';
 import { accountHandlers } from './account.ts';
 import { toV2Error } from './errors.ts';
@@ -79,6 +79,8 @@ export class SesV2Api {
       };
     } catch (err) {
       let e = toV2Error(sesv2Model, err);
+      const failure = e ? undefined : this.#core.health.failure(err, { operation: match?.operation });
+      if (failure) e = serviceUnavailable(failure);
       if (!e) {
         this.#log.error(
           { err, operation: match?.operation, requestId },

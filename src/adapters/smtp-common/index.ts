@@ -5,8 +5,16 @@
  * refuse that anywhere else, and each patch has a test that holds it to the library's own behaviour, so an
  * upgrade that changes what it replaces fails CI.
  */
-export { onMessage, type DataHandler } from './data.ts';
+export { onMessage, TOO_LONG, type DataHandler } from './data.ts';
 export { fastDataPhase } from './data-phase.ts';
 export { greetAtOnce } from './greeting.ts';
-export { replyFor, smtpError, type SmtpReply } from './replies.ts';
+export { failureReply, replyFor, smtpError, type SmtpReply } from './replies.ts';
+export {
+  JUNK_COMMAND_LIMIT,
+  SessionGate,
+  clientKey,
+  limitHandshake,
+  limitJunkCommands,
+  type SessionLimits,
+} from './limits.ts';
 export { closeServer, closeSession, listenOn } from './sessions.ts';

@@ -1,13 +1,38 @@
 /** SMTP replies for core errors, worded as SES's SMTP interface words them (ses-spec.md §3.3). */
-import { SesError } from '../../core/index.ts';
+import { SesError, type HealthPort } from '../../core/index.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 export interface SmtpReply {
   code: number;
   message: string;
 }
 
-export function replyFor(err: unknown): SmtpReply {
-  if (!(err instanceof SesError)) return { code: 451, message: 'Temporary service failure' };
+/**
+ * The reply for an error that is not the client's: storage full is RFC 5321's 452 (insufficient system
+ * storage), any other failure 451; both are temporary, so the client keeps the message and retries. The cause
+ * is logged — once per episode for the service's state (ServiceHealth), every time for anything else.
+ */
+export function failureReply(
+  err: unknown,
+  health: HealthPort,
+  log: Logger,
+  context: Record<string, unknown>,
+): SmtpReply {
+  const failure = health.failure(err, context);
+  if (failure === 'storage-full')
+    return { code: 452, message: 'Insufficient system storage, try again later' };
+  if (!failure) log.error({ ...context, err }, 'SMTP transaction failed unexpectedly; answered 451');
+  return { code: 451, message: 'Temporary service failure' };
+}
+
+/** The reply for an error of a submitted message: SES's for the core's refusals, else `failureReply`'s. */
+export function replyFor(
+  err: unknown,
+  health: HealthPort,
+  log: Logger,
+  context: Record<string, unknown> = {},
+): SmtpReply {
+  if (!(err instanceof SesError)) return failureReply(err, health, log, context);
   switch (err.code) {
     case 'TooManyRequestsException':
       return {

@@ -5,9 +5,18 @@
  * STARTTLS is offered; there is no AUTH. Owns the SMTP dialogue only: what happens to a message is the port's.
  */
 import { SMTPServer } from 'smtp-server';
-import type { InboundMailPort } from '../../core/index.ts';
+import type { HealthPort, InboundMailPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { closeServer, fastDataPhase, listenOn, onMessage, smtpError } from '../smtp-common/index.ts';
+import {
+  SessionGate,
+  closeServer,
+  failureReply,
+  fastDataPhase,
+  limitJunkCommands,
+  listenOn,
+  onMessage,
+  smtpError,
+} from '../smtp-common/index.ts';
 
 export interface InboundSettings {
   host: string;
@@ -15,6 +24,10 @@ export interface InboundSettings {
   hostname: string;
   tls: { key: string; cert: string };
   maxMessageSize: number;
+  /** Sessions admitted at once, and those of one client address (IPv6: its /64). */
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  idleTimeoutMs: number;
 }
 
 export class SmtpInbound {
@@ -23,10 +36,21 @@ export class SmtpInbound {
   readonly #settings: InboundSettings;
   readonly #server: SMTPServer;
 
-  constructor(deps: { mail: InboundMailPort; logger: Logger; settings: InboundSettings }) {
+  constructor(deps: {
+    mail: InboundMailPort;
+    health: HealthPort;
+    logger: Logger;
+    settings: InboundSettings;
+  }) {
     this.#mail = deps.mail;
     this.#log = deps.logger;
     this.#settings = deps.settings;
+    const { health } = deps;
+    const s = deps.settings;
+    const gate = new SessionGate({
+      maxConnections: s.maxConnections,
+      maxPerAddress: s.maxConnectionsPerAddress,
+    });
     fastDataPhase();
     this.#server = new SMTPServer({
       name: deps.settings.hostname,
@@ -38,7 +62,13 @@ export class SmtpInbound {
       size: deps.settings.maxMessageSize,
       hideENHANCEDSTATUSCODES: false,
       disableReverseLookup: true,
+      socketTimeout: s.idleTimeoutMs,
       logger: false,
+      onConnect: (session, cb) => {
+        const refused = gate.admit(session, s.hostname);
+        cb(refused ? smtpError(refused) : undefined);
+      },
+      onClose: (session) => gate.release(session),
       onRcptTo: (address, _session, cb) => {
         if (this.#mail.accepts(address.address)) return cb();
         cb(smtpError({ code: 550, message: 'No such user here' }));
@@ -52,13 +82,13 @@ export class SmtpInbound {
           );
           return undefined;
         },
-        (err) => {
-          this.#log.warn({ err }, 'could not process inbound mail');
-          return { code: 451, message: 'Temporary failure processing the report' };
-        },
+        (err) => failureReply(err, health, this.#log, { listener: 'mx' }),
       ),
     });
-    this.#server.on('error', (err) => this.#log.debug({ err }, 'inbound MX connection error'));
+    this.#server.on('error', (err) => {
+      if (!health.failure(err, { listener: 'mx' })) this.#log.debug({ err }, 'inbound MX connection error');
+    });
+    limitJunkCommands(this.#server);
   }
 
   listen(): Promise<string> {

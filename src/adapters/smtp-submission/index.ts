@@ -5,15 +5,20 @@
  * core call as the API (`core.sending.send`), so `250 Ok <MessageId>` is answered only after the commit.
  * Must never hold sending rules.
  */
+import { createHash } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
 import { MAX_RECIPIENTS, type SmtpSubmissionPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import {
+  SessionGate,
   closeServer,
   closeSession,
+  failureReply,
   fastDataPhase,
   greetAtOnce,
+  limitHandshake,
+  limitJunkCommands,
   listenOn,
   onMessage,
   replyFor,
@@ -34,9 +39,13 @@ export interface SmtpSubmissionSettings {
   hostname: string;
   tls: { key: string; cert: string };
   maxMessageSize: number;
+  /** Sessions each listener admits at once, and those of one client address (IPv6: its /64). */
   maxConnections: number;
+  maxConnectionsPerAddress: number;
   idleTimeoutMs: number;
   maxSessionMs: number;
+  /** Longest implicit-TLS handshake before the connection is closed. */
+  handshakeTimeoutMs: number;
 }
 
 interface SessionUser {
@@ -102,7 +111,10 @@ export class SmtpSubmission {
 
   #server(kind: { secure: boolean; trusted?: boolean }): SMTPServer {
     const s = this.#settings;
-    let connections = 0;
+    const gate = new SessionGate({
+      maxConnections: s.maxConnections,
+      maxPerAddress: s.maxConnectionsPerAddress,
+    });
     const sessionTimers = new Map<string, NodeJS.Timeout>();
     const server: SMTPServer = new SMTPServer({
       secure: kind.secure,
@@ -120,6 +132,8 @@ export class SmtpSubmission {
       hideENHANCEDSTATUSCODES: true,
       disableReverseLookup: true,
       socketTimeout: s.idleTimeoutMs,
+      // Also bounds the connections smtp-server holds before a session starts (implicit-TLS handshakes).
+      maxClients: s.maxConnections,
       logger: false,
       onConnect: (session, cb) => {
         if (kind.trusted && !this.#isTrusted(session.remoteAddress))
@@ -129,9 +143,8 @@ export class SmtpSubmission {
               message: `Access denied: ${session.remoteAddress} is not in the trusted networks`,
             }),
           );
-        if (connections >= s.maxConnections)
-          return cb(smtpError({ code: 421, message: 'Too many concurrent SMTP connections' }));
-        connections++;
+        const refused = gate.admit(session, s.hostname);
+        if (refused) return cb(smtpError(refused));
         // A session may not last forever: past the limit the client is asked to reconnect.
         const timer = setTimeout(
           () =>
@@ -148,7 +161,7 @@ export class SmtpSubmission {
         cb();
       },
       onClose: (session) => {
-        connections = Math.max(0, connections - 1);
+        gate.release(session);
         clearTimeout(sessionTimers.get(session.id));
         sessionTimers.delete(session.id);
       },
@@ -157,10 +170,16 @@ export class SmtpSubmission {
           (user) => cb(null, { user }),
           (err: Error) => cb(err),
         ),
-      onMailFrom: (address, _session, cb) =>
-        addressOk(address.address)
-          ? cb()
-          : cb(smtpError({ code: 553, message: `<${address.address}> Invalid email address` })),
+      onMailFrom: (address, session, cb) => {
+        if (!addressOk(address.address))
+          return cb(smtpError({ code: 553, message: `<${address.address}> Invalid email address` }));
+        void this.#keyStillValid(session).then(
+          (valid) =>
+            valid ? cb() : cb(smtpError({ code: 535, message: 'Authentication Credentials Invalid' })),
+          (err: unknown) =>
+            cb(smtpError(failureReply(err, this.#core.health, this.#log, { during: 'MAIL FROM' }))),
+        );
+      },
       onRcptTo: (address, session, cb) => {
         if (!addressOk(address.address))
           return cb(smtpError({ code: 553, message: `<${address.address}> address unknown` }));
@@ -172,11 +191,17 @@ export class SmtpSubmission {
       },
       onData: onMessage(
         async (message, session) => `Ok ${await this.#submit(session, message, kind.trusted === true)}`,
-        replyFor,
+        (err) => replyFor(err, this.#core.health, this.#log, { during: 'DATA' }),
       ),
     });
-    server.on('error', (err) => this.#log.debug({ err }, 'SMTP connection error'));
+    server.on('error', (err) => {
+      // Accept errors (EMFILE) reach here too: logged once per episode, the listener keeps serving.
+      if (!this.#core.health.failure(err, { listener: 'smtp' }))
+        this.#log.debug({ err }, 'SMTP connection error');
+    });
     greetAtOnce(server);
+    limitJunkCommands(server);
+    if (kind.secure) limitHandshake(server, s.handshakeTimeoutMs);
     fastDataPhase();
     return server;
   }
@@ -189,28 +214,42 @@ export class SmtpSubmission {
   async #auth(auth: SMTPServerAuthentication, session: SMTPServerSession): Promise<SessionUser> {
     if (!session.secure) throw smtpError({ code: 530, message: 'Must issue a STARTTLS command first' });
     const ip = session.remoteAddress;
-    const delay = this.#throttle.delayFor(ip);
-    if (delay < 0)
+    const username = auth.username ?? '';
+    const attempt = this.#throttle.begin(ip, username);
+    if (attempt.delay < 0)
       throw smtpError({
         code: 454,
         message: 'Temporary authentication failure: too many failed attempts, try again later',
       });
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (attempt.delay > 0) await new Promise((r) => setTimeout(r, attempt.delay));
     const accountId = await this.#core.accounts
-      .authenticateSmtp(auth.username ?? '', auth.password ?? '')
+      .authenticateSmtp(username, auth.password ?? '')
       .catch((err: unknown) => {
         // The credentials could not be checked (e.g. the database is unreachable): RFC 4954's temporary
-        // failure, so the client retries instead of treating its password as wrong.
-        this.#log.error({ err, remoteAddress: ip }, 'SMTP authentication could not be checked');
+        // failure, so the client retries instead of treating its password as wrong. Not the client's fault.
+        attempt.succeeded();
+        if (!this.#core.health.failure(err, { during: 'AUTH' }))
+          this.#log.error({ err, remoteAddress: ip }, 'SMTP authentication could not be checked');
         throw smtpError({ code: 454, message: 'Temporary authentication failure' });
       });
     if (!accountId) {
-      this.#throttle.failed(ip);
-      this.#log.info({ remoteAddress: ip, username: auth.username }, 'SMTP authentication failed');
+      // Never the username itself: a client that swapped the fields would have its password logged.
+      this.#log.info(
+        { remoteAddress: ip, username: credentialFingerprint(username) },
+        'SMTP authentication failed',
+      );
       throw smtpError({ code: 535, message: 'Authentication Credentials Invalid' });
     }
-    this.#throttle.succeeded(ip);
-    return { accountId, accessKeyId: auth.username ?? '' };
+    attempt.succeeded();
+    return { accountId, accessKeyId: username };
+  }
+
+  /** A session authenticated with a key that was revoked since (or whose account changed) may not send. */
+  async #keyStillValid(session: SMTPServerSession): Promise<boolean> {
+    const user = session.user as SessionUser | undefined;
+    if (!user?.accessKeyId) return true;
+    const key = await this.#core.accounts.resolveAccessKey(user.accessKeyId);
+    return key?.accountId === user.accountId;
   }
 
   async #submit(session: SMTPServerSession, message: Buffer, trusted: boolean): Promise<string> {
@@ -230,4 +269,9 @@ export class SmtpSubmission {
     });
     return result.messageId;
   }
+}
+
+/** How a submitted username is logged: its length and a hash prefix, which tell attempts apart but reveal nothing. */
+export function credentialFingerprint(value: string): string {
+  return `${value.length} chars, sha256 ${createHash('sha256').update(value).digest('hex').slice(0, 12)}`;
 }

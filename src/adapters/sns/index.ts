@@ -11,7 +11,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { authenticate, type Caller } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { snsModel } from '../aws/model/sns.generated.ts';
-import { AwsProtocolError } from '../aws/protocol-error.ts';
+import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
 import {
   decodeQueryInput,
   encodeQueryError,
@@ -169,6 +169,8 @@ export class SnsApi {
       };
     } catch (err) {
       let e = toSnsError(err);
+      const failure = e ? undefined : this.#core.health.failure(err, { action });
+      if (failure) e = serviceUnavailable(failure);
       if (!e) {
         this.#log.error({ err, action, requestId }, 'internal error in SNS action');
         e = new AwsProtocolError(
