@@ -39,7 +39,7 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
-import { dkimVerifiesWithMailauth, sinkFor, verifiedDomain } from '../support/mail.ts';
+import { dkimVerifiesWithMailauth, dsnReport, sinkFor, verifiedDomain } from '../support/mail.ts';
 import { HttpReceiver } from '../support/http-receiver.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 
@@ -463,30 +463,7 @@ describe('asynchronous feedback on the inbound MX', () => {
     );
     await eventually(async () => sink.received('later-bounce@dest.test').length > 0);
     const returnPath = sink.received('later-bounce@dest.test')[0]!.mailFrom;
-    const dsn = [
-      'From: MAILER-DAEMON@dest.test',
-      `To: ${returnPath}`,
-      'Subject: Undelivered Mail Returned to Sender',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain',
-      '',
-      'The mailbox is gone.',
-      '--b1',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.dest.test',
-      '',
-      'Final-Recipient: rfc822; later-bounce@dest.test',
-      'Action: failed',
-      'Status: 5.1.1',
-      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
-      '',
-      '--b1--',
-      '',
-    ].join('\r\n');
+    const dsn = dsnReport(returnPath, ['later-bounce@dest.test']);
     await mxTransport().sendMail({ envelope: { from: '', to: [returnPath] }, raw: dsn });
     const bounce = await eventually(async () =>
       (await sesame.platform.store.messages.events(MessageId!)).find((e) => e.type === 'Bounce'),

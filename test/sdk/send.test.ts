@@ -88,11 +88,12 @@ describe('SendEmail with Simple content', () => {
     );
   });
 
-  it('the return path is a VERP address that names the message', async () => {
+  it('the return path is a VERP address that names the message and the recipients of the transaction', async () => {
     const m = sink.received('rcpt@dest.test')[0]!;
-    expect(m.mailFrom).toMatch(/^b-[a-z2-7]{39}-\d+-[a-z2-7]{8}@mx\.sesame\.test$/);
+    // Three recipients at dest.test, delivered in one transaction: the return path names all three.
+    expect(m.mailFrom).toMatch(/^b-[a-z2-7]{39}-m[a-z2-7]{12}-[a-z2-7]{8}@mx\.sesame\.test$/);
     const decoded = sesame.platform.mta.returnPaths.decode(m.mailFrom.split('@')[0]!);
-    expect(decoded?.messageId).toBe(messageId);
+    expect(decoded).toEqual({ messageId, indices: [0, 1, 2] });
   });
 
   it('is DKIM-signed with the domain key, and independent verifiers accept the signature', async () => {

@@ -69,3 +69,36 @@ export async function dkimVerifiesWithMailauth(
   });
   return result.results.map((r) => ({ status: r.status.result, domain: r.signingDomain ?? '' }));
 }
+
+/**
+ * A DSN (RFC 3464) as a receiving MTA sends it to a return path: one failed entry (5.1.1, user unknown) per
+ * address in `failed`.
+ */
+export function dsnReport(returnPath: string, failed: string[], reportingMta = 'mx.dest.test'): string {
+  return [
+    `From: MAILER-DAEMON@${reportingMta}`,
+    `To: ${returnPath}`,
+    'Subject: Undelivered Mail Returned to Sender',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain',
+    '',
+    'The mailbox is gone.',
+    '--b1',
+    'Content-Type: message/delivery-status',
+    '',
+    `Reporting-MTA: dns; ${reportingMta}`,
+    ...failed.flatMap((r) => [
+      '',
+      `Final-Recipient: rfc822; ${r}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+    ]),
+    '',
+    '--b1--',
+    '',
+  ].join('\r\n');
+}

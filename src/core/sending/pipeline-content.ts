@@ -12,6 +12,7 @@ import {
   rewriteHeaders,
   rfc5322Date,
   toCrlf,
+  type HeaderBlock,
   type HeaderField,
   type Mailbox,
 } from '../../lib/mime/index.ts';
@@ -33,6 +34,48 @@ const CONTROL_HEADERS = new Set([
   'x-ses-list-management-options',
 ]);
 
+/**
+ * Headers a message may carry once (RFC 5322 §3.6's and MIME's singletons, and the list headers SES reads).
+ * SES refuses a second one with "Duplicate header 'X'." — a second From would show a domain nobody checked.
+ * Trace and signature fields (Received, DKIM-Signature, …) may repeat.
+ */
+const SINGLE_HEADERS = new Set([
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+  'content-id',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+]);
+
+/** The header block of a raw message as SES takes it: no repeated singleton, no NUL character. */
+function checkHeaderBlock(block: HeaderBlock): void {
+  const seen = new Set<string>();
+  for (const { name, value } of block.fields) {
+    if (name.includes('\u0000') || value.includes('\u0000'))
+      throw new SesError(
+        'MessageRejected',
+        `The header '${name.replaceAll('\u0000', '')}' contains a NUL character.`,
+      );
+    const lower = name.toLowerCase();
+    if (!SINGLE_HEADERS.has(lower)) continue;
+    if (seen.has(lower)) throw badRequest(`Duplicate header '${name}'.`);
+    seen.add(lower);
+  }
+}
+
 function mailbox(value: string, what: string): Mailbox {
   const m = parseMailbox(value);
   if (!m || !isValidAddress(m.address))
@@ -53,13 +96,18 @@ export function readContent(ctx: SendContext): void {
   } else {
     const message = toCrlf(input.content.data);
     const block = parseHeaderBlock(message);
+    checkHeaderBlock(block);
     ctx.raw = { message, block };
     const headerFrom = headerValue(block, 'from');
     const source = input.from ?? headerFrom;
     if (!source) throw new SesError('MessageRejected', "Missing required header 'From'.");
     ctx.from = mailbox(source, input.from ? 'Source' : 'the From header');
     ctx.senderChecks = [source];
-    if (input.from && headerFrom && headerFrom !== input.from) ctx.senderChecks.push(headerFrom);
+    // Every author the From header names must be the sender's (a list of them is allowed with a Sender).
+    if (input.from && headerFrom && headerFrom !== input.from) {
+      const authors = parseMailboxes(headerFrom);
+      ctx.senderChecks.push(...(authors.length > 1 ? authors.map((m) => m.address) : [headerFrom]));
+    }
     for (const name of ['sender', 'return-path']) {
       const v = headerValue(block, name);
       if (v) ctx.senderChecks.push(v.replace(/^<(.*)>$/, '$1'));

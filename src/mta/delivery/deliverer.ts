@@ -21,7 +21,7 @@ import { COMMUNICATION_FAILURE } from '../bounces/rules.ts';
 import { dkimKey, dkimSign } from '../dkim/signer.ts';
 import type { MxResolver, Route } from '../dns/mx.ts';
 import { nextAttemptAt } from '../queue/retry-schedule.ts';
-import type { ReturnPathCodec } from '../return-path/verp.ts';
+import { VERP_SET_LIMIT, type ReturnPathCodec } from '../return-path/verp.ts';
 import { simulate } from '../transports/simulator.ts';
 import { SmtpSession, type SessionTarget, type SmtpError } from './session.ts';
 
@@ -110,11 +110,13 @@ export class Deliverer {
     try {
       await this.#core.recordDelivery(report, payload.message, payload.recipients);
     } catch (err) {
-      // Not recorded: try the whole item again shortly (delivery is at least once).
-      this.#log.error(
-        { err, messageId: item.messageId },
-        'could not record a delivery outcome; retrying the item',
-      );
+      // Not recorded: try the whole item again shortly (delivery is at least once). A database outage is
+      // logged once for its whole episode, by ServiceHealth.
+      if (!this.#core.health.failure(err, { during: 'recording a delivery' }))
+        this.#log.error(
+          { err, messageId: item.messageId },
+          'could not record a delivery outcome; retrying the item',
+        );
       return { ...item, dueAt: at + 5000 };
     }
     const deferred = results.filter((r) => r.outcome === 'deferred');
@@ -185,13 +187,15 @@ export class Deliverer {
     }
     if (sendable.length === 0) return { results, remoteMtaIp: session.remoteAddress };
 
-    if (this.#core.isPersonal(message)) {
-      // Tracked and list-managed mail is personal (its links name the recipient): one transaction per recipient.
+    const personal = this.#core.isPersonal(message);
+    // Tracked and list-managed mail is personal (its links name the recipient): one transaction per recipient;
+    // so is a message with a recipient index no shared return path can name (VERP_SET_LIMIT).
+    if (personal || (sendable.length > 1 && sendable.some((r) => r.index >= VERP_SET_LIMIT))) {
+      const shared = personal ? undefined : await this.#signed(payload);
       for (const r of sendable) {
-        const body = await this.#signed(
-          payload,
-          await this.#core.personalize(message, payload.body, r.index),
-        );
+        const body =
+          shared ??
+          (await this.#signed(payload, await this.#core.personalize(message, payload.body, r.index)));
         results.push(...(await this.#transaction(session, message, [r], body, attempts, expiresAt)));
         if (!session.usable) break;
       }
@@ -232,8 +236,13 @@ export class Deliverer {
     expiresAt: number,
   ): Promise<RecipientResult[]> {
     const results: RecipientResult[] = [];
-    // VERP: the return path names the message and its first recipient in the transaction.
-    const from = this.#returnPaths.encode(message.id, sendable[0]!.index, message.mailFromDomain);
+    // VERP: the return path names the message and the recipients of this transaction (and only those can be
+    // affected by a bounce or complaint sent to it).
+    const from = this.#returnPaths.encode(
+      message.id,
+      sendable.map((r) => r.index),
+      message.mailFromDomain,
+    );
     const byAddress = new Map(sendable.map((r) => [r.address, r]));
     try {
       const info = await session.send(

@@ -1,13 +1,13 @@
 /**
  * The return-path inbox: mail that comes back to the VERP return paths this MTA issued. DSNs (RFC 3464) and ARF
  * reports (RFC 5965) are read, their recipients classified by the bounce rules, and reported to the core as
- * feedback of the original message and recipient. Other mail to a return path (auto-replies) is dropped.
+ * feedback of the original message and the recipients its return path names. Other mail to a return path (auto-replies) is dropped.
  * Mail to any address the MTA did not issue is not taken (the inbound MX refuses it at RCPT).
  */
 import type { InboundMailPort, MtaPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { dsnBounceType, readReport } from './reports.ts';
-import type { ReturnPathCodec } from './verp.ts';
+import type { ReturnPathCodec, ReturnPathTarget } from './verp.ts';
 
 export class ReturnPathInbox implements InboundMailPort {
   readonly #core: MtaPort;
@@ -27,7 +27,7 @@ export class ReturnPathInbox implements InboundMailPort {
   async receive(raw: Buffer, recipients: string[], remoteAddress: string): Promise<void> {
     const targets = recipients
       .map((r) => this.#target(r))
-      .filter((t): t is { messageId: string; index: number } => t !== undefined);
+      .filter((t): t is ReturnPathTarget => t !== undefined);
     const report = await readReport(raw);
     if (!report) {
       this.#log.info(
@@ -47,6 +47,7 @@ export class ReturnPathInbox implements InboundMailPort {
             remoteMtaIp: remoteAddress.replace(/^::ffff:/, ''),
             recipients: failed.map((r) => ({
               email: r.email,
+              originalEmail: r.originalEmail,
               action: r.action,
               status: r.status,
               diagnosticCode: r.diagnosticCode,
@@ -68,7 +69,7 @@ export class ReturnPathInbox implements InboundMailPort {
     }
   }
 
-  #target(address: string): { messageId: string; index: number } | undefined {
+  #target(address: string): ReturnPathTarget | undefined {
     return this.#codec.decode(address.slice(0, address.lastIndexOf('@')));
   }
 }

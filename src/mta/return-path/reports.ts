@@ -7,7 +7,10 @@ import { Splitter, Streamer } from 'mailsplit';
 import { classify, parseReply } from '../bounces/classify.ts';
 
 export interface DsnRecipient {
+  /** Final-Recipient (else Original-Recipient). */
   email: string;
+  /** Original-Recipient, when the DSN gives one (the address as first submitted, before any forwarding). */
+  originalEmail: string | undefined;
   action: string;
   status: string;
   diagnosticCode: string | undefined;
@@ -121,6 +124,7 @@ export async function readReport(raw: Buffer): Promise<Dsn | Arf | undefined> {
       recipients: perRecipient
         .map((g) => ({
           email: addressOf(g.get('final-recipient') ?? g.get('original-recipient')) ?? '',
+          originalEmail: addressOf(g.get('original-recipient')),
           action: (g.get('action') ?? '').toLowerCase(),
           status: g.get('status') ?? '',
           diagnosticCode: g.get('diagnostic-code'),
