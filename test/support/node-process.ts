@@ -13,13 +13,18 @@ export class SesameProcess {
   #child: ChildProcess | undefined;
   output = '';
 
-  constructor(env: Record<string, string>) {
+  /** A command the node runs under (e.g. `prlimit --nofile=256`), which must exec it. */
+  readonly #wrapper: string[];
+
+  constructor(env: Record<string, string>, wrapper: string[] = []) {
     this.env = env;
     this.url = `http://127.0.0.1:${env.SESAME_HTTP_PORT}`;
+    this.#wrapper = wrapper;
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const [command = process.execPath, ...args] = [...this.#wrapper, process.execPath, BIN, 'serve'];
+    const child = spawn(command, args, {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
