@@ -3,10 +3,10 @@
  * together and never listens by itself; `listen()` opens the listeners of a serving node.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
-import { Core } from './core/index.ts';
+import { Core, type Scanners } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import { SmtpInbound } from './adapters/smtp-inbound/index.ts';
 import { SmtpSubmission } from './adapters/smtp-submission/index.ts';
@@ -15,6 +15,9 @@ import { watchDescriptors } from './lib/descriptor-watch.ts';
 import { createDnsResolver } from './lib/dns.ts';
 import { Mta, type MtaSettings } from './mta/index.ts';
 import { Dispatcher } from './dispatch/index.ts';
+import { ReceivingWorker } from './receiving-worker/index.ts';
+import { FileObjectStore } from './lib/object-store.ts';
+import { clamdScan, scannerAddress, spamdCheck } from './lib/scanners.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { openStore } from './store/kysely-store.ts';
@@ -26,6 +29,8 @@ export interface Platform {
   store: Store;
   core: Core;
   mta: Mta;
+  /** Receiving: the worker that runs receipt-rule actions, and the embedded object store of buckets. */
+  receiving: { worker: ReceivingWorker; objects: FileObjectStore };
   http: FastifyInstance;
   /** Starts background work and opens the listeners; resolves with their addresses. */
   listen(): Promise<{ http: string; smtp: { name: string; address: string }[] }>;
@@ -108,7 +113,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   });
   await store.migrate();
   const dns = createDnsResolver(config.dnsServers);
+  const scanners: Scanners = {
+    ...(config.spamd ? { spam: (m: Buffer) => spamdCheck(scannerAddress(config.spamd!, 30_000), m) } : {}),
+    ...(config.clamd ? { virus: (m: Buffer) => clamdScan(scannerAddress(config.clamd!, 30_000), m) } : {}),
+  };
   const core = new Core({
+    scanners,
     store,
     box,
     dns,
@@ -128,6 +138,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       maxMessageSize: config.maxMessageSize,
       maxTemplateSize: config.maxTemplateSize,
       maxTemplates: config.maxTemplates,
+      inboundRetentionMs: config.inboundRetentionHours * 3600_000,
     },
   });
   health = core.health;
@@ -151,6 +162,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       timeoutMs: config.notificationTimeoutSeconds * 1000,
     },
   });
+  const objects = new FileObjectStore(join(config.dataDir, 'buckets'));
+  const receivingWorker = new ReceivingWorker({
+    core: core.forReceivingWorker,
+    store,
+    logger,
+    objects,
+    settings: {
+      concurrency: config.receivingConcurrency,
+      retryBaseMs: config.receivingRetryBaseSeconds * 1000,
+      maxAgeMs: 4 * 3600_000,
+      functionTimeoutMs: 30_000,
+      retentionMs: config.inboundRetentionHours * 3600_000,
+    },
+  });
   // A 40 MB message is about 54 MB as base64 in a JSON body.
   const http = buildHttpServer({
     api: core.forSesApi,
@@ -171,6 +196,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     store,
     core,
     mta,
+    receiving: { worker: receivingWorker, objects },
     http,
     async listen() {
       // Listeners first: a port that cannot be taken stops start-up before this node claims any queued work.
@@ -188,7 +214,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           : undefined;
       if (tls && config.mxEnabled) {
         inbound = new SmtpInbound({
-          mail: mta.returnPathInbox,
+          ports: [mta.returnPathInbox, core.forInbound],
           health: core.health,
           logger,
           settings: {
@@ -242,6 +268,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         core.start();
         await mta.start();
         dispatcher.start();
+        receivingWorker.start();
       }
       started = true;
       return { http: address, smtp: smtpListeners };
@@ -250,6 +277,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       stopDescriptorWatch();
       if (started) {
         dispatcher.stop();
+        receivingWorker.stop();
         mta.stop();
         core.stop();
       }

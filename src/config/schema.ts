@@ -450,6 +450,40 @@ export const settings = {
     parser: int(0, 65535),
     default: 2525,
   }),
+  spamd: def({
+    env: 'SESAME_SPAMD',
+    description:
+      'SpamAssassin spamd (host:port) that scans received mail for rules with ScanEnabled; unset: spam verdict GRAY.',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  clamd: def({
+    env: 'SESAME_CLAMD',
+    description:
+      'ClamAV clamd (host:port, TCP) that scans received mail for rules with ScanEnabled; unset: virus verdict GRAY.',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  inboundRetentionHours: def({
+    env: 'SESAME_INBOUND_RETENTION_HOURS',
+    description:
+      'How long received mail and the inbound log are kept (SendBounce needs 24 hours), then purged.',
+    parser: num(24),
+    default: 72,
+  }),
+  receivingRetryBaseSeconds: def({
+    env: 'SESAME_RECEIVING_RETRY_BASE_SECONDS',
+    description:
+      'First retry delay of a failed receipt-rule action (doubling, at most 30 minutes; an action expires 4 hours after receipt).',
+    parser: num(0.1),
+    default: 30,
+  }),
+  receivingConcurrency: def({
+    env: 'SESAME_RECEIVING_CONCURRENCY',
+    description: 'Received messages whose actions run at once on this node.',
+    parser: int(1, 10000),
+    default: 32,
+  }),
   smtpEnabled: def({
     env: 'SESAME_SMTP_ENABLED',
     description: 'Run the SMTP submission listeners (STARTTLS and implicit TLS).',

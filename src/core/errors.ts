@@ -33,6 +33,12 @@ export type ResourceKind =
   | 'Topic'
   | 'Subscription'
   | 'SuppressedDestination'
+  | 'ReceiptRuleSet'
+  | 'ReceiptRule'
+  | 'ReceiptFilter'
+  | 'InboundMessage'
+  | 'Bucket'
+  | 'Function'
   | 'Resource';
 
 /**
@@ -59,7 +65,15 @@ export type ErrorReason =
   | 'production-access-not-granted'
   | 'from-address-not-verified'
   /** A recipient with no `@domain` (SES v1 answers InvalidParameterValue, "Missing final '@domain'"). */
-  | 'address-without-domain';
+  | 'address-without-domain'
+  /** A value that breaks the model's constraints (SES v1 answers ValidationError). */
+  | 'validation'
+  /** Receiving: the active rule set cannot be deleted; an action names a topic, bucket or function that
+   *  cannot be used. */
+  | 'cannot-delete'
+  | 'invalid-sns-topic'
+  | 'invalid-s3-configuration'
+  | 'invalid-lambda-function';
 
 export interface SesErrorOptions {
   resource?: ResourceKind;

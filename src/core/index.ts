@@ -32,7 +32,9 @@ import { OutboxSignal } from './notifications/outbox-signal.ts';
 import { SnsService } from './notifications/sns-service.ts';
 import type {
   DispatchPort,
+  InboundMailPort,
   MtaPort,
+  ReceivingWorkPort,
   OperatorPort,
   SesApiPort,
   SmtpSubmissionPort,
@@ -43,6 +45,11 @@ import { QuotaTracker } from './sending/quota.ts';
 import { SendingService } from './sending/sending-service.ts';
 import { SystemMail } from './sending/system-mail.ts';
 import { SuppressionService } from './suppression/suppression-service.ts';
+import { ReceiptRuleService } from './receiving/receipt-rules.ts';
+import { InboundReceiver } from './receiving/inbound.ts';
+import { InboundWork } from './receiving/inbound-work.ts';
+import { ReceivingResources } from './receiving/resources.ts';
+import { VerdictService, type Scanners } from './receiving/verdicts.ts';
 import { TagService } from './tags/tag-service.ts';
 import { CustomVerificationSender } from './templates/custom-verification.ts';
 import { TemplateService } from './templates/template-service.ts';
@@ -86,6 +93,11 @@ export type {
   TopicPreference,
 } from './contacts/contact-service.ts';
 export type { FeedbackInput } from './feedback/feedback-service.ts';
+export type { ReceiptRuleService, ReceiptRuleInput, ReceiptActionInput } from './receiving/receipt-rules.ts';
+export type { InboundEnvelope, RecipientVerdict } from './receiving/inbound.ts';
+export type { InboundWork, SendBounceInput } from './receiving/inbound-work.ts';
+export type { BucketTarget, ExternalBucket, ReceivingResources } from './receiving/resources.ts';
+export type { Scanners } from './receiving/verdicts.ts';
 export type { UnsubscribeTarget } from './engagement/engagement-service.ts';
 export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/bulk.ts';
 export { MAX_BULK_ENTRIES } from './sending/bulk.ts';
@@ -125,6 +137,15 @@ export type {
   SnsTopicRecord,
   SnsSubscriptionRecord,
   SuppressedDestinationRecord,
+  ReceiptActionRecord,
+  ReceiptRuleRecord,
+  ReceiptRuleSetRecord,
+  ReceiptFilterRecord,
+  InboundActionRecord,
+  InboundMessageRecord,
+  InboundRefusalRecord,
+  BucketRecord,
+  FunctionRecord,
 } from '../store/store.ts';
 
 export interface CoreSettings extends QuotaSettings {
@@ -145,6 +166,8 @@ export interface CoreSettings extends QuotaSettings {
   maxTemplateSize?: number;
   /** Email templates per account (default 10,000). */
   maxTemplates?: number;
+  /** How long received mail is kept (SendBounce needs 24 hours). */
+  inboundRetentionMs?: number;
 }
 
 export interface CoreDeps {
@@ -153,6 +176,8 @@ export interface CoreDeps {
   dns: DnsResolver;
   logger: Logger;
   settings: CoreSettings;
+  /** spamd and clamd, when configured (receiving's ScanEnabled rules). */
+  scanners?: Scanners;
   now?: () => number;
 }
 
@@ -174,6 +199,11 @@ export class Core {
   readonly feedback: FeedbackService;
   readonly delivery: DeliveryOutcomes;
   readonly health: ServiceHealth;
+  readonly receiptRules: ReceiptRuleService;
+  readonly receivingResources: ReceivingResources;
+  readonly inboundWork: InboundWork;
+  readonly #inbound: InboundReceiver;
+  readonly #received = new OutboxSignal();
   readonly #acceptance: Acceptance;
   readonly #personalizer: Personalizer;
   readonly #outbox: OutboxSignal;
@@ -269,6 +299,13 @@ export class Core {
       async (accountId, name) => (await store.configurationSets.get(accountId, name)) !== null,
     );
     this.configurationSets.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
+    this.receiptRules = new ReceiptRuleService({
+      store,
+      cache,
+      now,
+      topicExists: (accountId, arn) => this.sns.topicExists(accountId, arn),
+      isVerified: (accountId, address) => this.senders.isVerified(accountId, address),
+    });
     this.configurationSets.useTopicValidation((arn) => this.sns.publishValidation(arn));
     this.identities.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
     this.sending = new SendingService({
@@ -312,6 +349,31 @@ export class Core {
       outbox,
       reactions: [(m, e) => autoSuppression.apply(m, e), (m, e) => forwarding.forward(m, e)],
     });
+    this.receivingResources = new ReceivingResources({ store, box, now });
+    this.#inbound = new InboundReceiver({
+      store,
+      cache,
+      now,
+      logger,
+      signal: this.#received,
+      settings: { mailHost: settings.mailHost, retentionMs: settings.inboundRetentionMs ?? 24 * 3600_000 },
+    });
+    this.inboundWork = new InboundWork({
+      store,
+      sns: this.sns,
+      outbox,
+      systemMail,
+      senders: this.senders,
+      verdicts: new VerdictService({
+        dns: deps.dns,
+        mailHost: settings.mailHost,
+        scanners: deps.scanners ?? {},
+        logger,
+      }),
+      resources: this.receivingResources,
+      mailHost: settings.mailHost,
+      now,
+    });
     this.delivery = new DeliveryOutcomes({ store, recorder, mailHost: settings.mailHost });
     this.feedback = new FeedbackService({ store, recorder, now });
     const tracker = new Tracker(box.derive('tracking'), links);
@@ -349,6 +411,26 @@ export class Core {
       personalize: (message, body, index) => personalizer.personalize(message, body, index),
       dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
       recordFeedback: (input) => this.feedback.recordFeedback(input),
+      health: this.health,
+    };
+  }
+
+  /** Receipt rules for the inbound MX (after the MTA's return paths). */
+  get forInbound(): InboundMailPort {
+    return this.#inbound;
+  }
+
+  get forReceivingWorker(): ReceivingWorkPort {
+    const w = this.inboundWork;
+    return {
+      onReceived: (listener) => this.#received.onQueued(listener),
+      verdicts: (m, raw) => w.verdicts(m, raw),
+      content: (m, raw) => w.content(m, raw),
+      lambdaEvent: (m, job) => w.lambdaEvent(m, job),
+      bucket: (name) => w.bucket(name),
+      function: (accountId, arn) => w.function(accountId, arn),
+      notify: (m, job, topicArn, content) => w.notify(m, job, topicArn, content),
+      bounce: (m, job, raw) => w.bounce(m, job, raw),
       health: this.health,
     };
   }

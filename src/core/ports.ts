@@ -7,10 +7,11 @@
  *   SesApiPort          adapters/ses-v2, adapters/ses-v1, adapters/sns, adapters/aws (SigV4 key lookup)
  *   WebPagesPort        adapters/http pages: tracking links, one-click unsubscribe, verification links, SNS cert
  *   SmtpSubmissionPort  adapters/smtp-submission
- *   InboundMailPort     adapters/smtp-inbound (implemented by the MTA's return-path inbox today; receipt rules next)
+ *   InboundMailPort     adapters/smtp-inbound (the MTA's return-path inbox, then receiving's receipt rules)
  *   OperatorPort        adapters/cli
  *   MtaPort             mta/ (accepted messages in; delivery outcomes, feedback out)
  *   DispatchPort        dispatch/ (the notification outbox)
+ *   ReceivingWorkPort   receiving-worker/ (the actions of received mail)
  */
 import type { AccountService } from './accounts/account-service.ts';
 import type { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
@@ -20,6 +21,10 @@ import type { EngagementService } from './engagement/engagement-service.ts';
 import type { Personalizer } from './engagement/personalizer.ts';
 import type { FeedbackService } from './feedback/feedback-service.ts';
 import type { ServiceHealth } from './health/service-health.ts';
+import type { ReceiptRuleService } from './receiving/receipt-rules.ts';
+import type { InboundEnvelope, RecipientVerdict } from './receiving/inbound.ts';
+import type { InboundWork } from './receiving/inbound-work.ts';
+import type { ReceivingResources } from './receiving/resources.ts';
 import type { IdentityService } from './identities/identity-service.ts';
 import type { SenderIdentities } from './identities/sender-identities.ts';
 import type { SnsService } from './notifications/sns-service.ts';
@@ -104,6 +109,26 @@ export interface SesApiPort {
     | 'unsubscribe'
   >;
   readonly suppression: Pick<SuppressionService, 'delete' | 'get' | 'list' | 'put'>;
+  readonly inboundWork: Pick<InboundWork, 'sendBounce'>;
+  readonly receiptRules: Pick<
+    ReceiptRuleService,
+    | 'activeRuleSet'
+    | 'cloneRuleSet'
+    | 'createFilter'
+    | 'createRule'
+    | 'createRuleSet'
+    | 'deleteFilter'
+    | 'deleteRule'
+    | 'deleteRuleSet'
+    | 'describeRule'
+    | 'describeRuleSet'
+    | 'listFilters'
+    | 'listRuleSets'
+    | 'reorderRuleSet'
+    | 'setActiveRuleSet'
+    | 'setRulePosition'
+    | 'updateRule'
+  >;
   readonly templates: Pick<
     TemplateService,
     | 'create'
@@ -138,17 +163,31 @@ export interface SmtpSubmissionPort {
 }
 
 /**
- * The inbound MX: who takes mail for a recipient, and where an accepted message goes. Return paths (bounces
- * and complaints to Sesame's own VERP addresses) are the MTA's; receipt rules will be the core's.
+ * The inbound MX: who takes mail for a recipient, and where an accepted message goes. The MX asks its ports in
+ * order — the MTA's return paths (bounces and complaints to Sesame's own VERP addresses), then receiving
+ * (receipt rules) — and the first that does not answer `unknown` owns the recipient.
  */
 export interface InboundMailPort {
-  /** Whether mail to this address is taken (never an open relay: anything else is refused at RCPT). */
-  accepts(address: string): boolean;
+  /** Whether this port takes a recipient (never an open relay: what no port takes is refused at RCPT). */
+  recipient(address: string, envelope: Omit<InboundEnvelope, 'recipients'>): Promise<RecipientVerdict>;
   /**
-   * A message that arrived for accepted recipients; resolves once it is handled (a 250 is answered then).
-   * `remoteAddress` is the connecting client's IP address.
+   * A message for the recipients this port took; resolves once it is handled (the 250 is answered then) with
+   * the text after `250`, or undefined for the listener's own. An error may carry `smtpReply`.
    */
-  receive(message: Buffer, recipients: string[], remoteAddress: string): Promise<void>;
+  receive(message: Buffer, envelope: InboundEnvelope): Promise<string | undefined>;
+}
+
+/** What runs received mail's actions (src/receiving-worker/) asks of the core. */
+export interface ReceivingWorkPort {
+  onReceived(listener: () => void): void;
+  verdicts: InboundWork['verdicts'];
+  content: InboundWork['content'];
+  lambdaEvent: InboundWork['lambdaEvent'];
+  bucket: InboundWork['bucket'];
+  function: InboundWork['function'];
+  notify: InboundWork['notify'];
+  bounce: InboundWork['bounce'];
+  health: HealthPort;
 }
 
 /** The operator CLI. */
@@ -173,6 +212,11 @@ export interface OperatorPort {
   readonly contacts: Pick<ContactService, 'getList' | 'importRows' | 'lists'>;
   readonly sns: Pick<SnsService, 'deadLetters' | 'replay'>;
   readonly suppression: Pick<SuppressionService, 'importRows'>;
+  readonly receivingResources: Pick<
+    ReceivingResources,
+    'createBucket' | 'deleteBucket' | 'listBuckets' | 'listFunctions' | 'mapFunction' | 'unmapFunction'
+  >;
+  readonly inboundWork: Pick<InboundWork, 'listMessages' | 'listRefusals' | 'show'>;
 }
 
 /**

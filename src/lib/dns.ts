@@ -10,6 +10,8 @@ export interface DnsResolver {
   mx(name: string): Promise<{ exchange: string; priority: number }[]>;
   a(name: string): Promise<string[]>;
   aaaa(name: string): Promise<string[]>;
+  /** Any record type, answered as `dns.promises.resolve` answers it (the resolver mailauth takes). */
+  resolve(name: string, rrtype: string): Promise<unknown>;
 }
 
 /** Codes that mean "the name or record does not exist" rather than "DNS failed". */
@@ -27,5 +29,6 @@ export function createDnsResolver(servers: string[], timeoutMs = 3000): DnsResol
     mx: (name) => resolver.resolveMx(name),
     a: (name) => resolver.resolve4(name),
     aaaa: (name) => resolver.resolve6(name),
+    resolve: (name, rrtype) => resolver.resolve(name, rrtype),
   };
 }

@@ -156,6 +156,18 @@ export class KyselyIdentities implements IdentityStore {
     return one(this.#db.selectFrom('identities').selectAll().where('email_token', '=', token), toRecord);
   }
 
+  async verifiedDomains(names: string[]): Promise<{ accountId: string; name: string }[]> {
+    if (names.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('identities')
+      .select(['account_id', 'name'])
+      .where('name', 'in', names)
+      .where('type', '=', 'DOMAIN')
+      .where('verification_status', '=', 'SUCCESS')
+      .execute();
+    return rows.map((r) => ({ accountId: r.account_id, name: r.name }));
+  }
+
   async nextCheckAt(): Promise<number | null> {
     const r = await this.#db
       .selectFrom('identities')

@@ -15,6 +15,7 @@ import { KyselyMessageStore } from './message-store.ts';
 import { KyselyMeta } from './meta-store.ts';
 import { migrations, type Dialect } from './migrations/index.ts';
 import { KyselyNotifications } from './notification-store.ts';
+import { KyselyReceiving } from './receiving-store.ts';
 import { KyselySecrets } from './secret-store.ts';
 import { KyselySns } from './sns-store.ts';
 import type { Store } from './store.ts';
@@ -58,6 +59,7 @@ class KyselyStore implements Store {
   readonly secrets: KyselySecrets;
   readonly templates: KyselyTemplates;
   readonly contacts: KyselyContacts;
+  readonly receiving: KyselyReceiving;
   readonly db: Db;
   readonly dialect: Dialect;
   readonly #schema: string | undefined;
@@ -80,6 +82,7 @@ class KyselyStore implements Store {
     this.secrets = new KyselySecrets(db);
     this.templates = new KyselyTemplates(db);
     this.contacts = new KyselyContacts(db, tx);
+    this.receiving = new KyselyReceiving(db, tx, dialect);
   }
 
   async migrate(): Promise<void> {

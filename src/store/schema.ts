@@ -209,7 +209,99 @@ export interface ContactsTable {
   updated_at: number;
 }
 
+export interface ReceiptFiltersTable {
+  account_id: string;
+  name: string;
+  policy: string;
+  cidr: string;
+  created_at: number;
+}
+
+export interface ReceiptRuleSetsTable {
+  account_id: string;
+  name: string;
+  created_at: number;
+  active: number;
+  rules: string;
+}
+
+export interface BucketsTable {
+  name: string;
+  account_id: string;
+  created_at: number;
+  endpoint: string | null;
+  sealed_config: string | null;
+}
+
+export interface FunctionsTable {
+  account_id: string;
+  arn: string;
+  url: string;
+  sealed_secret: string;
+  created_at: number;
+}
+
+export interface InboundMessagesTable {
+  id: string;
+  account_id: string;
+  received_at: number;
+  expires_at: number;
+  status: string;
+  client_ip: string;
+  helo: string;
+  mail_from: string;
+  tls: number;
+  size: number;
+  recipients: string;
+  mail: string;
+  receipt: string | null;
+  state: string;
+  cursor: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  updated_at: number;
+}
+
+export interface InboundBodiesTable {
+  id: string;
+  body: Buffer;
+}
+
+export interface InboundActionsTable {
+  message_id: string;
+  account_id: string;
+  seq: number;
+  rule_name: string;
+  recipients: string;
+  action: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  result: string | null;
+  updated_at: number;
+}
+
+export interface InboundRefusalsTable {
+  id: string;
+  account_id: string | null;
+  at: number;
+  client_ip: string;
+  mail_from: string;
+  recipient: string | null;
+  stage: string;
+  reason: string;
+  reply: string;
+}
+
 export interface Database {
+  receipt_filters: ReceiptFiltersTable;
+  receipt_rule_sets: ReceiptRuleSetsTable;
+  buckets: BucketsTable;
+  functions: FunctionsTable;
+  inbound_messages: InboundMessagesTable;
+  inbound_bodies: InboundBodiesTable;
+  inbound_actions: InboundActionsTable;
+  inbound_refusals: InboundRefusalsTable;
   templates: TemplatesTable;
   contact_lists: ContactListsTable;
   contacts: ContactsTable;

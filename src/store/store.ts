@@ -19,11 +19,13 @@ export * from './interface/configuration-sets.ts';
 export * from './interface/sns.ts';
 export * from './interface/templates.ts';
 export * from './interface/contacts.ts';
+export * from './interface/receiving.ts';
 
 import type { AccessKeyStore, AccountStore } from './interface/accounts.ts';
 import type { MetaStore, TagStore } from './interface/common.ts';
 import type { ConfigurationSetStore } from './interface/configuration-sets.ts';
 import type { ContactStore } from './interface/contacts.ts';
+import type { ReceivingStore } from './interface/receiving.ts';
 import type { IdentityStore } from './interface/identities.ts';
 import type { MessageStore } from './interface/messages.ts';
 import type { NotificationStore, SecretStore, SnsStore } from './interface/sns.ts';
@@ -34,6 +36,7 @@ export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly templates: TemplateStore;
   readonly contacts: ContactStore;
+  readonly receiving: ReceivingStore;
   readonly messages: MessageStore;
   readonly configurationSets: ConfigurationSetStore;
   readonly sns: SnsStore;

@@ -7,6 +7,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 export interface Received {
   headers: IncomingHttpHeaders;
   body: Record<string, string>;
+  /** The body as sent. */
+  raw: string;
 }
 
 export class HttpReceiver {
@@ -14,6 +16,8 @@ export class HttpReceiver {
   /** Status to answer with (e.g. 500 to make deliveries fail). */
   status = 200;
   autoConfirm = true;
+  /** A response body for a request (e.g. a Lambda-style disposition); none by default. */
+  reply: ((r: Received) => string | undefined) | undefined;
   #server: Server | undefined;
   url = '';
 
@@ -28,10 +32,12 @@ export class HttpReceiver {
         } catch {
           body = { raw: Buffer.concat(chunks).toString('utf8') };
         }
-        this.received.push({ headers: req.headers, body });
+        const received = { headers: req.headers, body, raw: Buffer.concat(chunks).toString('utf8') };
+        this.received.push(received);
         if (this.autoConfirm && body.Type === 'SubscriptionConfirmation' && body.SubscribeURL)
           void fetch(body.SubscribeURL);
-        res.writeHead(this.status).end();
+        const answer = this.reply?.(received);
+        res.writeHead(this.status, answer ? { 'content-type': 'application/json' } : {}).end(answer);
       });
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));

@@ -20,7 +20,7 @@ import {
   VerifyDomainIdentityCommand,
   VerifyEmailAddressCommand,
   VerifyEmailIdentityCommand,
-  CreateReceiptRuleSetCommand,
+  PutIdentityPolicyCommand,
   MessageRejected,
   ConfigurationSetDoesNotExistException,
   AccountSendingPausedException,
@@ -297,7 +297,10 @@ describe('SES v1 protocol', () => {
           `<Code>InvalidAction</Code><Message>The SES action ${action} is not supported by Sesame.</Message>`,
         );
     }
-    const err = await failure(acct.v1.send(new CreateReceiptRuleSetCommand({ RuleSetName: 'x' })));
+    // Sending authorization is a later capability: its actions are refused, clearly.
+    const err = await failure(
+      acct.v1.send(new PutIdentityPolicyCommand({ Identity: 'x.test', PolicyName: 'p', Policy: '{}' })),
+    );
     expect(err.name).toBe('InvalidAction');
   });
 

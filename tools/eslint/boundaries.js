@@ -44,6 +44,11 @@ export const layers = {
     packages: [...sqlPackages, 'fastify', 'smtp-server', 'nodemailer'],
     why: 'dispatch/ imports its port from the core facade, the store interface and lib/ (never mta/)',
   },
+  'receiving-worker': {
+    may: ['receiving-worker/', 'core/index.ts', 'store/store.ts', 'lib/'],
+    packages: [...sqlPackages, 'fastify', 'smtp-server', 'nodemailer'],
+    why: 'receiving-worker/ imports its port from the core facade, the store interface and lib/',
+  },
   store: {
     may: ['store/', 'lib/'],
     packages: protocolPackages,

@@ -2,10 +2,12 @@
  * The operator CLI (`sesame …`): account, key, production-access and identity commands. Owns argument
  * handling and output formatting; the work itself is done by the core. Errors are one line and exit non-zero.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { Progress } from './progress.ts';
 import { parseCsv } from './csv.ts';
+import { UsageError, json, parse, positional, readInput } from './args.ts';
+import { RECEIVING_USAGE, receivingCommands } from './receiving-commands.ts';
+
+export { UsageError } from './args.ts';
 import {
   ENFORCEMENT_STATUSES,
   type AccountRecord,
@@ -13,8 +15,6 @@ import {
   type OperatorPort,
   type EnforcementStatus,
 } from '../../core/index.ts';
-
-export class UsageError extends Error {}
 
 export interface CliContext {
   core: OperatorPort;
@@ -46,35 +46,12 @@ Commands:
                                           email, then any of unsubscribeAll, attributes and topic names)
   notifications dead-letters              Notifications that failed their last retry
   notifications replay ID...|--all        Queue dead-lettered notifications again
+${RECEIVING_USAGE}
 
 Global options:
   --config FILE                           JSON config file (settings: docs/config.md)`;
 
 type Handler = (ctx: CliContext, args: string[]) => Promise<void>;
-
-const json = (v: unknown): string => JSON.stringify(v, null, 2);
-
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-}
-
-function positional(positionals: string[], index: number, what: string): string {
-  const v = positionals[index];
-  if (!v) throw new UsageError(`missing ${what}`);
-  return v;
-}
 
 function number(v: string | undefined, what: string): number | undefined {
   if (v === undefined) return undefined;
@@ -397,6 +374,8 @@ commands['notifications replay'] = async (ctx, args) => {
     throw new UsageError('notifications replay needs notification ids or --all');
   ctx.out(json({ replayed: await ctx.core.sns.replay(values.all ? 'all' : positionals) }));
 };
+
+Object.assign(commands, receivingCommands);
 
 /** Finds the command for argv (`account create …`); returns it with the remaining arguments. */
 export function findCommand(argv: string[]): { handler: Handler; args: string[] } | undefined {

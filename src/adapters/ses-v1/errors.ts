@@ -17,6 +17,11 @@ const REASON_CODES: Partial<Record<ErrorReason, string>> = {
   'production-access-not-granted': 'ProductionAccessNotGranted',
   'from-address-not-verified': 'FromEmailAddressNotVerified',
   'address-without-domain': 'InvalidParameterValue',
+  validation: 'ValidationError',
+  'cannot-delete': 'CannotDelete',
+  'invalid-sns-topic': 'InvalidSnsTopic',
+  'invalid-s3-configuration': 'InvalidS3Configuration',
+  'invalid-lambda-function': 'InvalidLambdaFunction',
 };
 
 function sesCode(err: SesError): string {
@@ -29,6 +34,8 @@ function sesCode(err: SesError): string {
       if (err.resource === 'CustomVerificationEmailTemplate')
         return 'CustomVerificationEmailTemplateDoesNotExist';
       if (err.resource === 'EventDestination') return 'EventDestinationDoesNotExist';
+      if (err.resource === 'ReceiptRuleSet') return 'RuleSetDoesNotExist';
+      if (err.resource === 'ReceiptRule') return 'RuleDoesNotExist';
       return 'InvalidParameterValue';
     case 'AlreadyExistsException':
       if (err.resource === 'ConfigurationSet') return 'ConfigurationSetAlreadyExists';

@@ -18,6 +18,7 @@ import { identityActions } from './identities.ts';
 import { sendingActions } from './sending.ts';
 import { configurationSetActions } from './configuration-sets.ts';
 import { templateActions } from './templates.ts';
+import { receivingActions } from './receiving.ts';
 
 export const v1Handlers: Record<string, V1Handler> = {
   ...identityActions,
@@ -25,6 +26,7 @@ export const v1Handlers: Record<string, V1Handler> = {
   ...accountActions,
   ...configurationSetActions,
   ...templateActions,
+  ...receivingActions,
 };
 
 /**

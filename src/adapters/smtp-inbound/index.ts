@@ -1,11 +1,13 @@
 /**
  * The inbound MX (SESAME_MX_PORT): the one listener for mail that arrives from the internet. It takes only
- * recipients that a port accepts — today the MTA's return paths (DSNs and ARF reports of Sesame's own mail);
- * receipt rules will add customer mail — and refuses every other address at RCPT, so it is never an open relay.
- * STARTTLS is offered; there is no AUTH. Owns the SMTP dialogue only: what happens to a message is the port's.
+ * recipients that one of its ports accepts — the MTA's return paths (DSNs and ARF reports of Sesame's own
+ * mail), then receiving (customer mail that an account's active receipt rules match) — and refuses every other
+ * address at RCPT with the last port's reason, so it is never an open relay. STARTTLS is offered; there is no
+ * AUTH. Owns the SMTP dialogue only: what happens to a message is the port's.
  */
 import { SMTPServer } from 'smtp-server';
-import type { HealthPort, InboundMailPort } from '../../core/index.ts';
+import type { SMTPServerSession } from 'smtp-server';
+import type { HealthPort, InboundEnvelope, InboundMailPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import {
   SessionGate,
@@ -16,6 +18,7 @@ import {
   listenOn,
   onMessage,
   smtpError,
+  type SmtpReply,
 } from '../smtp-common/index.ts';
 
 export interface InboundSettings {
@@ -31,18 +34,21 @@ export interface InboundSettings {
 }
 
 export class SmtpInbound {
-  readonly #mail: InboundMailPort;
+  readonly #ports: InboundMailPort[];
+  /** Which port took each recipient of a session's transaction. */
+  readonly #owners = new WeakMap<SMTPServerSession, Map<string, number>>();
   readonly #log: Logger;
   readonly #settings: InboundSettings;
   readonly #server: SMTPServer;
 
   constructor(deps: {
-    mail: InboundMailPort;
+    /** Asked in order; the first that does not answer `unknown` owns a recipient. */
+    ports: InboundMailPort[];
     health: HealthPort;
     logger: Logger;
     settings: InboundSettings;
   }) {
-    this.#mail = deps.mail;
+    this.#ports = deps.ports;
     this.#log = deps.logger;
     this.#settings = deps.settings;
     const { health } = deps;
@@ -69,26 +75,55 @@ export class SmtpInbound {
         cb(refused ? smtpError(refused) : undefined);
       },
       onClose: (session) => gate.release(session),
-      onRcptTo: (address, _session, cb) => {
-        if (this.#mail.accepts(address.address)) return cb();
-        cb(smtpError({ code: 550, message: 'No such user here' }));
+      onRcptTo: (address, session, cb) => {
+        void this.#recipient(address.address, session).then(
+          (refusal) => cb(refusal ? smtpError(refusal) : undefined),
+          (err: unknown) =>
+            cb(smtpError(failureReply(err, health, this.#log, { listener: 'mx', during: 'RCPT' }))),
+        );
+      },
+      onMailFrom: (_address, session, cb) => {
+        this.#owners.delete(session);
+        cb();
       },
       onData: onMessage(
         async (message, session) => {
-          await this.#mail.receive(
-            message,
-            session.envelope.rcptTo.map((r) => r.address),
-            session.remoteAddress,
-          );
-          return undefined;
+          const owners = this.#owners.get(session) ?? new Map<string, number>();
+          this.#owners.delete(session);
+          const texts: (string | undefined)[] = [];
+          for (const [i, port] of this.#ports.entries()) {
+            const recipients = [...owners].filter(([, p]) => p === i).map(([a]) => a);
+            if (recipients.length) texts.push(await port.receive(message, envelopeOf(session, recipients)));
+          }
+          return texts.findLast((t) => t !== undefined);
         },
-        (err) => failureReply(err, health, this.#log, { listener: 'mx' }),
+        (err) => {
+          const reply = (err as { smtpReply?: SmtpReply }).smtpReply;
+          return reply ?? failureReply(err, health, this.#log, { listener: 'mx' });
+        },
       ),
     });
     this.#server.on('error', (err) => {
       if (!health.failure(err, { listener: 'mx' })) this.#log.debug({ err }, 'inbound MX connection error');
     });
     limitJunkCommands(this.#server);
+  }
+
+  /** A refusal for the recipient, or undefined when a port took it. */
+  async #recipient(address: string, session: SMTPServerSession): Promise<SmtpReply | undefined> {
+    const env = envelopeOf(session, []);
+    let last: SmtpReply = { code: 550, message: 'No such user here' };
+    for (const [i, port] of this.#ports.entries()) {
+      const verdict = await port.recipient(address, env);
+      if (verdict.kind === 'accept') {
+        let owners = this.#owners.get(session);
+        if (!owners) this.#owners.set(session, (owners = new Map<string, number>()));
+        owners.set(address, i);
+        return undefined;
+      }
+      if (verdict.kind === 'refuse') last = { code: verdict.code, message: verdict.message };
+    }
+    return last;
   }
 
   listen(): Promise<string> {
@@ -98,4 +133,14 @@ export class SmtpInbound {
   close(): Promise<void> {
     return closeServer(this.#server);
   }
+}
+
+function envelopeOf(session: SMTPServerSession, recipients: string[]): InboundEnvelope {
+  return {
+    clientIp: session.remoteAddress,
+    helo: session.hostNameAppearsAs || '',
+    mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    tls: session.secure,
+    recipients,
+  };
 }

@@ -42,6 +42,12 @@ export function identityDnsRecords(record: IdentityRecord, mailHost: string): Dn
       value: 'v=DMARC1; p=none;',
       purpose: 'DMARC (recommended)',
     });
+    out.push({
+      name: record.name,
+      type: 'MX',
+      value: `10 ${host}.`,
+      purpose: 'receiving: only if this domain’s mail is to be received here (receipt rules)',
+    });
   }
   if (record.mailFrom) {
     out.push({

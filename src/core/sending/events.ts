@@ -22,19 +22,21 @@ export interface MailObjectInput {
   headers: HeaderField[];
 }
 
-/** The `mail` object: who sent what to whom, with the headers as sent (truncated past 10 KB, as SES does). */
-export function mailObject(m: MailObjectInput): Record<string, unknown> {
+/** A message's headers as SES lists them in events and notifications: in order, cut off past 10 KB. */
+export function eventHeaders(fields: HeaderField[]): { headers: HeaderField[]; truncated: boolean } {
   let size = 0;
   const headers: HeaderField[] = [];
-  let truncated = false;
-  for (const h of m.headers) {
+  for (const h of fields) {
     size += h.name.length + h.value.length + 4;
-    if (size > HEADERS_LIMIT) {
-      truncated = true;
-      break;
-    }
+    if (size > HEADERS_LIMIT) return { headers, truncated: true };
     headers.push({ name: h.name, value: h.value });
   }
+  return { headers, truncated: false };
+}
+
+/** The `mail` object: who sent what to whom, with the headers as sent (truncated past 10 KB, as SES does). */
+export function mailObject(m: MailObjectInput): Record<string, unknown> {
+  const { headers, truncated } = eventHeaders(m.headers);
   return {
     timestamp: new Date(m.timestamp).toISOString(),
     source: m.source,
@@ -50,7 +52,8 @@ export function mailObject(m: MailObjectInput): Record<string, unknown> {
   };
 }
 
-function commonHeaders(headers: HeaderField[], messageId: string): Record<string, unknown> {
+/** The `commonHeaders` of a `mail` object (address fields as lists, the subject decoded). */
+export function commonHeaders(headers: HeaderField[], messageId: string): Record<string, unknown> {
   const get = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value;
   const list = (name: string) => {
     const v = get(name);

@@ -3,7 +3,7 @@
  * delivered like any message, but outside every account — never counted against a quota, never evented.
  */
 import { newMessageId } from '../../lib/ids.ts';
-import { buildSimpleMime, parseHeaderBlock } from '../../lib/mime/index.ts';
+import { buildSimpleMime, parseHeaderBlock, rfc5322Date } from '../../lib/mime/index.ts';
 import type { Acceptance } from './acceptance.ts';
 import { messageRecords } from './message-records.ts';
 
@@ -30,6 +30,49 @@ export class SystemMail {
     this.#acceptance = deps.acceptance;
     this.#settings = deps.settings;
     this.#now = deps.now;
+  }
+
+  /**
+   * A ready message sent on behalf of an account from one of its verified addresses (receiving's bounces):
+   * signed with that identity's DKIM key, outside the account's quota, without events. Message-ID and Date
+   * are Sesame's. Resolves with the MessageId once committed.
+   */
+  async sendAs(m: {
+    accountId: string;
+    from: string;
+    to: string;
+    raw: string;
+    operation: string;
+  }): Promise<string> {
+    const { bounceDomain, mailHost, nodeId } = this.#settings;
+    const now = this.#now();
+    const id = newMessageId(now);
+    const body = Buffer.from(
+      `Message-ID: <${id}@${mailHost}>\r\nDate: ${rfc5322Date(new Date(now))}\r\n${m.raw}`,
+    );
+    const fromDomain = m.from.slice(m.from.lastIndexOf('@') + 1).toLowerCase();
+    const { message, recipients } = messageRecords({
+      id,
+      accountId: m.accountId,
+      createdAt: now,
+      source: m.from,
+      displaySource: m.from,
+      sourceArn: '',
+      fromDomain,
+      mailFromDomain: bounceDomain,
+      configurationSet: null,
+      body,
+      headers: parseHeaderBlock(body).fields,
+      recipients: [{ address: m.to, status: 'queued', lastResponse: null }],
+      tags: {},
+      feedbackAddress: null,
+      listManagement: null,
+      operation: m.operation,
+      options: null,
+      nodeId,
+    });
+    await this.#acceptance.commit([{ message, body, recipients, events: [], quotaRecipients: 0 }]);
+    return id;
   }
 
   /** Resolves with the MessageId once the message is committed. */

@@ -4,7 +4,7 @@
  * feedback of the original message and the recipients its return path names. Other mail to a return path (auto-replies) is dropped.
  * Mail to any address the MTA did not issue is not taken (the inbound MX refuses it at RCPT).
  */
-import type { InboundMailPort, MtaPort } from '../../core/index.ts';
+import type { InboundEnvelope, InboundMailPort, MtaPort, RecipientVerdict } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { dsnBounceType, readReport } from './reports.ts';
 import type { ReturnPathCodec, ReturnPathTarget } from './verp.ts';
@@ -20,12 +20,13 @@ export class ReturnPathInbox implements InboundMailPort {
     this.#log = deps.logger;
   }
 
-  accepts(address: string): boolean {
-    return this.#target(address) !== undefined;
+  recipient(address: string): Promise<RecipientVerdict> {
+    return Promise.resolve(this.#target(address) ? { kind: 'accept' } : { kind: 'unknown' });
   }
 
-  async receive(raw: Buffer, recipients: string[], remoteAddress: string): Promise<void> {
-    const targets = recipients
+  async receive(raw: Buffer, envelope: InboundEnvelope): Promise<undefined> {
+    const remoteAddress = envelope.clientIp;
+    const targets = envelope.recipients
       .map((r) => this.#target(r))
       .filter((t): t is ReturnPathTarget => t !== undefined);
     const report = await readReport(raw);
@@ -34,7 +35,7 @@ export class ReturnPathInbox implements InboundMailPort {
         { targets: targets.map((t) => t.messageId) },
         'mail to a return path that is no DSN or ARF report (e.g. an auto-reply); dropped',
       );
-      return;
+      return undefined;
     }
     for (const target of targets) {
       if (report.kind === 'dsn') {
@@ -67,6 +68,7 @@ export class ReturnPathInbox implements InboundMailPort {
         });
       }
     }
+    return undefined;
   }
 
   #target(address: string): ReturnPathTarget | undefined {

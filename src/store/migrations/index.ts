@@ -309,11 +309,138 @@ const m004_templates_contacts: Step = async (db) => {
     .execute();
 };
 
+const m005_receiving: Step = async (db, dialect) => {
+  const blob = dialect === 'postgres' ? 'bytea' : 'blob';
+  // The MX looks up which accounts have a verified domain, across accounts.
+  await db.schema.createIndex('identities_name').on('identities').column('name').execute();
+  await db.schema
+    .createTable('receipt_filters')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('policy', 'text', (c) => c.notNull())
+    .addColumn('cidr', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('receipt_filters_pk', ['account_id', 'name'])
+    .execute();
+
+  // A rule set with its ordered rules as JSON: every rule change is one read–change–write of the row.
+  await db.schema
+    .createTable('receipt_rule_sets')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('active', 'integer', (c) => c.notNull())
+    .addColumn('rules', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('receipt_rule_sets_pk', ['account_id', 'name'])
+    .execute();
+  await db.schema
+    .createIndex('receipt_rule_sets_active')
+    .on('receipt_rule_sets')
+    .columns(['account_id', 'active'])
+    .execute();
+
+  await db.schema
+    .createTable('buckets')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('endpoint', 'text')
+    .addColumn('sealed_config', 'text')
+    .execute();
+
+  await db.schema
+    .createTable('functions')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('arn', 'text', (c) => c.notNull())
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('sealed_secret', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('functions_pk', ['account_id', 'arn'])
+    .execute();
+
+  // Received mail: one row per (message, account whose rules matched), the body once, one job row per
+  // action. A row is processing until every action has run; its lease lets several nodes share the work.
+  await db.schema
+    .createTable('inbound_messages')
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('client_ip', 'text', (c) => c.notNull())
+    .addColumn('helo', 'text', (c) => c.notNull())
+    .addColumn('mail_from', 'text', (c) => c.notNull())
+    .addColumn('tls', 'integer', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('recipients', 'text', (c) => c.notNull())
+    .addColumn('mail', 'text', (c) => c.notNull())
+    .addColumn('receipt', 'text')
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('cursor', 'integer', (c) => c.notNull())
+    .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+    .addColumn('lease_until', 'bigint')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('inbound_messages_pk', ['id', 'account_id'])
+    .execute();
+  await db.schema
+    .createIndex('inbound_messages_due')
+    .on('inbound_messages')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
+  await db.schema
+    .createIndex('inbound_messages_account')
+    .on('inbound_messages')
+    .columns(['account_id', 'received_at'])
+    .execute();
+  await db.schema
+    .createIndex('inbound_messages_expiry')
+    .on('inbound_messages')
+    .column('expires_at')
+    .execute();
+
+  await db.schema
+    .createTable('inbound_bodies')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('body', sql.raw(blob), (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('inbound_actions')
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('rule_name', 'text', (c) => c.notNull())
+    .addColumn('recipients', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('last_error', 'text')
+    .addColumn('result', 'text')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('inbound_actions_pk', ['message_id', 'account_id', 'seq'])
+    .execute();
+
+  await db.schema
+    .createTable('inbound_refusals')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text')
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('client_ip', 'text', (c) => c.notNull())
+    .addColumn('mail_from', 'text', (c) => c.notNull())
+    .addColumn('recipient', 'text')
+    .addColumn('stage', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('reply', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('inbound_refusals_at').on('inbound_refusals').column('at').execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
   ['003_events', m003_events],
   ['004_templates_contacts', m004_templates_contacts],
+  ['005_receiving', m005_receiving],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
