@@ -169,6 +169,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     logger,
     objects,
     settings: {
+      nodeId: config.nodeId,
       concurrency: config.receivingConcurrency,
       retryBaseMs: config.receivingRetryBaseSeconds * 1000,
       maxAgeMs: 4 * 3600_000,
@@ -184,6 +185,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     bodyLimit: Math.ceil((config.maxMessageSize * 4) / 3) + 1024 * 1024,
     requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
     maxConnections: config.httpMaxConnections,
+    objects,
   });
   let started = false;
   let stopDescriptorWatch = () => undefined as void;
@@ -268,7 +270,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         core.start();
         await mta.start();
         dispatcher.start();
-        receivingWorker.start();
+        await receivingWorker.start();
       }
       started = true;
       return { http: address, smtp: smtpListeners };

@@ -110,6 +110,8 @@ export interface SesApiPort {
   >;
   readonly suppression: Pick<SuppressionService, 'delete' | 'get' | 'list' | 'put'>;
   readonly inboundWork: Pick<InboundWork, 'sendBounce'>;
+  /** The S3-compatible read API of the embedded buckets checks who owns one. */
+  readonly receivingResources: Pick<ReceivingResources, 'bucket'>;
   readonly receiptRules: Pick<
     ReceiptRuleService,
     | 'activeRuleSet'

@@ -18,6 +18,8 @@ import type { FileObjectStore } from '../lib/object-store.ts';
 import type { Store } from '../store/store.ts';
 
 export interface ReceivingWorkerSettings {
+  /** This node's id: the owner of the leases it takes. */
+  nodeId: string;
   /** Messages whose actions run at once. */
   concurrency: number;
   /** First retry delay of a failed action; doubles per attempt up to 30 minutes. */
@@ -64,9 +66,11 @@ export class ReceivingWorker {
     this.#settings = deps.settings;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#stopped = false;
     this.#core.onReceived(() => this.wake());
+    // A restart (a crash, kill -9) leaves this node's leases behind: nothing of them is running now.
+    await this.#store.receiving.releaseLeases(this.#settings.nodeId);
     this.wake();
     const purge = () => void this.purge();
     this.#purgeTimer = setInterval(purge, 10 * 60_000);
@@ -116,7 +120,7 @@ export class ReceivingWorker {
         const room = this.#settings.concurrency - this.#running;
         if (room <= 0) break;
         const now = Date.now();
-        const due = await this.#store.receiving.claimDue(now, now + LEASE_MS, room);
+        const due = await this.#store.receiving.claimDue(now, now + LEASE_MS, room, this.#settings.nodeId);
         for (const m of due) void this.#run(m);
         if (due.length < room) break;
       }

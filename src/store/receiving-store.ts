@@ -55,6 +55,7 @@ function messageRow(m: InboundMessageRecord): InboundMessagesTable {
     cursor: m.cursor,
     next_attempt_at: m.nextAttemptAt,
     lease_until: m.leaseUntil,
+    lease_owner: null,
     updated_at: m.updatedAt,
   };
 }
@@ -500,10 +501,24 @@ export class KyselyReceiving implements ReceivingStore {
     return rows.map(message);
   }
 
-  async claimDue(now: number, leaseUntil: number, limit: number): Promise<InboundMessageRecord[]> {
+  async releaseLeases(owner: string): Promise<void> {
+    await this.#db
+      .updateTable('inbound_messages')
+      .set({ lease_until: null, lease_owner: null })
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'processing')
+      .execute();
+  }
+
+  async claimDue(
+    now: number,
+    leaseUntil: number,
+    limit: number,
+    owner: string,
+  ): Promise<InboundMessageRecord[]> {
     if (this.#dialect === 'postgres') {
       const rows = await sql<Selectable<InboundMessagesTable>>`
-        update inbound_messages set lease_until = ${leaseUntil}
+        update inbound_messages set lease_until = ${leaseUntil}, lease_owner = ${owner}
         where (id, account_id) in (
           select id, account_id from inbound_messages
           where status = 'processing' and next_attempt_at <= ${now}
@@ -526,7 +541,7 @@ export class KyselyReceiving implements ReceivingStore {
       for (const r of rows)
         await trx
           .updateTable('inbound_messages')
-          .set({ lease_until: leaseUntil })
+          .set({ lease_until: leaseUntil, lease_owner: owner })
           .where('id', '=', r.id)
           .where('account_id', '=', r.account_id)
           .execute();

@@ -259,6 +259,7 @@ export interface InboundMessagesTable {
   cursor: number;
   next_attempt_at: number;
   lease_until: number | null;
+  lease_owner: string | null;
   updated_at: number;
 }
 

@@ -7,10 +7,12 @@ export interface AwsHttpRequest {
   body: Buffer;
   sourceIp: string;
   receivedAt: number;
+  /** Only the S3 routes may take `x-amz-content-sha256: UNSIGNED-PAYLOAD` (see sigv4.ts). */
+  unsignedPayloadAllowed?: boolean;
 }
 
 export interface AwsHttpResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }

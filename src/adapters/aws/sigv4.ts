@@ -176,7 +176,11 @@ export function payloadHash(req: SignedRequest): string {
   return actual;
 }
 
-export function canonicalRequest(req: SignedRequest, signedHeaders: string[]): string {
+/**
+ * The canonical request. S3 is the exception to the path rule: its canonical URI is the path as sent (encoded
+ * once, no `.`/`..` normalisation), where every other service normalises it and encodes it again.
+ */
+export function canonicalRequest(req: SignedRequest, signedHeaders: string[], service = ''): string {
   const q = req.rawUrl.indexOf('?');
   const rawPath = q < 0 ? req.rawUrl : req.rawUrl.slice(0, q);
   const rawQuery = q < 0 ? '' : req.rawUrl.slice(q + 1);
@@ -190,7 +194,7 @@ export function canonicalRequest(req: SignedRequest, signedHeaders: string[]): s
     .join('');
   return [
     req.method,
-    canonicalUri(rawPath),
+    service === 's3' ? rawPath || '/' : canonicalUri(rawPath),
     canonicalQuery(rawQuery),
     headers,
     signedHeaders.join(';'),
@@ -224,7 +228,7 @@ export function computeSignature(req: SignedRequest, parsed: ParsedSignature, se
     'AWS4-HMAC-SHA256',
     parsed.amzDate,
     scope,
-    sha256hex(canonicalRequest(req, parsed.signedHeaders)),
+    sha256hex(canonicalRequest(req, parsed.signedHeaders, c.service)),
   ].join('\n');
   return createHmac('sha256', signingKey(secret, c)).update(stringToSign, 'utf8').digest('hex');
 }

@@ -14,6 +14,8 @@ import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { SesV2Api } from '../ses-v2/index.ts';
 import { SesV1Api } from '../ses-v1/index.ts';
 import { SnsApi } from '../sns/index.ts';
+import { S3Api } from '../s3/index.ts';
+import type { FileObjectStore } from '../../lib/object-store.ts';
 import { scopedService } from '../aws/auth.ts';
 import { serviceUnavailable } from '../aws/protocol-error.ts';
 import { registerPages } from './pages.ts';
@@ -30,6 +32,8 @@ export interface HttpServerOptions {
   requestTimeoutMs: number;
   /** Concurrent connections; past it new connections are closed at once (logged once per episode). */
   maxConnections: number;
+  /** The embedded buckets the S3-compatible read API serves. */
+  objects: FileObjectStore;
 }
 
 /**
@@ -141,6 +145,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const v2 = new SesV2Api(options.api, options.logger);
+  const s3 = new S3Api(options.api, options.objects, options.logger);
   const v2Route = async (req: FastifyRequest, reply: FastifyReply) =>
     send(reply, await v2.handle(await toAwsRequest(req, options.bodyLimit)));
   app.all('/v2/*', v2Route);
@@ -158,6 +163,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.post('/', query);
   app.get('/', async (req, reply) => {
     if ((req.raw.url ?? '').includes('Action=')) return query(req, reply);
+    const aws = await toAwsRequest(req, options.bodyLimit);
+    if (S3Api.isS3(aws)) return send(reply, await s3.handle(aws));
     return reply
       .type('text/plain')
       .send(
@@ -168,9 +175,17 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok' }));
   registerPages(app, options.pages);
 
-  app.setNotFoundHandler((req, reply) =>
-    awsJsonError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url}.`),
-  );
+  // Path-style S3 (`/<bucket>/<key>`) has no route of its own: a request signed for `s3` that no route took.
+  app.setNotFoundHandler(async (req, reply) => {
+    const aws = await toAwsRequest(req, options.bodyLimit);
+    if (S3Api.isS3(aws)) return send(reply, await s3.handle(aws));
+    return awsJsonError(
+      reply,
+      404,
+      'UnknownOperationException',
+      `No operation matches ${req.method} ${req.url}.`,
+    );
+  });
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
     if (err.statusCode === 413)
       return awsJsonError(

@@ -224,8 +224,10 @@ export interface ReceivingStore {
     accountId: string | null,
     options: { before?: number | undefined; limit: number },
   ): Promise<InboundMessageRecord[]>;
-  /** Leases due messages still processing (several nodes share the work). */
-  claimDue(now: number, leaseUntil: number, limit: number): Promise<InboundMessageRecord[]>;
+  /** Leases due messages still processing to `owner` (a node id; several nodes share the work). */
+  claimDue(now: number, leaseUntil: number, limit: number, owner: string): Promise<InboundMessageRecord[]>;
+  /** Drops the leases a node holds (it restarted: nothing of it is running any more). */
+  releaseLeases(owner: string): Promise<void>;
   /** Records the run so far: the message's progress and the actions it touched, in one transaction. */
   recordProgress(message: InboundMessageRecord, actions: InboundActionRecord[]): Promise<void>;
   /** The earliest time a processing message is due, or null. */

@@ -379,6 +379,7 @@ const m005_receiving: Step = async (db, dialect) => {
     .addColumn('cursor', 'integer', (c) => c.notNull())
     .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
     .addColumn('lease_until', 'bigint')
+    .addColumn('lease_owner', 'text')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('inbound_messages_pk', ['id', 'account_id'])
     .execute();
