@@ -440,7 +440,7 @@ export const settings = {
   mxEnabled: def({
     env: 'SESAME_MX_ENABLED',
     description:
-      'Run the inbound MX that receives bounces (DSNs) and complaints (ARF) sent to Sesame’s return paths.',
+      'Run the inbound MX: bounces (DSNs) and complaints (ARF) to Sesame’s return paths, and mail that an account’s active receipt rules take.',
     parser: bool,
     default: true,
   }),

@@ -429,7 +429,8 @@ export class Core {
       lambdaEvent: (m, job) => w.lambdaEvent(m, job),
       bucket: (name) => w.bucket(name),
       function: (accountId, arn) => w.function(accountId, arn),
-      notify: (m, job, topicArn, content) => w.notify(m, job, topicArn, content),
+      notifications: (m, job, topicArn, content) => w.notifications(m, job, topicArn, content),
+      record: (m, jobs, notifications) => w.record(m, jobs, notifications),
       bounce: (m, job, raw) => w.bounce(m, job, raw),
       health: this.health,
     };

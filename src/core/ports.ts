@@ -187,7 +187,8 @@ export interface ReceivingWorkPort {
   lambdaEvent: InboundWork['lambdaEvent'];
   bucket: InboundWork['bucket'];
   function: InboundWork['function'];
-  notify: InboundWork['notify'];
+  notifications: InboundWork['notifications'];
+  record: InboundWork['record'];
   bounce: InboundWork['bounce'];
   health: HealthPort;
 }

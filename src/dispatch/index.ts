@@ -111,7 +111,9 @@ export class Dispatcher {
         this.#inFlight--;
         this.#active.set(endpoint, (this.#active.get(endpoint) ?? 1) - 1);
         this.#pump(endpoint);
-        if (q.length === 0) this.#waiting.delete(endpoint);
+        // The endpoint's current queue: `q` may be one that was emptied and replaced since (deleting by it
+        // dropped the notifications queued after it, until their lease ran out two minutes later).
+        if (this.#waiting.get(endpoint)?.length === 0) this.#waiting.delete(endpoint);
         this.wake();
       });
     }

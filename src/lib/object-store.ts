@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 
 export interface StoredObject {
   key: string;
@@ -24,8 +24,16 @@ export function validObjectKey(key: string): boolean {
 
 const TEMP_PREFIX = '.sesame-tmp-';
 
+interface DirectorySync {
+  running: boolean;
+  waiting: { resolve: () => void; reject: (err: unknown) => void }[];
+}
+
 export class FileObjectStore {
   readonly #root: string;
+  /** Directories this process has made or found (no mkdir per object). */
+  readonly #dirs = new Set<string>();
+  readonly #dirSyncs = new Map<string, DirectorySync>();
 
   constructor(root: string) {
     this.#root = root;
@@ -39,25 +47,63 @@ export class FileObjectStore {
 
   async put(bucket: string, key: string, body: Buffer): Promise<StoredObject> {
     const path = this.#path(bucket, key);
-    const dir = join(path, '..');
-    await mkdir(dir, { recursive: true });
+    const dir = dirname(path);
+    if (!this.#dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.#dirs.add(dir);
+    }
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
-    const file = await open(temp, 'w', 0o600);
+    let file;
+    try {
+      file = await open(temp, 'w', 0o600);
+    } catch (err) {
+      // The directory was removed behind our back (a deleted bucket): make it again.
+      if (!isMissing(err)) throw err;
+      await mkdir(dir, { recursive: true });
+      file = await open(temp, 'w', 0o600);
+    }
     try {
       await file.writeFile(body);
-      await file.sync();
+      await file.datasync();
     } finally {
       await file.close();
     }
     await rename(temp, path);
     // The rename itself is durable once the directory is synced.
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
+    await this.#syncDirectory(dir);
     return { key, size: body.length, lastModified: Date.now(), etag: md5(body) };
+  }
+
+  /**
+   * Directory syncs are shared: renames that finish while one is running wait for the next, which covers them
+   * all (one fsync of a busy directory for many objects instead of one each).
+   */
+  #syncDirectory(dir: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let sync = this.#dirSyncs.get(dir);
+      if (!sync) this.#dirSyncs.set(dir, (sync = { running: false, waiting: [] }));
+      sync.waiting.push({ resolve, reject });
+      if (!sync.running) void this.#runDirectorySyncs(dir, sync);
+    });
+  }
+
+  async #runDirectorySyncs(dir: string, sync: DirectorySync): Promise<void> {
+    sync.running = true;
+    while (sync.waiting.length > 0) {
+      const batch = sync.waiting.splice(0);
+      try {
+        const d = await open(dir, 'r');
+        try {
+          await d.sync();
+        } finally {
+          await d.close();
+        }
+        for (const w of batch) w.resolve();
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    this.#dirSyncs.delete(dir);
   }
 
   async get(bucket: string, key: string): Promise<{ body: Buffer; object: StoredObject } | null> {
@@ -129,7 +175,9 @@ export class FileObjectStore {
 
   /** Removes a bucket's directory and everything in it. */
   async removeBucket(bucket: string): Promise<void> {
-    await rm(join(this.#root, bucket), { recursive: true, force: true });
+    const root = join(this.#root, bucket);
+    for (const d of this.#dirs) if (d === root || d.startsWith(root + sep)) this.#dirs.delete(d);
+    await rm(root, { recursive: true, force: true });
   }
 }
 

@@ -11,6 +11,7 @@ import type {
   BucketTarget,
   InboundActionRecord,
   InboundMessageRecord,
+  NotificationRecord,
   ReceivingWorkPort,
 } from '../core/index.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -121,7 +122,11 @@ export class ReceivingWorker {
         if (room <= 0) break;
         const now = Date.now();
         const due = await this.#store.receiving.claimDue(now, now + LEASE_MS, room, this.#settings.nodeId);
-        for (const m of due) void this.#run(m);
+        if (due.length) {
+          const work = await this.#store.receiving.workOf(due);
+          for (const m of due)
+            void this.#run(m, work.bodies.get(m.id), work.actions.get(`${m.accountId}\n${m.id}`) ?? []);
+        }
         if (due.length < room) break;
       }
     } catch (err) {
@@ -138,10 +143,10 @@ export class ReceivingWorker {
     this.#timer.unref();
   }
 
-  async #run(m: InboundMessageRecord): Promise<void> {
+  async #run(m: InboundMessageRecord, body: Buffer | undefined, jobs: InboundActionRecord[]): Promise<void> {
     this.#running++;
     try {
-      await this.#process(m);
+      await this.#process(m, body, jobs);
     } catch (err) {
       // The lease runs out and the message is taken again.
       if (!this.#core.health.failure(err, { during: 'running receipt actions', messageId: m.id }))
@@ -152,29 +157,44 @@ export class ReceivingWorker {
         for (const r of this.#idle) r();
         this.#idle.clear();
       }
-      if (!this.#stopped) this.wake();
+      // Claims are batched: claim again once half of the places are free (new mail wakes the worker anyway).
+      if (!this.#stopped && this.#running <= this.#settings.concurrency / 2) this.wake();
     }
   }
 
-  async #process(m: InboundMessageRecord): Promise<void> {
-    const body = await this.#store.receiving.body(m.id);
-    const jobs = await this.#store.receiving.actions(m.id, m.accountId);
+  /**
+   * Runs the due actions of one message in order. Progress is committed (with the notifications the actions
+   * queued) after an action whose effect must not repeat — a Lambda call, a bounce — when an action is to be
+   * retried, and at the end; a crash in between runs the actions since the last commit again (at least once),
+   * which for the others (storing an object under the same key, a notification not yet committed) is harmless.
+   */
+  async #process(
+    m: InboundMessageRecord,
+    body: Buffer | undefined,
+    jobs: InboundActionRecord[],
+  ): Promise<void> {
+    let touched: InboundActionRecord[] = [];
+    let queued: NotificationRecord[] = [];
     if (!body) {
-      for (const j of jobs.slice(m.cursor))
+      const left = jobs.slice(m.cursor);
+      for (const j of left)
         Object.assign(j, { status: 'failed', lastError: 'the message body is gone', updatedAt: Date.now() });
-      await this.#finish(m, jobs.length, jobs.slice(m.cursor));
+      Object.assign(m, { cursor: jobs.length, status: 'done', leaseUntil: null, updatedAt: Date.now() });
+      await this.#core.record(m, left, []);
       return;
     }
     if (!m.receipt) m.receipt = await this.#core.verdicts(m, body);
     while (m.cursor < jobs.length && !this.#stopped) {
       const job = jobs[m.cursor]!;
-      const now = Date.now();
+      touched.push(job);
       if (m.state.stoppedSet || m.state.stoppedRule === job.ruleName) {
-        Object.assign(job, { status: 'skipped', updatedAt: now });
+        Object.assign(job, { status: 'skipped', updatedAt: Date.now() });
       } else {
         job.attempts++;
         try {
-          job.result = await this.#perform(m, job, body);
+          const done = await this.#perform(m, job, body);
+          job.result = done.result;
+          queued = queued.concat(done.notifications);
           Object.assign(job, { status: 'done', lastError: null, updatedAt: Date.now() });
         } catch (err) {
           job.lastError = err instanceof Error ? err.message : String(err);
@@ -193,38 +213,44 @@ export class ReceivingWorker {
             m.nextAttemptAt = job.updatedAt + delay;
             m.leaseUntil = null;
             m.updatedAt = job.updatedAt;
-            await this.#store.receiving.recordProgress(m, [job]);
+            await this.#core.record(m, touched, queued);
             return;
           }
         }
       }
       m.cursor++;
       m.updatedAt = job.updatedAt;
-      if (m.cursor < jobs.length) await this.#store.receiving.recordProgress(m, [job]);
-      else await this.#finish(m, m.cursor, [job]);
+      if (m.cursor >= jobs.length) {
+        Object.assign(m, { status: 'done', leaseUntil: null, updatedAt: Date.now() });
+        await this.#core.record(m, touched, queued);
+        return;
+      }
+      if (job.action.type === 'Lambda' || job.action.type === 'Bounce') {
+        await this.#core.record(m, touched, queued);
+        touched = [];
+        queued = [];
+      }
     }
   }
 
-  async #finish(m: InboundMessageRecord, cursor: number, touched: InboundActionRecord[]): Promise<void> {
-    Object.assign(m, { cursor, status: 'done', leaseUntil: null, updatedAt: Date.now() });
-    await this.#store.receiving.recordProgress(m, touched);
-  }
-
-  /** One action; what it produced. Throws to retry, PermanentFailure to give up at once. */
+  /** One action: what it produced and the notifications it queued. Throws to retry, PermanentFailure to give up. */
   async #perform(
     m: InboundMessageRecord,
     job: InboundActionRecord,
     body: Buffer,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<{ result: Record<string, unknown>; notifications: NotificationRecord[] }> {
     const a = job.action;
-    const alert = async (result: Record<string, unknown>) => {
-      if ('topicArn' in a && a.topicArn && a.type !== 'SNS') await this.#core.notify(m, job, a.topicArn);
-      return result;
-    };
+    const alert = async (result: Record<string, unknown>) => ({
+      result,
+      notifications:
+        'topicArn' in a && a.topicArn && a.type !== 'SNS'
+          ? await this.#core.notifications(m, job, a.topicArn)
+          : [],
+    });
     switch (a.type) {
       case 'AddHeader':
         m.state.addedHeaders.push({ name: a.headerName, value: a.headerValue });
-        return {};
+        return { result: {}, notifications: [] };
       case 'Stop':
         m.state.stoppedSet = true;
         return alert({});
@@ -240,7 +266,8 @@ export class ReceivingWorker {
         const content = this.#core.content(m, body);
         if (content.length > 150 * 1024)
           throw new PermanentFailure('the message is larger than the 150 KB an SNS action publishes');
-        return { notifications: await this.#core.notify(m, job, a.topicArn, content) };
+        const notifications = await this.#core.notifications(m, job, a.topicArn, content);
+        return { result: { notifications: notifications.length }, notifications };
       }
       case 'Lambda': {
         const disposition = await this.#invoke(m, job, a.functionArn, a.invocationType);

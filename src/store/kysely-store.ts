@@ -10,6 +10,7 @@ import { KyselyConfigurationSets } from './configuration-set-store.ts';
 import { KyselyContacts } from './contact-store.ts';
 import { openPostgres } from './dialects/postgres.ts';
 import { openSqlite } from './dialects/sqlite.ts';
+import { SqliteWriterThread } from './dialects/sqlite-writer.ts';
 import { KyselyIdentities } from './identity-store.ts';
 import { KyselyMessageStore } from './message-store.ts';
 import { KyselyMeta } from './meta-store.ts';
@@ -22,6 +23,7 @@ import type { Store } from './store.ts';
 import { KyselySuppressionStore } from './suppression-store.ts';
 import { KyselyTags } from './tag-store.ts';
 import { KyselyTemplates } from './template-store.ts';
+import { statementWriter } from './statement-writer.ts';
 import { writeTransactions, type Db } from './transactions.ts';
 
 export interface StoreOptions {
@@ -63,26 +65,31 @@ class KyselyStore implements Store {
   readonly db: Db;
   readonly dialect: Dialect;
   readonly #schema: string | undefined;
+  /** SQLite file: the writer thread, started on the first write (the tables exist only after migrations). */
+  #thread: SqliteWriterThread | undefined;
 
   constructor(db: Db, dialect: Dialect, schema: string | undefined, raw: SqliteDatabase | undefined) {
     this.db = db;
     this.dialect = dialect;
     this.#schema = schema;
     const tx = writeTransactions(db, dialect);
+    const thread = () =>
+      raw && !raw.memory ? (this.#thread ??= new SqliteWriterThread(raw.name)) : undefined;
+    const writer = statementWriter(db, thread);
     this.accounts = new KyselyAccounts(db, tx);
     this.accessKeys = new KyselyAccessKeys(db);
     this.identities = new KyselyIdentities(db, tx);
     this.tags = new KyselyTags(db);
     this.meta = new KyselyMeta(db);
-    this.messages = new KyselyMessageStore(db, dialect, raw);
+    this.messages = new KyselyMessageStore(db, dialect, raw, thread);
     this.suppression = new KyselySuppressionStore(db);
     this.configurationSets = new KyselyConfigurationSets(db, tx);
     this.sns = new KyselySns(db);
-    this.notifications = new KyselyNotifications(db, dialect);
+    this.notifications = new KyselyNotifications(db, dialect, writer);
     this.secrets = new KyselySecrets(db);
     this.templates = new KyselyTemplates(db);
     this.contacts = new KyselyContacts(db, tx);
-    this.receiving = new KyselyReceiving(db, tx, dialect);
+    this.receiving = new KyselyReceiving(db, tx, dialect, writer);
   }
 
   async migrate(): Promise<void> {
@@ -114,7 +121,7 @@ class KyselyStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.messages.close();
+    await this.#thread?.close();
     await this.db.destroy();
   }
 }

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { notificationRow } from './notification-store.ts';
-import { SqliteWriterThread } from './dialects/sqlite-writer.ts';
+import type { SqliteWriterThread } from './dialects/sqlite-writer.ts';
 import {
   sqliteWriteTransactions,
   type AcceptRows,
@@ -162,7 +162,6 @@ function quotaCounts(batch: AcceptedMessage[]): { account: string; bucket: numbe
 interface Writer {
   accept(batch: AcceptedMessage[]): Promise<void>;
   outcomes(batch: DeliveryOutcomes[]): Promise<void>;
-  close(): Promise<void>;
 }
 
 function acceptRows(batch: AcceptedMessage[]): AcceptRows {
@@ -194,20 +193,21 @@ function outcomeRows(batch: DeliveryOutcomes[], now: number): OutcomeRows {
  * SQLite: prepared statements in one transaction per batch — on the writer thread for a database file, in
  * this thread (under Kysely's connection lock, so nothing interleaves) for an in-memory database.
  */
-function sqliteWriter(db: Kysely<Schema>, raw: Database.Database): Writer & { close(): Promise<void> } {
-  if (!raw.memory) {
-    const thread = new SqliteWriterThread(raw.name);
+function sqliteWriter(
+  db: Kysely<Schema>,
+  raw: Database.Database,
+  thread: SqliteWriterThread | undefined,
+): Writer {
+  if (thread)
     return {
-      accept: (batch) => thread.run({ kind: 'accept', rows: acceptRows(batch) }),
-      outcomes: (batch) => thread.run({ kind: 'outcomes', rows: outcomeRows(batch, Date.now()) }),
-      close: () => thread.close(),
+      accept: async (batch) => void (await thread.run({ kind: 'accept', rows: acceptRows(batch) })),
+      outcomes: async (batch) =>
+        void (await thread.run({ kind: 'outcomes', rows: outcomeRows(batch, Date.now()) })),
     };
-  }
   const write = sqliteWriteTransactions(raw);
   return {
     accept: (batch) => db.connection().execute(async () => write.accept(acceptRows(batch))),
     outcomes: (batch) => db.connection().execute(async () => write.outcomes(outcomeRows(batch, Date.now()))),
-    close: async () => undefined,
   };
 }
 
@@ -226,7 +226,6 @@ function updateRow(u: RecipientUpdate, now: number) {
 /** Multi-row statements in one PostgreSQL transaction per batch. */
 function postgresWriter(db: Kysely<Schema>): Writer {
   return {
-    close: async () => undefined,
     async accept(batch) {
       await db.transaction().execute(async (trx) => {
         await trx
@@ -295,11 +294,16 @@ export class KyselyMessageStore implements MessageStore {
   readonly #outcomes: GroupCommit<DeliveryOutcomes>;
   #writer: Writer | undefined;
 
-  constructor(db: Kysely<Schema>, dialect: 'sqlite' | 'postgres', raw: Database.Database | undefined) {
+  constructor(
+    db: Kysely<Schema>,
+    dialect: 'sqlite' | 'postgres',
+    raw: Database.Database | undefined,
+    thread: () => SqliteWriterThread | undefined,
+  ) {
     this.#db = db;
     this.#dialect = dialect;
     // Statements are prepared on first use: the tables exist only once migrations have run.
-    const w = () => (this.#writer ??= raw ? sqliteWriter(db, raw) : postgresWriter(db));
+    const w = () => (this.#writer ??= raw ? sqliteWriter(db, raw, thread()) : postgresWriter(db));
     // On SQLite the next batch waits in the writer thread's queue while the current one commits (accepted
     // messages are independent of each other). On PostgreSQL one at a time: two transactions bumping the same
     // send counters could deadlock.
@@ -309,11 +313,6 @@ export class KyselyMessageStore implements MessageStore {
 
   accept(message: AcceptedMessage): Promise<void> {
     return this.#accepts.submit([message]);
-  }
-
-  /** Ends the writer (the SQLite writer thread) once the writes in flight are done. */
-  async close(): Promise<void> {
-    await this.#writer?.close();
   }
 
   acceptAll(messages: AcceptedMessage[]): Promise<void> {

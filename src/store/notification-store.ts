@@ -3,8 +3,15 @@
  * with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so several nodes share the work.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { GroupCommit } from '../lib/group-commit.ts';
 import type { Database, NotificationDeliveriesTable } from './schema.ts';
+import { statement, type Statement, type StatementWriter } from './statement-writer.ts';
 import type { NotificationRecord, NotificationStore } from './store.ts';
+
+/** What one delivery attempt changed: delivered, or failed (retried at `nextAttemptAt`, or dead when null). */
+type Outcome =
+  | { id: string; delivered: true; at: number; attempts: number }
+  | { id: string; delivered: false; attempts: number; nextAttemptAt: number | null; error: string };
 
 export function notificationRow(n: NotificationRecord): NotificationDeliveriesTable {
   return {
@@ -28,7 +35,7 @@ export function notificationRow(n: NotificationRecord): NotificationDeliveriesTa
   };
 }
 
-const notification = (r: Selectable<NotificationDeliveriesTable>): NotificationRecord => ({
+export const notification = (r: Selectable<NotificationDeliveriesTable>): NotificationRecord => ({
   id: r.id,
   accountId: r.account_id,
   type: r.type as NotificationRecord['type'],
@@ -51,14 +58,56 @@ const notification = (r: Selectable<NotificationDeliveriesTable>): NotificationR
 export class KyselyNotifications implements NotificationStore {
   readonly #db: Kysely<Database>;
   readonly #dialect: 'sqlite' | 'postgres';
-  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
+  readonly #writer: StatementWriter;
+  /** Outcomes of delivery attempts, committed together: one transaction for every attempt that ended meanwhile. */
+  readonly #outcomes: GroupCommit<Outcome>;
+
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', writer: StatementWriter) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#writer = writer;
+    this.#outcomes = new GroupCommit(async (batch) => {
+      await writer.run(batch.map((o) => this.#outcomeStatement(o)));
+    }, 500);
+  }
+
+  /** The insert of queued notifications, for a repository that commits them with its own writes. */
+  insertStatement(records: NotificationRecord[]): Statement {
+    return statement(this.#db.insertInto('notification_deliveries').values(records.map(notificationRow)));
+  }
+
+  #outcomeStatement(o: Outcome): Statement {
+    const q = this.#db.updateTable('notification_deliveries');
+    if (o.delivered)
+      return statement(
+        q
+          .set({
+            status: 'delivered',
+            delivered_at: o.at,
+            attempts: o.attempts,
+            lease_until: null,
+            last_error: null,
+          })
+          .where('id', '=', o.id),
+      );
+    return statement(
+      q
+        .set(
+          o.nextAttemptAt === null
+            ? { status: 'dead', attempts: o.attempts, lease_until: null, last_error: o.error }
+            : {
+                attempts: o.attempts,
+                next_attempt_at: o.nextAttemptAt,
+                lease_until: null,
+                last_error: o.error,
+              },
+        )
+        .where('id', '=', o.id),
+    );
   }
 
   async enqueue(records: NotificationRecord[]): Promise<void> {
-    if (records.length)
-      await this.#db.insertInto('notification_deliveries').values(records.map(notificationRow)).execute();
+    if (records.length) await this.#writer.run([this.insertStatement(records)]);
   }
 
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<NotificationRecord[]> {
@@ -72,49 +121,29 @@ export class KyselyNotifications implements NotificationStore {
         returning *`.execute(this.#db);
       return rows.rows.map(notification);
     }
-    // SQLite: one writer at a time, so select-then-update inside one transaction cannot be overtaken.
-    return this.#db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('notification_deliveries')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .execute();
-      if (rows.length)
-        await trx
-          .updateTable('notification_deliveries')
-          .set({ lease_until: leaseUntil })
-          .where(
-            'id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-      return rows.map(notification);
-    });
+    // SQLite: one statement (a claim cannot be overtaken), run by the writer like every other write.
+    const [rows] = await this.#writer.run([
+      {
+        sql: `update notification_deliveries set lease_until = ?
+          where id in (
+            select id from notification_deliveries
+            where status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
+            order by next_attempt_at limit ?)
+          returning *`,
+        parameters: [leaseUntil, now, now, limit],
+      },
+    ]);
+    return (rows as Selectable<NotificationDeliveriesTable>[])
+      .map(notification)
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
-  async markDelivered(id: string, at: number, attempts: number): Promise<void> {
-    await this.#db
-      .updateTable('notification_deliveries')
-      .set({ status: 'delivered', delivered_at: at, attempts, lease_until: null, last_error: null })
-      .where('id', '=', id)
-      .execute();
+  markDelivered(id: string, at: number, attempts: number): Promise<void> {
+    return this.#outcomes.submit({ id, delivered: true, at, attempts });
   }
 
-  async markFailed(id: string, attempts: number, nextAttemptAt: number | null, error: string): Promise<void> {
-    await this.#db
-      .updateTable('notification_deliveries')
-      .set(
-        nextAttemptAt === null
-          ? { status: 'dead', attempts, lease_until: null, last_error: error }
-          : { attempts, next_attempt_at: nextAttemptAt, lease_until: null, last_error: error },
-      )
-      .where('id', '=', id)
-      .execute();
+  markFailed(id: string, attempts: number, nextAttemptAt: number | null, error: string): Promise<void> {
+    return this.#outcomes.submit({ id, delivered: false, attempts, nextAttemptAt, error });
   }
 
   async listDead(limit: number): Promise<NotificationRecord[]> {

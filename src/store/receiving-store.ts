@@ -5,6 +5,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
+import { notificationRow } from './notification-store.ts';
 import { count, insertOrConflict, modifyOne, one } from './queries.ts';
 import type {
   InboundActionsTable,
@@ -19,12 +20,22 @@ import type {
   InboundActionRecord,
   InboundMessageRecord,
   InboundRefusalRecord,
+  InboundWorkItems,
+  NotificationRecord,
   Page,
   ReceiptFilterRecord,
   ReceiptRuleSetRecord,
   ReceivingStore,
 } from './store.ts';
+import { statement, type Statement, type StatementWriter } from './statement-writer.ts';
 import type { Db, WriteTransactions } from './transactions.ts';
+
+/** A message's progress through its actions, with the notifications its actions queued. */
+interface Progress {
+  message: InboundMessageRecord;
+  actions: InboundActionRecord[];
+  notifications: NotificationRecord[];
+}
 
 function ruleSet(r: Selectable<ReceiptRuleSetsTable>): ReceiptRuleSetRecord {
   return {
@@ -138,12 +149,25 @@ export class KyselyReceiving implements ReceivingStore {
   readonly #dialect: 'sqlite' | 'postgres';
   /** Received mail is committed in groups: one transaction (one fsync) for every message that arrived meanwhile. */
   readonly #accepts: GroupCommit<AcceptedInbound>;
+  /** Progress of running actions, group-committed the same way. */
+  readonly #progress: GroupCommit<Progress>;
+  readonly #writer: StatementWriter;
 
-  constructor(db: Db, tx: WriteTransactions, dialect: 'sqlite' | 'postgres') {
+  constructor(db: Db, tx: WriteTransactions, dialect: 'sqlite' | 'postgres', writer: StatementWriter) {
     this.#db = db;
     this.#tx = tx;
     this.#dialect = dialect;
-    this.#accepts = new GroupCommit((batch) => this.#writeAccepted(batch), 200);
+    this.#writer = writer;
+    // On SQLite the next batch waits in the writer thread's queue while one commits (messages are independent).
+    this.#accepts = new GroupCommit(
+      async (batch) => void (await writer.run(this.#acceptStatements(batch))),
+      200,
+      dialect === 'sqlite' ? 2 : 1,
+    );
+    this.#progress = new GroupCommit(
+      async (batch) => void (await writer.run(batch.flatMap((p) => this.#progressStatements(p)))),
+      500,
+    );
   }
 
   createFilter(f: ReceiptFilterRecord): Promise<void> {
@@ -425,24 +449,20 @@ export class KyselyReceiving implements ReceivingStore {
     return this.#accepts.submit(accepted);
   }
 
-  async #writeAccepted(batch: AcceptedInbound[]): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const messages = batch.flatMap((b) => b.messages.map(messageRow));
-      const actions = batch.flatMap((b) => b.actions.map(actionRow));
-      // Several statements: PostgreSQL binds at most 65,535 parameters per statement.
-      for (let i = 0; i < messages.length; i += 500)
-        await trx
-          .insertInto('inbound_messages')
-          .values(messages.slice(i, i + 500))
-          .execute();
-      for (const b of batch)
-        await trx.insertInto('inbound_bodies').values({ id: b.messages[0]!.id, body: b.body }).execute();
-      for (let i = 0; i < actions.length; i += 500)
-        await trx
-          .insertInto('inbound_actions')
-          .values(actions.slice(i, i + 500))
-          .execute();
-    });
+  #acceptStatements(batch: AcceptedInbound[]): Statement[] {
+    const messages = batch.flatMap((b) => b.messages.map(messageRow));
+    const actions = batch.flatMap((b) => b.actions.map(actionRow));
+    const out: Statement[] = [];
+    // Several statements: PostgreSQL binds at most 65,535 parameters per statement.
+    for (let i = 0; i < messages.length; i += 500)
+      out.push(statement(this.#db.insertInto('inbound_messages').values(messages.slice(i, i + 500))));
+    for (const b of batch)
+      out.push(
+        statement(this.#db.insertInto('inbound_bodies').values({ id: b.messages[0]!.id, body: b.body })),
+      );
+    for (let i = 0; i < actions.length; i += 500)
+      out.push(statement(this.#db.insertInto('inbound_actions').values(actions.slice(i, i + 500))));
+    return out;
   }
 
   getMessage(id: string, accountId: string): Promise<InboundMessageRecord | null> {
@@ -527,62 +547,105 @@ export class KyselyReceiving implements ReceivingStore {
         returning *`.execute(this.#db);
       return rows.rows.map(message);
     }
-    // SQLite: one writer at a time, so select-then-update inside one write transaction cannot be overtaken.
-    return this.#tx.run(async (trx) => {
-      const rows = await trx
-        .selectFrom('inbound_messages')
-        .selectAll()
-        .where('status', '=', 'processing')
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .execute();
-      for (const r of rows)
-        await trx
-          .updateTable('inbound_messages')
-          .set({ lease_until: leaseUntil, lease_owner: owner })
-          .where('id', '=', r.id)
-          .where('account_id', '=', r.account_id)
-          .execute();
-      return rows.map((r) => message({ ...r, lease_until: leaseUntil }));
+    // SQLite: one statement (a claim cannot be overtaken), run by the writer like every other write.
+    const [rows] = await this.#writer.run([
+      {
+        sql: `update inbound_messages set lease_until = ?, lease_owner = ?
+          where (id, account_id) in (
+            select id, account_id from inbound_messages
+            where status = 'processing' and next_attempt_at <= ? and (lease_until is null or lease_until < ?)
+            order by next_attempt_at limit ?)
+          returning *`,
+        parameters: [leaseUntil, owner, now, now, limit],
+      },
+    ]);
+    return (rows as Selectable<InboundMessagesTable>[])
+      .map(message)
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
+  }
+
+  async workOf(messages: InboundMessageRecord[]): Promise<InboundWorkItems> {
+    const bodies = new Map<string, Buffer>();
+    const actions = new Map<string, InboundActionRecord[]>();
+    if (messages.length === 0) return { bodies, actions };
+    const ids = [...new Set(messages.map((m) => m.id))];
+    const bodyRows = await this.#db.selectFrom('inbound_bodies').selectAll().where('id', 'in', ids).execute();
+    for (const r of bodyRows) bodies.set(r.id, Buffer.from(r.body));
+    const actionRows = await this.#db
+      .selectFrom('inbound_actions')
+      .selectAll()
+      .where('message_id', 'in', ids)
+      .orderBy('seq')
+      .execute();
+    const wanted = new Set(messages.map((m) => `${m.accountId}\n${m.id}`));
+    for (const r of actionRows) {
+      const key = `${r.account_id}\n${r.message_id}`;
+      if (!wanted.has(key)) continue;
+      let list = actions.get(key);
+      if (!list) actions.set(key, (list = []));
+      list.push(actionRecord(r));
+    }
+    return { bodies, actions };
+  }
+
+  recordProgress(
+    message: InboundMessageRecord,
+    actions: InboundActionRecord[],
+    notifications: NotificationRecord[] = [],
+  ): Promise<void> {
+    // A copy: the caller goes on changing its record while the batch waits.
+    return this.#progress.submit({
+      message: { ...message, state: structuredClone(message.state) },
+      actions: actions.map((a) => ({ ...a })),
+      notifications,
     });
   }
 
-  async recordProgress(m: InboundMessageRecord, actions: InboundActionRecord[]): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      const row = messageRow(m);
-      await trx
-        .updateTable('inbound_messages')
-        .set({
-          status: row.status,
-          receipt: row.receipt,
-          state: row.state,
-          cursor: row.cursor,
-          next_attempt_at: row.next_attempt_at,
-          lease_until: row.lease_until,
-          updated_at: row.updated_at,
-        })
-        .where('id', '=', m.id)
-        .where('account_id', '=', m.accountId)
-        .execute();
-      for (const a of actions) {
-        const r = actionRow(a);
-        await trx
-          .updateTable('inbound_actions')
+  #progressStatements(p: Progress): Statement[] {
+    const row = messageRow(p.message);
+    const out: Statement[] = [
+      statement(
+        this.#db
+          .updateTable('inbound_messages')
           .set({
-            status: r.status,
-            attempts: r.attempts,
-            last_error: r.last_error,
-            result: r.result,
-            updated_at: r.updated_at,
+            status: row.status,
+            receipt: row.receipt,
+            state: row.state,
+            cursor: row.cursor,
+            next_attempt_at: row.next_attempt_at,
+            lease_until: row.lease_until,
+            updated_at: row.updated_at,
           })
-          .where('message_id', '=', a.messageId)
-          .where('account_id', '=', a.accountId)
-          .where('seq', '=', a.seq)
-          .execute();
-      }
-    });
+          .where('id', '=', p.message.id)
+          .where('account_id', '=', p.message.accountId),
+      ),
+    ];
+    for (const a of p.actions) {
+      const r = actionRow(a);
+      out.push(
+        statement(
+          this.#db
+            .updateTable('inbound_actions')
+            .set({
+              status: r.status,
+              attempts: r.attempts,
+              last_error: r.last_error,
+              result: r.result,
+              updated_at: r.updated_at,
+            })
+            .where('message_id', '=', a.messageId)
+            .where('account_id', '=', a.accountId)
+            .where('seq', '=', a.seq),
+        ),
+      );
+    }
+    if (p.notifications.length)
+      out.push(
+        statement(
+          this.#db.insertInto('notification_deliveries').values(p.notifications.map(notificationRow)),
+        ),
+      );
+    return out;
   }
 
   async nextDue(): Promise<number | null> {

@@ -184,6 +184,17 @@ describe('receipt rule sets and filters (SES v1)', () => {
         { WorkmailAction: { OrganizationArn: 'arn:aws:workmail:us-east-1:123456789012:organization/m-1' } },
       ]),
     ).rejects.toThrow(/not supported by Sesame/);
+    // No KMS: a rule asking for encrypted storage is refused, not stored as if the mail were encrypted.
+    await expect(
+      create([
+        {
+          S3Action: {
+            BucketName: 'inbound-mail',
+            KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/aws/ses',
+          },
+        },
+      ]),
+    ).rejects.toThrow(/KmsKeyArn is not supported by Sesame/);
     await acct.v1.send(new DeleteReceiptRuleSetCommand({ RuleSetName: 'checks' }));
   });
 

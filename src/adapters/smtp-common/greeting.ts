@@ -1,8 +1,9 @@
 /**
  * smtp-server greets 100 ms after accepting a connection, to catch clients that talk before the greeting (an
- * anti-spam check meant for MX servers; it is not configurable). Submission clients are known senders, and the
- * many that open a connection per message (smtp-source, most applications) would pay 100 ms for every message.
- * The submission listeners greet at once; the inbound MX keeps smtp-server's behaviour.
+ * anti-spam check; it is not configurable). Every client that opens a connection per message (smtp-source,
+ * most applications, many MTAs) would pay 100 ms for each: 20 such sessions could not pass 200 messages a
+ * second. Sesame's listeners, the MX included, greet at once, as Postfix's smtpd does (its early-talker test
+ * lives in postscreen, off by default).
  */
 import type { SMTPServer } from 'smtp-server';
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';

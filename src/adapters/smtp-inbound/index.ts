@@ -14,6 +14,7 @@ import {
   closeServer,
   failureReply,
   fastDataPhase,
+  greetAtOnce,
   limitJunkCommands,
   listenOn,
   onMessage,
@@ -103,6 +104,7 @@ export class SmtpInbound {
         },
       ),
     });
+    greetAtOnce(this.#server);
     this.#server.on('error', (err) => {
       if (!health.failure(err, { listener: 'mx' })) this.#log.debug({ err }, 'inbound MX connection error');
     });

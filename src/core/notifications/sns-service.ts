@@ -5,7 +5,7 @@
  * (SHA1withRSA, SNS's default) or 2 (SHA256withRSA) as the topic's attribute says, with SNS's UnsubscribeURL.
  * Messages go out through the notification outbox (dispatch/), at least once.
  */
-import { createSign, randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID, type webcrypto } from 'node:crypto';
 import type { PublicLinks } from '../../lib/public-links.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { selfSignedCertificate } from '../../lib/tls-material.ts';
@@ -61,6 +61,7 @@ export class SnsService {
   readonly #outbox: OutboxSignal;
   readonly #now: () => number;
   #signing: Promise<{ key: string; cert: string }> | undefined;
+  readonly #signingKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
 
   constructor(deps: {
     store: Store;
@@ -322,6 +323,17 @@ export class SnsService {
     return (await this.#signingMaterial()).cert;
   }
 
+  #signingKey(hash: 'SHA-1' | 'SHA-256'): Promise<webcrypto.CryptoKey> {
+    let key = this.#signingKeys.get(hash);
+    if (!key) {
+      key = this.#signingMaterial().then(({ key: pem }) =>
+        createPrivateKey(pem).toCryptoKey({ name: 'RSASSA-PKCS1-v1_5', hash }, false, ['sign']),
+      );
+      this.#signingKeys.set(hash, key);
+    }
+    return key;
+  }
+
   #signingMaterial(): Promise<{ key: string; cert: string }> {
     this.#signing ??= (async () => {
       const existing = await this.#store.secrets.get('sns-signing');
@@ -365,13 +377,17 @@ export class SnsService {
       .map((k) => `${k}\n${fields[k]}\n`)
       .join('');
     const version = await this.#signatureVersion(n.topicArn);
-    const signer = createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1');
-    signer.update(toSign, 'utf8');
-    const { key } = await this.#signingMaterial();
+    // WebCrypto signs on libuv's thread pool: the RSA operation (most of a notification's cost) leaves the
+    // event loop free for mail and requests.
+    const signature = await crypto.subtle.sign(
+      'RSASSA-PKCS1-v1_5',
+      await this.#signingKey(version === '2' ? 'SHA-256' : 'SHA-1'),
+      new TextEncoder().encode(toSign),
+    );
     const body: Record<string, string> = {
       ...fields,
       SignatureVersion: version,
-      Signature: signer.sign(key, 'base64'),
+      Signature: Buffer.from(signature).toString('base64'),
       SigningCertURL: this.#links.snsSigningCert(),
     };
     if (n.type === 'Notification') body.UnsubscribeURL = this.unsubscribeUrl(n.subscriptionArn);

@@ -8,6 +8,7 @@ import type {
   InboundActionRecord,
   InboundMessageRecord,
   InboundRefusalRecord,
+  NotificationRecord,
   Store,
 } from '../../store/store.ts';
 import { SesError, badRequest, notFound } from '../errors.ts';
@@ -107,22 +108,28 @@ export class InboundWork {
   }
 
   /**
-   * The Received notification to `topicArn` (with the mail for SNS actions); queued to the topic's confirmed
-   * subscriptions in the outbox. How many notifications were queued.
+   * The Received notification to `topicArn` (with the mail for SNS actions), one per confirmed subscription of
+   * the topic: queued with the action's progress (record), so a crash cannot publish it twice or lose it.
    */
-  async notify(m: InboundMessageRecord, job: InboundActionRecord, topicArn: string, content?: Buffer) {
+  async notifications(
+    m: InboundMessageRecord,
+    job: InboundActionRecord,
+    topicArn: string,
+    content?: Buffer,
+  ): Promise<NotificationRecord[]> {
     if (!(await this.#sns.topicExists(m.accountId, topicArn)))
       throw new Error(`SNS topic ${topicArn} does not exist`);
-    const records = await this.#sns.publish(
-      topicArn,
-      receivedNotification(m, job, this.#now(), content),
-      RECEIPT_SUBJECT,
-    );
-    if (records.length) {
-      await this.#store.notifications.enqueue(records);
-      this.#outbox.queued();
-    }
-    return records.length;
+    return this.#sns.publish(topicArn, receivedNotification(m, job, this.#now(), content), RECEIPT_SUBJECT);
+  }
+
+  /** Commits a message's progress with the notifications its actions queued, and wakes the outbox. */
+  async record(
+    m: InboundMessageRecord,
+    jobs: InboundActionRecord[],
+    notifications: NotificationRecord[],
+  ): Promise<void> {
+    await this.#store.receiving.recordProgress(m, jobs, notifications);
+    if (notifications.length) this.#outbox.queued();
   }
 
   /** A Bounce action: a DSN from the action's sender to the envelope sender; none to a null sender. */

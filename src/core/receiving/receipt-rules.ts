@@ -382,6 +382,12 @@ export class ReceiptRuleService {
         const bucket = await this.#store.receiving.getBucket(bucketName);
         if (!bucket || bucket.accountId !== accountId)
           throw badRequest(`No such bucket: ${bucketName}`, 'invalid-s3-configuration');
+        // Keeping the ARN and storing the mail unencrypted would be a silent lie about its protection.
+        if (str('KmsKeyArn') !== undefined)
+          throw new SesError(
+            'NotSupportedException',
+            'KmsKeyArn is not supported by Sesame: there is no KMS to encrypt stored mail with.',
+          );
         return {
           type: 'S3',
           bucketName,

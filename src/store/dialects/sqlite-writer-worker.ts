@@ -20,8 +20,38 @@ export interface OutcomeRows {
   notifications: Record<string, unknown>[];
 }
 
+/** A compiled statement (Kysely's `compile()`): SQL text and its parameters. */
+export interface Statement {
+  sql: string;
+  parameters: readonly unknown[];
+}
+
 export type WriterRequest =
-  { id: number; kind: 'accept'; rows: AcceptRows } | { id: number; kind: 'outcomes'; rows: OutcomeRows };
+  | { id: number; kind: 'accept'; rows: AcceptRows }
+  | { id: number; kind: 'outcomes'; rows: OutcomeRows }
+  | { id: number; kind: 'statements'; statements: Statement[] };
+
+/**
+ * Compiled statements in one transaction, each prepared once per SQL text; the rows of each statement that
+ * returns some (a select, `returning`), `[]` for the others.
+ */
+export function sqliteStatements(db: Database.Database): (statements: Statement[]) => unknown[][] {
+  const prepared = new Map<string, Database.Statement>();
+  const bind = (p: unknown) =>
+    // Buffers arrive from the main thread as plain Uint8Arrays, which better-sqlite3 does not bind.
+    p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p;
+  const run = db.transaction((statements: Statement[]) =>
+    statements.map((s) => {
+      let st = prepared.get(s.sql);
+      if (!st) prepared.set(s.sql, (st = db.prepare(s.sql)));
+      const params = s.parameters.map(bind);
+      if (st.reader) return st.all(...params);
+      st.run(...params);
+      return [];
+    }),
+  );
+  return (statements) => run.immediate(statements);
+}
 
 /** The write transactions over a connection (also used in-thread for an in-memory database). */
 export function sqliteWriteTransactions(db: Database.Database): {
@@ -85,8 +115,13 @@ if (!isMainThread && (workerData as { sqliteWriter?: string } | null)?.sqliteWri
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');
   let write: ReturnType<typeof sqliteWriteTransactions> | undefined;
+  const statements = sqliteStatements(db);
   parentPort!.on('message', (req: WriterRequest) => {
     try {
+      if (req.kind === 'statements') {
+        parentPort!.postMessage({ id: req.id, result: statements(req.statements) });
+        return;
+      }
       // Prepared on first use: the tables exist only once the main thread has run the migrations.
       write ??= sqliteWriteTransactions(db);
       if (req.kind === 'accept') write.accept(req.rows);

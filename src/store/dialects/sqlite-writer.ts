@@ -8,9 +8,11 @@
 import { Worker } from 'node:worker_threads';
 import type { WriterRequest } from './sqlite-writer-worker.ts';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export class SqliteWriterThread {
   readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (result: unknown) => void; reject: (err: Error) => void }>();
   #next = 0;
   #failed: Error | undefined;
 
@@ -18,25 +20,28 @@ export class SqliteWriterThread {
     this.#worker = new Worker(new URL('./sqlite-writer-worker.ts', import.meta.url), {
       workerData: { sqliteWriter: file },
     });
-    this.#worker.on('message', (m: { id: number; error?: { message: string; code?: string } }) => {
-      const p = this.#pending.get(m.id);
-      if (!p) return;
-      this.#pending.delete(m.id);
-      if (!m.error) return p.resolve();
-      p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
-    });
+    this.#worker.on(
+      'message',
+      (m: { id: number; result?: unknown; error?: { message: string; code?: string } }) => {
+        const p = this.#pending.get(m.id);
+        if (!p) return;
+        this.#pending.delete(m.id);
+        if (!m.error) return p.resolve(m.result);
+        p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+      },
+    );
     this.#worker.on('error', (err: Error) => this.#fail(err));
     this.#worker.on('exit', (code) => this.#fail(new Error(`the SQLite writer thread exited (${code})`)));
     // Idle, it must not keep the process alive; close() ends it.
     this.#worker.unref();
   }
 
-  run(request: Omit<WriterRequest, 'id'>): Promise<void> {
+  run(request: DistributiveOmit<WriterRequest, 'id'>): Promise<unknown> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
-    return new Promise((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const message = { ...request, id } as WriterRequest;
+      const message = { ...request, id };
       this.#worker.postMessage(message);
     });
   }

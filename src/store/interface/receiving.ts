@@ -3,6 +3,13 @@
  * functions actions name, and received mail with the durable jobs of its actions.
  */
 import type { Page } from './common.ts';
+import type { NotificationRecord } from './sns.ts';
+
+/** What the worker needs of claimed messages besides their rows. */
+export interface InboundWorkItems {
+  bodies: Map<string, Buffer>;
+  actions: Map<string, InboundActionRecord[]>;
+}
 
 export interface ReceiptFilterRecord {
   accountId: string;
@@ -228,8 +235,17 @@ export interface ReceivingStore {
   claimDue(now: number, leaseUntil: number, limit: number, owner: string): Promise<InboundMessageRecord[]>;
   /** Drops the leases a node holds (it restarted: nothing of it is running any more). */
   releaseLeases(owner: string): Promise<void>;
-  /** Records the run so far: the message's progress and the actions it touched, in one transaction. */
-  recordProgress(message: InboundMessageRecord, actions: InboundActionRecord[]): Promise<void>;
+  /**
+   * Records the run so far — the message's progress, the actions it touched and the notifications they queued
+   * — in one transaction (group-committed with other messages' progress).
+   */
+  recordProgress(
+    message: InboundMessageRecord,
+    actions: InboundActionRecord[],
+    notifications?: NotificationRecord[],
+  ): Promise<void>;
+  /** The bodies (by message id) and jobs (by `accountId\nid`, in order) of claimed messages. */
+  workOf(messages: InboundMessageRecord[]): Promise<InboundWorkItems>;
   /** The earliest time a processing message is due, or null. */
   nextDue(): Promise<number | null>;
 
