@@ -286,6 +286,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await smtp?.close();
       await inbound?.close();
       await http.close();
+      await objects.close();
       await store.close();
     },
   };

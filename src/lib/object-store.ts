@@ -1,11 +1,15 @@
 /**
  * Sesame's embedded object store: buckets as directories under the data directory, each object a file (its
  * key's `/` are directories). A write goes to a temporary file that is fsynced and renamed over the key, so an
- * object is either absent or whole, also after a crash. Keys are checked so that none can leave its bucket.
+ * object is either absent or whole, also after a crash. Writes run on a thread of their own
+ * (object-writer-worker.ts), which syncs each directory once per batch. Keys are checked so that none can leave
+ * its bucket.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ObjectWrite, ObjectWritten } from './object-writer-worker.ts';
 
 export interface StoredObject {
   key: string;
@@ -24,16 +28,55 @@ export function validObjectKey(key: string): boolean {
 
 const TEMP_PREFIX = '.sesame-tmp-';
 
-interface DirectorySync {
-  running: boolean;
-  waiting: { resolve: () => void; reject: (err: unknown) => void }[];
+/** The thread that writes objects (object-writer-worker.ts), started with the first write. */
+class ObjectWriterThread {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (etag: string) => void; reject: (err: Error) => void }>();
+  #next = 0;
+  #failed: Error | undefined;
+
+  constructor() {
+    this.#worker = new Worker(new URL('./object-writer-worker.ts', import.meta.url), {
+      workerData: { objectWriter: true },
+    });
+    this.#worker.on('message', (r: ObjectWritten) => {
+      const p = this.#pending.get(r.id);
+      if (!p) return;
+      this.#pending.delete(r.id);
+      if (r.error) p.reject(Object.assign(new Error(r.error.message), { code: r.error.code }));
+      else p.resolve(r.etag!);
+    });
+    this.#worker.on('error', (err: Error) => this.#fail(err));
+    this.#worker.on('exit', (code) => this.#fail(new Error(`the object writer thread exited (${code})`)));
+    this.#worker.unref();
+  }
+
+  write(temp: string, path: string, body: Buffer): Promise<string> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#next++;
+    return new Promise<string>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      const w: ObjectWrite = { id, temp, path, body };
+      this.#worker.postMessage(w);
+    });
+  }
+
+  async close(): Promise<void> {
+    while (this.#pending.size > 0 && !this.#failed) await new Promise((r) => setTimeout(r, 5));
+    this.#failed ??= new Error('the object writer thread is closed');
+    await this.#worker.terminate();
+  }
+
+  #fail(err: Error): void {
+    this.#failed ??= err;
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
 }
 
 export class FileObjectStore {
   readonly #root: string;
-  /** Directories this process has made or found (no mkdir per object). */
-  readonly #dirs = new Set<string>();
-  readonly #dirSyncs = new Map<string, DirectorySync>();
+  #thread: ObjectWriterThread | undefined;
 
   constructor(root: string) {
     this.#root = root;
@@ -45,65 +88,22 @@ export class FileObjectStore {
     return join(this.#root, bucket, ...key.split('/'));
   }
 
+  /** Stores an object (whole or not at all, also after a crash); resolves once it is durable. */
   async put(bucket: string, key: string, body: Buffer): Promise<StoredObject> {
     const path = this.#path(bucket, key);
-    const dir = dirname(path);
-    if (!this.#dirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.#dirs.add(dir);
-    }
-    const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
-    let file;
-    try {
-      file = await open(temp, 'w', 0o600);
-    } catch (err) {
-      // The directory was removed behind our back (a deleted bucket): make it again.
-      if (!isMissing(err)) throw err;
-      await mkdir(dir, { recursive: true });
-      file = await open(temp, 'w', 0o600);
-    }
-    try {
-      await file.writeFile(body);
-      await file.datasync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-    // The rename itself is durable once the directory is synced.
-    await this.#syncDirectory(dir);
-    return { key, size: body.length, lastModified: Date.now(), etag: md5(body) };
+    const temp = join(dirname(path), `${TEMP_PREFIX}${randomUUID()}`);
+    const etag = await this.#writer().write(temp, path, body);
+    return { key, size: body.length, lastModified: Date.now(), etag };
   }
 
-  /**
-   * Directory syncs are shared: renames that finish while one is running wait for the next, which covers them
-   * all (one fsync of a busy directory for many objects instead of one each).
-   */
-  #syncDirectory(dir: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let sync = this.#dirSyncs.get(dir);
-      if (!sync) this.#dirSyncs.set(dir, (sync = { running: false, waiting: [] }));
-      sync.waiting.push({ resolve, reject });
-      if (!sync.running) void this.#runDirectorySyncs(dir, sync);
-    });
+  #writer(): ObjectWriterThread {
+    return (this.#thread ??= new ObjectWriterThread());
   }
 
-  async #runDirectorySyncs(dir: string, sync: DirectorySync): Promise<void> {
-    sync.running = true;
-    while (sync.waiting.length > 0) {
-      const batch = sync.waiting.splice(0);
-      try {
-        const d = await open(dir, 'r');
-        try {
-          await d.sync();
-        } finally {
-          await d.close();
-        }
-        for (const w of batch) w.resolve();
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
-    }
-    this.#dirSyncs.delete(dir);
+  /** Ends the writer thread once the writes in flight are done. */
+  async close(): Promise<void> {
+    await this.#thread?.close();
+    this.#thread = undefined;
   }
 
   async get(bucket: string, key: string): Promise<{ body: Buffer; object: StoredObject } | null> {
@@ -175,9 +175,7 @@ export class FileObjectStore {
 
   /** Removes a bucket's directory and everything in it. */
   async removeBucket(bucket: string): Promise<void> {
-    const root = join(this.#root, bucket);
-    for (const d of this.#dirs) if (d === root || d.startsWith(root + sep)) this.#dirs.delete(d);
-    await rm(root, { recursive: true, force: true });
+    await rm(join(this.#root, bucket), { recursive: true, force: true });
   }
 }
 

@@ -156,12 +156,10 @@ export class KyselyIdentities implements IdentityStore {
     return one(this.#db.selectFrom('identities').selectAll().where('email_token', '=', token), toRecord);
   }
 
-  async verifiedDomains(names: string[]): Promise<{ accountId: string; name: string }[]> {
-    if (names.length === 0) return [];
+  async allVerifiedDomains(): Promise<{ accountId: string; name: string }[]> {
     const rows = await this.#db
       .selectFrom('identities')
       .select(['account_id', 'name'])
-      .where('name', 'in', names)
       .where('type', '=', 'DOMAIN')
       .where('verification_status', '=', 'SUCCESS')
       .execute();

@@ -122,8 +122,13 @@ export class SnsService {
     return topic;
   }
 
+  /** Cached (creating and deleting topics moves the epoch): receiving asks it for every message. */
   async topicExists(accountId: string, arn: string): Promise<boolean> {
-    return (await this.#store.sns.getTopic(arn))?.accountId === accountId;
+    const owner = await this.#cache.get(
+      `topic-owner:${arn}`,
+      async () => (await this.#store.sns.getTopic(arn))?.accountId ?? null,
+    );
+    return owner === accountId;
   }
 
   listTopics(accountId: string, after: string | undefined) {

@@ -283,12 +283,22 @@ export class InboundReceiver {
   }
 
   /**
-   * Accounts with a verified domain identity covering the recipient's domain. Not cached: mail to random
-   * domains would grow a cache without bound, and the look-up is one indexed query.
+   * Accounts with a verified domain identity covering the recipient's domain. From a map of every verified
+   * domain, cached until the epoch moves (verification and identity changes move it): its size is bounded by
+   * the identities, not by the addresses the internet sends to.
    */
   async #accountsFor(address: string): Promise<string[]> {
-    const owners = await this.#store.identities.verifiedDomains(domainAndParents(domainOf(address)));
-    return [...new Set(owners.map((o) => o.accountId))].sort();
+    const owners = await this.#cache.get('receiving:verified-domains', async () => {
+      const map = new Map<string, string[]>();
+      for (const d of await this.#store.identities.allVerifiedDomains()) {
+        const list = map.get(d.name) ?? [];
+        list.push(d.accountId);
+        map.set(d.name, list);
+      }
+      return map;
+    });
+    const found = domainAndParents(domainOf(address)).flatMap((d) => owners.get(d) ?? []);
+    return [...new Set(found)].sort();
   }
 
   #activeSet(accountId: string): Promise<ReceiptRuleSetRecord | null> {

@@ -9,6 +9,9 @@ import type { DnsResolver } from '../../lib/dns.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { InboundMessageRecord, InboundReceipt } from '../../store/store.ts';
 
+const DNS_CACHE_MS = 60_000;
+const DNS_CACHE_ENTRIES = 10_000;
+
 export type Verdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';
 
 /** Content scanners, when configured (adapters of lib/scanners.ts, passed in by the composition root). */
@@ -58,11 +61,35 @@ export class VerdictService {
   readonly #scanners: Scanners;
   readonly #log: Logger;
 
+  readonly #answers = new Map<string, { expires: number; answer: Promise<unknown> }>();
+
   constructor(deps: { dns: DnsResolver; mailHost: string; scanners: Scanners; logger: Logger }) {
     this.#dns = deps.dns;
     this.#mailHost = deps.mailHost;
     this.#scanners = deps.scanners;
     this.#log = deps.logger;
+  }
+
+  /**
+   * The checks' DNS answers, kept a minute (answers and "no such name/record"; never failures such as time-outs).
+   * Mail from one sender domain asks the same SPF, DKIM and DMARC questions each time; an MTA normally sits
+   * behind a caching resolver, and a minute is below the TTL of nearly every such record.
+   */
+  #lookup(name: string, rrtype: string): Promise<unknown> {
+    const key = `${rrtype} ${name.toLowerCase()}`;
+    const now = Date.now();
+    const hit = this.#answers.get(key);
+    if (hit && hit.expires > now) return hit.answer;
+    if (hit) this.#answers.delete(key);
+    const answer = this.#dns.resolve(name, rrtype);
+    this.#answers.set(key, { expires: now + DNS_CACHE_MS, answer });
+    if (this.#answers.size > DNS_CACHE_ENTRIES) this.#answers.delete(this.#answers.keys().next().value!);
+    answer.catch((err: unknown) => {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ENOTFOUND' && code !== 'ENODATA' && this.#answers.get(key)?.answer === answer)
+        this.#answers.delete(key);
+    });
+    return answer;
   }
 
   async verdicts(message: InboundMessageRecord, body: Buffer, scan: boolean): Promise<InboundReceipt> {
@@ -78,7 +105,7 @@ export class VerdictService {
         helo: message.helo,
         sender: message.mailFrom,
         mta: this.#mailHost,
-        resolver: (name: string, rrtype: string) => this.#dns.resolve(name, rrtype) as Promise<string[]>,
+        resolver: (name: string, rrtype: string) => this.#lookup(name, rrtype) as Promise<string[]>,
         disableArc: true,
         disableBimi: true,
       })) as AuthResult;

@@ -94,8 +94,8 @@ export interface IdentityStore {
   /** Identities whose `nextCheckAt` is at or before `now`, soonest first. */
   listDueForCheck(now: number, limit: number): Promise<IdentityRecord[]>;
   findByEmailToken(token: string): Promise<IdentityRecord | null>;
-  /** The verified domain identities of every account among these names (receiving finds who takes a domain). */
-  verifiedDomains(names: string[]): Promise<{ accountId: string; name: string }[]>;
+  /** Every verified domain identity of every account (receiving's map of who receives for what). */
+  allVerifiedDomains(): Promise<{ accountId: string; name: string }[]>;
   /** The soonest pending `nextCheckAt`, to sleep until it. */
   nextCheckAt(): Promise<number | null>;
 }
