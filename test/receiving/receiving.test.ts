@@ -184,6 +184,19 @@ describe('receipt rule sets and filters (SES v1)', () => {
         { WorkmailAction: { OrganizationArn: 'arn:aws:workmail:us-east-1:123456789012:organization/m-1' } },
       ]),
     ).rejects.toThrow(/not supported by Sesame/);
+    // SES's limit: 100 recipients per rule.
+    await expect(
+      acct.v1.send(
+        new CreateReceiptRuleCommand({
+          RuleSetName: 'checks',
+          Rule: {
+            Name: 'many',
+            Recipients: Array.from({ length: 101 }, (_, i) => `r${i}@recv.test`),
+            Actions: [{ AddHeaderAction: { HeaderName: 'X', HeaderValue: 'y' } }],
+          },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'LimitExceededException' });
     // No KMS: a rule asking for encrypted storage is refused, not stored as if the mail were encrypted.
     await expect(
       create([

@@ -18,6 +18,7 @@ import { SesError, badRequest, notFound } from '../errors.ts';
 
 export const MAX_RULES_PER_SET = 200;
 export const MAX_ACTIONS_PER_RULE = 10;
+export const MAX_RECIPIENTS_PER_RULE = 100;
 export const MAX_RULE_SETS = 40;
 export const MAX_FILTERS = 100;
 
@@ -336,6 +337,8 @@ export class ReceiptRuleService {
     checkName(name!, 'ruleName');
     if (actions.length > MAX_ACTIONS_PER_RULE)
       throw new SesError('LimitExceededException', 'Too many actions');
+    if ((input.recipients?.length ?? 0) > MAX_RECIPIENTS_PER_RULE)
+      throw new SesError('LimitExceededException', 'Too many recipients');
     if (actions.slice(0, -1).some((a) => a.type === 'Stop'))
       throw badRequest('Stop action, if any, must be placed at the end of the actions list');
     const records: ReceiptActionRecord[] = [];
