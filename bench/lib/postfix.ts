@@ -93,12 +93,16 @@ export function smtpSource(o: {
   });
 }
 
-/** A Postfix instance relaying everything from 127.0.0.0/8 to `relayPort` on 127.0.0.1. */
-export class PostfixRelay {
+/**
+ * A private Postfix instance: its own queue, data directory and configuration under `dir`, smtpd on `port`,
+ * nothing of /etc/postfix but Debian's master.cf as a template. `settings` are its main.cf lines beyond the
+ * common ones.
+ */
+class PostfixInstance {
   readonly dir: string;
   readonly port: number;
 
-  constructor(dir: string, port: number, relayPort: number) {
+  constructor(dir: string, port: number, settings: string[]) {
     this.dir = dir;
     this.port = port;
     rmSync(dir, { recursive: true, force: true });
@@ -116,21 +120,19 @@ export class PostfixRelay {
         'shlib_directory = /usr/lib/postfix',
         'mail_owner = postfix',
         'setgid_group = postdrop',
-        'myhostname = relay.bench',
         'mydomain = bench',
         'inet_interfaces = 127.0.0.1',
         'inet_protocols = ipv4',
         'mynetworks = 127.0.0.0/8',
         'mydestination =',
-        `relayhost = [127.0.0.1]:${relayPort}`,
         'smtpd_relay_restrictions = permit_mynetworks, reject',
         `maillog_file = ${dir}/maillog`,
         `maillog_file_prefixes = ${dir}`,
-        'smtp_tls_security_level = none',
         'smtpd_tls_security_level = none',
         'alias_maps =',
         'alias_database =',
         'local_recipient_maps =',
+        ...settings,
         '',
       ].join('\n'),
     );
@@ -155,72 +157,35 @@ export class PostfixRelay {
   }
 }
 
+/** A Postfix instance relaying everything from 127.0.0.0/8 to `relayPort` on 127.0.0.1. */
+export class PostfixRelay extends PostfixInstance {
+  constructor(dir: string, port: number, relayPort: number) {
+    super(dir, port, [
+      'myhostname = relay.bench',
+      `relayhost = [127.0.0.1]:${relayPort}`,
+      'smtp_tls_security_level = none',
+    ]);
+  }
+}
+
 /** A Postfix instance receiving every message for `domain` into one Maildir (the virtual transport). */
-export class PostfixMaildir {
-  readonly dir: string;
-  readonly port: number;
+export class PostfixMaildir extends PostfixInstance {
   /** Where the messages arrive (one file each). */
   readonly maildirNew: string;
 
   constructor(dir: string, port: number, domain: string) {
-    this.dir = dir;
-    this.port = port;
-    rmSync(dir, { recursive: true, force: true });
-    for (const d of ['conf', 'queue', 'data', 'vmail']) mkdirSync(join(dir, d), { recursive: true });
-    chownSync(join(dir, 'data'), postfixUid(), 0);
+    super(dir, port, [
+      'myhostname = mx.maildir.bench',
+      `virtual_mailbox_domains = ${domain}`,
+      `virtual_mailbox_base = ${dir}/vmail`,
+      'virtual_mailbox_maps = static:box/',
+      'virtual_uid_maps = static:65534',
+      'virtual_gid_maps = static:65534',
+      'virtual_minimum_uid = 1',
+    ]);
+    mkdirSync(join(dir, 'vmail'), { recursive: true });
     chownSync(join(dir, 'vmail'), 65534, 65534);
     this.maildirNew = join(dir, 'vmail/box/new');
-    writeFileSync(
-      join(dir, 'conf/main.cf'),
-      [
-        'compatibility_level = 3.6',
-        `queue_directory = ${dir}/queue`,
-        `data_directory = ${dir}/data`,
-        'command_directory = /usr/sbin',
-        'daemon_directory = /usr/lib/postfix/sbin',
-        'meta_directory = /etc/postfix',
-        'shlib_directory = /usr/lib/postfix',
-        'mail_owner = postfix',
-        'setgid_group = postdrop',
-        'myhostname = mx.maildir.bench',
-        'mydomain = bench',
-        'inet_interfaces = 127.0.0.1',
-        'inet_protocols = ipv4',
-        'mynetworks = 127.0.0.0/8',
-        'mydestination =',
-        `virtual_mailbox_domains = ${domain}`,
-        `virtual_mailbox_base = ${dir}/vmail`,
-        'virtual_mailbox_maps = static:box/',
-        'virtual_uid_maps = static:65534',
-        'virtual_gid_maps = static:65534',
-        'virtual_minimum_uid = 1',
-        'smtpd_relay_restrictions = permit_mynetworks, reject',
-        `maillog_file = ${dir}/maillog`,
-        `maillog_file_prefixes = ${dir}`,
-        'smtpd_tls_security_level = none',
-        'alias_maps =',
-        'alias_database =',
-        'local_recipient_maps =',
-        '',
-      ].join('\n'),
-    );
-    const master = readFileSync('/etc/postfix/master.cf', 'utf8')
-      .replace(/^smtp(\s+)inet(\s+)n(\s+)-(\s+)y/m, `127.0.0.1:${port} inet n - n`)
-      .replace(/^([a-z0-9.:-]+\s+(?:unix|inet|fifo|pass|unix-dgram)\s+\S+\s+\S+\s+)y/gm, '$1n');
-    writeFileSync(join(dir, 'conf/master.cf'), master);
-  }
-
-  start(): void {
-    execFileSync('/usr/sbin/postfix', ['-c', join(this.dir, 'conf'), 'start'], { stdio: 'ignore' });
-  }
-
-  stop(): void {
-    try {
-      execFileSync('/usr/sbin/postfix', ['-c', join(this.dir, 'conf'), 'stop'], { stdio: 'ignore' });
-    } catch {
-      // already stopped
-    }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
