@@ -8,8 +8,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { ObjectWrite, ObjectWritten } from './object-writer-worker.ts';
+import type { ObjectWrite } from './object-writer-worker.ts';
+import { WorkerRequests } from './worker-requests.ts';
 
 export interface StoredObject {
   key: string;
@@ -30,47 +30,20 @@ const TEMP_PREFIX = '.sesame-tmp-';
 
 /** The thread that writes objects (object-writer-worker.ts), started with the first write. */
 class ObjectWriterThread {
-  readonly #worker: Worker;
-  readonly #pending = new Map<number, { resolve: (etag: string) => void; reject: (err: Error) => void }>();
-  #next = 0;
-  #failed: Error | undefined;
+  readonly #thread = new WorkerRequests(
+    new URL('./object-writer-worker.ts', import.meta.url),
+    { objectWriter: true },
+    'object writer',
+  );
 
-  constructor() {
-    this.#worker = new Worker(new URL('./object-writer-worker.ts', import.meta.url), {
-      workerData: { objectWriter: true },
-    });
-    this.#worker.on('message', (r: ObjectWritten) => {
-      const p = this.#pending.get(r.id);
-      if (!p) return;
-      this.#pending.delete(r.id);
-      if (r.error) p.reject(Object.assign(new Error(r.error.message), { code: r.error.code }));
-      else p.resolve(r.etag!);
-    });
-    this.#worker.on('error', (err: Error) => this.#fail(err));
-    this.#worker.on('exit', (code) => this.#fail(new Error(`the object writer thread exited (${code})`)));
-    this.#worker.unref();
+  /** Resolves with the object's ETag once it is durable. */
+  async write(temp: string, path: string, body: Buffer): Promise<string> {
+    const w: Omit<ObjectWrite, 'id'> = { temp, path, body };
+    return (await this.#thread.call(w)) as string;
   }
 
-  write(temp: string, path: string, body: Buffer): Promise<string> {
-    if (this.#failed) return Promise.reject(this.#failed);
-    const id = this.#next++;
-    return new Promise<string>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      const w: ObjectWrite = { id, temp, path, body };
-      this.#worker.postMessage(w);
-    });
-  }
-
-  async close(): Promise<void> {
-    while (this.#pending.size > 0 && !this.#failed) await new Promise((r) => setTimeout(r, 5));
-    this.#failed ??= new Error('the object writer thread is closed');
-    await this.#worker.terminate();
-  }
-
-  #fail(err: Error): void {
-    this.#failed ??= err;
-    for (const p of this.#pending.values()) p.reject(err);
-    this.#pending.clear();
+  close(): Promise<void> {
+    return this.#thread.close();
   }
 }
 

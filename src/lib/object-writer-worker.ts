@@ -8,18 +8,13 @@ import { createHash } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { WorkerReply } from './worker-requests.ts';
 
 export interface ObjectWrite {
   id: number;
   temp: string;
   path: string;
   body: Uint8Array;
-}
-
-export interface ObjectWritten {
-  id: number;
-  etag?: string;
-  error?: { message: string; code?: string | undefined };
 }
 
 function writeFile(temp: string, body: Uint8Array): void {
@@ -42,8 +37,8 @@ function syncDirectory(dir: string): void {
 }
 
 /** Writes a batch; a failed write is answered with its error, the others still complete. */
-export function writeObjects(batch: ObjectWrite[], known: Set<string>): ObjectWritten[] {
-  const results: ObjectWritten[] = [];
+export function writeObjects(batch: ObjectWrite[], known: Set<string>): WorkerReply[] {
+  const results: WorkerReply[] = [];
   const dirs = new Set<string>();
   for (const w of batch) {
     const dir = dirname(w.path);
@@ -62,7 +57,8 @@ export function writeObjects(batch: ObjectWrite[], known: Set<string>): ObjectWr
       }
       renameSync(w.temp, w.path);
       dirs.add(dir);
-      results.push({ id: w.id, etag: createHash('md5').update(w.body).digest('hex') });
+      // The result is the object's ETag (its MD5, as S3's for a single-part object).
+      results.push({ id: w.id, result: createHash('md5').update(w.body).digest('hex') });
     } catch (err) {
       const e = err as { message?: string; code?: string };
       known.delete(dir);
@@ -77,7 +73,7 @@ export function writeObjects(batch: ObjectWrite[], known: Set<string>): ObjectWr
       const e = err as { message?: string; code?: string };
       for (const r of results)
         if (!r.error && dirname(batch.find((w) => w.id === r.id)!.path) === dir) {
-          delete r.etag;
+          delete r.result;
           r.error = { message: e.message ?? String(err), code: e.code };
         }
     }
