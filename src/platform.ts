@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
 import { Core, type Scanners } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
+import { listenMetrics } from './adapters/ops/metrics-endpoint.ts';
+import { PrometheusTelemetry, type ScrapeSources } from './adapters/ops/prometheus.ts';
 import { SmtpInbound } from './adapters/smtp-inbound/index.ts';
 import { SmtpSubmission } from './adapters/smtp-submission/index.ts';
 import { loadTlsMaterial } from './lib/tls-material.ts';
@@ -103,9 +105,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const box = new SecretBox(loadMasterKey(config, logger));
   // The core (and its ServiceHealth) is built on the store: until then a lost idle connection is only logged.
   let health: Core['health'] | undefined = undefined;
+  // The MTA and the store exist only below; the scrape-time gauges read them once they do.
+  const scrape: { sources?: ScrapeSources } = {};
+  const telemetry = new PrometheusTelemetry(() => scrape.sources);
   const store = await openStore({
     url: config.databaseUrl,
     schema: config.databaseSchema,
+    onCommit: (kind, seconds) => telemetry.commit(kind, seconds),
     onConnectionError: (err) => {
       if (!health?.failure(err, { during: 'idle database connection' }))
         logger.warn({ err }, 'an idle database connection failed; it is replaced when needed');
@@ -119,6 +125,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   };
   const core = new Core({
     scanners,
+    telemetry,
     store,
     box,
     dns,
@@ -139,6 +146,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       maxTemplateSize: config.maxTemplateSize,
       maxTemplates: config.maxTemplates,
       inboundRetentionMs: config.inboundRetentionHours * 3600_000,
+      monitorIntervalMs: config.monitorIntervalSeconds * 1000,
+      reputation: {
+        windowMs: config.reputationWindowDays * 86_400_000,
+        minimumVolume: config.reputationMinimumVolume,
+        bounceReview: config.reputationBounceReview,
+        bouncePause: config.reputationBouncePause,
+        complaintReview: config.reputationComplaintReview,
+        complaintPause: config.reputationComplaintPause,
+      },
     },
   });
   health = core.health;
@@ -150,6 +166,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     returnPathKey: box.derive('return-path'),
     settings: mtaSettings(config),
   });
+  scrape.sources = { queue: () => mta.queueByDestination(), outbox: () => store.notifications.counts() };
   const dispatcher = new Dispatcher({
     core: core.forDispatch,
     store,
@@ -186,7 +203,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     requestTimeoutMs: config.httpRequestTimeoutSeconds * 1000,
     maxConnections: config.httpMaxConnections,
     objects,
+    metrics: { token: config.metricsToken, exposition: () => telemetry.exposition() },
   });
+  let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   let started = false;
   let stopDescriptorWatch = () => undefined as void;
   let smtp: SmtpSubmission | undefined;
@@ -228,6 +247,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             maxConnections: config.mxMaxConnections,
             maxConnectionsPerAddress: config.smtpMaxConnectionsPerAddress,
             idleTimeoutMs: config.smtpIdleTimeoutSeconds * 1000,
+            onSession: (listener, delta) => telemetry.smtpSession(listener, delta),
           },
         });
         smtpListeners.push({
@@ -259,10 +279,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             idleTimeoutMs: config.smtpIdleTimeoutSeconds * 1000,
             maxSessionMs: config.smtpMaxSessionSeconds * 1000,
             handshakeTimeoutMs: config.smtpHandshakeTimeoutSeconds * 1000,
+            onSession: (listener, delta) => telemetry.smtpSession(listener, delta),
           },
         });
         smtpListeners.push(...(await smtp.listen()));
       }
+      if (config.metricsPort !== undefined)
+        metricsListener = await listenMetrics(config.metricsHost, config.metricsPort, () =>
+          telemetry.exposition(),
+        );
       if (options.background !== false) {
         stopDescriptorWatch = watchDescriptors((err) =>
           core.health.failure(err, { during: 'file descriptor check' }),
@@ -286,6 +311,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await smtp?.close();
       await inbound?.close();
       await http.close();
+      await metricsListener?.close();
       await objects.close();
       await store.close();
     },

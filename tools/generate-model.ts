@@ -44,6 +44,7 @@ interface BotoModel {
     apiVersion: string;
     protocol: string;
     signingName?: string;
+    endpointPrefix?: string;
     xmlNamespace?: string;
   };
   operations: Record<
@@ -78,7 +79,7 @@ function convertBotocore(model: BotoModel, source: string): ServiceModel {
     serviceId: model.metadata.serviceId,
     apiVersion: model.metadata.apiVersion,
     protocol: model.metadata.protocol as ServiceModel['protocol'],
-    signingName: model.metadata.signingName ?? 'ses',
+    signingName: model.metadata.signingName ?? model.metadata.endpointPrefix ?? 'ses',
     ...(model.metadata.xmlNamespace ? { xmlNamespace: model.metadata.xmlNamespace } : {}),
     sources: [source],
     operations,
@@ -250,7 +251,10 @@ class SchemaOverlay {
 
   /** Returns the model name of a schema, creating the shape when the model lacks it. */
   shapeName(schema: Schema, fallbackName?: string): string | undefined {
-    const s = deref(schema);
+    let s = deref(schema);
+    // A list member or map value with traits comes wrapped as [schema, traits] (a schema's own second item is
+    // its namespace string).
+    if (Array.isArray(s) && s.length === 2 && typeof s[1] !== 'string') s = deref(s[0]);
     if (s === undefined || s === null) return undefined;
     if (typeof s === 'number') return this.simple(s, fallbackName ?? 'Value');
     if (!Array.isArray(s)) return undefined;
@@ -397,3 +401,11 @@ const sns = convertBotocore(
   `botocore ${botocoreVersion} sns/2010-03-31`,
 );
 emit(sns, 'snsModel', 'sns.generated.ts');
+
+// CloudWatch: Debian's CLI and boto3 speak its Query protocol, today's SDK awsJson1_0 (query-compatible);
+// both codecs read the same shapes.
+const cloudwatch = convertBotocore(
+  load('cloudwatch/2010-08-01/service-2.json'),
+  `botocore ${botocoreVersion} cloudwatch/2010-08-01`,
+);
+emit(cloudwatch, 'cloudwatchModel', 'cloudwatch.generated.ts');

@@ -581,6 +581,71 @@ export const settings = {
     parser: num(1),
     default: 3600,
   }),
+  monitorIntervalSeconds: def({
+    env: 'SESAME_MONITOR_INTERVAL_SECONDS',
+    description:
+      'How often alarms and reputation are evaluated and old metric buckets purged (CloudWatch evaluates alarms every minute).',
+    parser: num(0.05),
+    default: 60,
+  }),
+  reputationWindowDays: def({
+    env: 'SESAME_REPUTATION_WINDOW_DAYS',
+    description:
+      'Length of the representative window over which bounce and complaint rates are computed (it restarts at an operator resume).',
+    parser: num(0.001),
+    default: 7,
+  }),
+  reputationMinimumVolume: def({
+    env: 'SESAME_REPUTATION_MINIMUM_VOLUME',
+    description:
+      "Eligible sends needed in the window before the rates change an account's enforcement status.",
+    parser: int(1, 1000000000),
+    default: 200,
+  }),
+  reputationBounceReview: def({
+    env: 'SESAME_REPUTATION_BOUNCE_REVIEW',
+    description: 'Bounce rate (0–1) at which an account goes under review (PROBATION); SES: 5 %.',
+    parser: num(0),
+    default: 0.05,
+  }),
+  reputationBouncePause: def({
+    env: 'SESAME_REPUTATION_BOUNCE_PAUSE',
+    description: "Bounce rate (0–1) at which an account's sending is paused (SHUTDOWN); SES: 10 %.",
+    parser: num(0),
+    default: 0.1,
+  }),
+  reputationComplaintReview: def({
+    env: 'SESAME_REPUTATION_COMPLAINT_REVIEW',
+    description: 'Complaint rate (0–1) at which an account goes under review; SES: 0.1 %.',
+    parser: num(0),
+    default: 0.001,
+  }),
+  reputationComplaintPause: def({
+    env: 'SESAME_REPUTATION_COMPLAINT_PAUSE',
+    description: "Complaint rate (0–1) at which an account's sending is paused; SES: 0.5 %.",
+    parser: num(0),
+    default: 0.005,
+  }),
+  metricsToken: def({
+    env: 'SESAME_METRICS_TOKEN',
+    description:
+      'Bearer token that /metrics (Prometheus) requires on the HTTP listener; unset: /metrics is served only on SESAME_METRICS_PORT.',
+    parser: optionalStr,
+    default: undefined,
+  }),
+  metricsPort: def({
+    env: 'SESAME_METRICS_PORT',
+    description:
+      'Port of a separate listener (on SESAME_METRICS_HOST) that serves /metrics without a token; unset: none.',
+    parser: optionalPort,
+    default: undefined,
+  }),
+  metricsHost: def({
+    env: 'SESAME_METRICS_HOST',
+    description: 'Address the separate /metrics listener binds.',
+    parser: str,
+    default: '127.0.0.1',
+  }),
 } as const;
 
 type Settings = typeof settings;

@@ -39,6 +39,7 @@ export type ResourceKind =
   | 'InboundMessage'
   | 'Bucket'
   | 'Function'
+  | 'Alarm'
   | 'Resource';
 
 /**
@@ -73,7 +74,10 @@ export type ErrorReason =
   | 'cannot-delete'
   | 'invalid-sns-topic'
   | 'invalid-s3-configuration'
-  | 'invalid-lambda-function';
+  | 'invalid-lambda-function'
+  /** CloudWatch: a parameter's value, or two parameters together, are not acceptable. */
+  | 'invalid-parameter-value'
+  | 'invalid-parameter-combination';
 
 export interface SesErrorOptions {
   resource?: ResourceKind;

@@ -5,6 +5,13 @@
  * (ports.ts) rather than the whole core: `forSesApi`, `forPages`, `forSmtp`, `forOperator`, `forMta`,
  * `forDispatch`.
  */
+import { SnsEmailDelivery } from './notifications/email-subscriptions.ts';
+import { NO_TELEMETRY, type Telemetry } from './metrics/telemetry.ts';
+import { AlarmService } from './metrics/alarms.ts';
+import { MetricSeries } from './metrics/metric-series.ts';
+import { Insights } from './metrics/insights.ts';
+import { MonitorSchedule } from './metrics/monitor.ts';
+import { DEFAULT_REPUTATION, ReputationMonitor, type ReputationSettings } from './metrics/reputation.ts';
 import type { DnsResolver } from '../lib/dns.ts';
 import type { Logger } from '../lib/logger.ts';
 import { PublicLinks } from '../lib/public-links.ts';
@@ -72,6 +79,9 @@ export type { DnsRecord } from './identities/dns-records.ts';
 export type { SenderProfile, DkimSigningKey } from './identities/sender-identities.ts';
 export type { TagService } from './tags/tag-service.ts';
 export type { SendingService } from './sending/sending-service.ts';
+export type { Dimension, Statistic, MetricId } from './metrics/metric-series.ts';
+export { SES_NAMESPACE, VDM_METRICS } from './metrics/metric-series.ts';
+export { NO_TELEMETRY, type Telemetry, type AttemptResult } from './metrics/telemetry.ts';
 export type {
   ConfigurationSetService,
   ConfigurationSetInput,
@@ -121,6 +131,7 @@ export type {
   VerificationStatus,
   DkimKeyLength,
   EnforcementStatus,
+  AlarmRecord,
   ReviewStatus,
   SuppressionReason,
   Tag,
@@ -168,6 +179,10 @@ export interface CoreSettings extends QuotaSettings {
   maxTemplates?: number;
   /** How long received mail is kept (SendBounce needs 24 hours). */
   inboundRetentionMs?: number;
+  /** Reputation window, minimum volume and thresholds (SES's by default). */
+  reputation?: Partial<ReputationSettings>;
+  /** How often alarms and reputation are evaluated (default one minute). */
+  monitorIntervalMs?: number;
 }
 
 export interface CoreDeps {
@@ -178,6 +193,8 @@ export interface CoreDeps {
   settings: CoreSettings;
   /** spamd and clamd, when configured (receiving's ScanEnabled rules). */
   scanners?: Scanners;
+  /** Where the core and its callers report what happens (Prometheus); none by default. */
+  telemetry?: Telemetry;
   now?: () => number;
 }
 
@@ -202,6 +219,14 @@ export class Core {
   readonly receiptRules: ReceiptRuleService;
   readonly receivingResources: ReceivingResources;
   readonly inboundWork: InboundWork;
+  readonly metrics: MetricSeries;
+  readonly alarms: AlarmService;
+  readonly reputation: ReputationMonitor;
+  readonly insights: Insights;
+  readonly telemetry: Telemetry;
+  readonly monitor: MonitorSchedule;
+  readonly #monitorIntervalMs: number;
+  readonly #snsEmail: SnsEmailDelivery;
   readonly #inbound: InboundReceiver;
   readonly #received = new OutboxSignal();
   readonly #acceptance: Acceptance;
@@ -216,6 +241,7 @@ export class Core {
     const { settings, store, logger, box } = deps;
     const { region } = settings;
     const links = new PublicLinks(settings.publicUrl);
+    const telemetry = (this.telemetry = deps.telemetry ?? NO_TELEMETRY);
     this.region = region;
     this.health = new ServiceHealth({ logger });
     this.#cachePollMs = settings.cachePollMs ?? 500;
@@ -262,7 +288,7 @@ export class Core {
       senders: this.senders,
       sns: this.sns,
     });
-    this.#acceptance = new Acceptance({ store, publisher, quota, outbox, logger });
+    this.#acceptance = new Acceptance({ store, publisher, quota, outbox, logger, telemetry });
     const systemMail = new SystemMail({
       acceptance: this.#acceptance,
       settings: { bounceDomain: settings.bounceDomain, mailHost: settings.mailHost, nodeId: settings.nodeId },
@@ -348,6 +374,8 @@ export class Core {
       publisher,
       outbox,
       reactions: [(m, e) => autoSuppression.apply(m, e), (m, e) => forwarding.forward(m, e)],
+      senders: this.senders,
+      telemetry,
     });
     this.receivingResources = new ReceivingResources({ store, box, now });
     this.#inbound = new InboundReceiver({
@@ -355,6 +383,7 @@ export class Core {
       cache,
       now,
       logger,
+      telemetry,
       signal: this.#received,
       settings: { mailHost: settings.mailHost, retentionMs: settings.inboundRetentionMs ?? 24 * 3600_000 },
     });
@@ -379,6 +408,28 @@ export class Core {
     const tracker = new Tracker(box.derive('tracking'), links);
     this.engagement = new EngagementService({ store, tracker, lists: this.listManagement, recorder, now });
     this.#personalizer = new Personalizer({ tracker, lists: this.listManagement });
+    this.metrics = new MetricSeries({ store, now });
+    this.alarms = new AlarmService({ store, series: this.metrics, sns: this.sns, outbox, region, now });
+    this.reputation = new ReputationMonitor({
+      store,
+      series: this.metrics,
+      accounts: this.accounts,
+      systemMail,
+      settings: { ...DEFAULT_REPUTATION, ...settings.reputation },
+      logger,
+      now,
+    });
+    this.monitor = new MonitorSchedule({
+      store,
+      alarms: this.alarms,
+      reputation: this.reputation,
+      logger,
+      health: this.health,
+      now,
+    });
+    this.#monitorIntervalMs = settings.monitorIntervalMs ?? 60_000;
+    this.#snsEmail = new SnsEmailDelivery({ sns: this.sns, systemMail });
+    this.insights = new Insights({ store, dns: deps.dns });
   }
 
   /** The SES v2, SES v1 and SNS-compatible APIs. */
@@ -411,6 +462,7 @@ export class Core {
       personalize: (message, body, index) => personalizer.personalize(message, body, index),
       dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
       recordFeedback: (input) => this.feedback.recordFeedback(input),
+      telemetry: this.telemetry,
       health: this.health,
     };
   }
@@ -432,6 +484,7 @@ export class Core {
       notifications: (m, job, topicArn, content) => w.notifications(m, job, topicArn, content),
       record: (m, jobs, notifications) => w.record(m, jobs, notifications),
       bounce: (m, job, raw) => w.bounce(m, job, raw),
+      telemetry: this.telemetry,
       health: this.health,
     };
   }
@@ -440,6 +493,9 @@ export class Core {
     return {
       onQueued: (listener) => this.#outbox.onQueued(listener),
       envelope: (n) => this.sns.envelope(n),
+      isEmail: (n) => SnsEmailDelivery.isEmail(n),
+      deliverEmail: (n) => this.#snsEmail.deliver(n),
+      telemetry: this.telemetry,
       health: this.health,
     };
   }
@@ -448,9 +504,11 @@ export class Core {
   start(): void {
     this.#cache.start(this.#cachePollMs);
     this.#verifier.start();
+    this.monitor.start(this.#monitorIntervalMs);
   }
 
   stop(): void {
+    this.monitor.stop();
     this.#verifier.stop();
     this.#cache.stop();
     this.health.stop();

@@ -13,6 +13,11 @@
  *   DispatchPort        dispatch/ (the notification outbox)
  *   ReceivingWorkPort   receiving-worker/ (the actions of received mail)
  */
+import type { NotificationRecord } from '../store/store.ts';
+import type { AlarmService } from './metrics/alarms.ts';
+import type { MetricSeries } from './metrics/metric-series.ts';
+import type { Insights } from './metrics/insights.ts';
+import type { Telemetry } from './metrics/telemetry.ts';
 import type { AccountService } from './accounts/account-service.ts';
 import type { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
 import type { ContactService } from './contacts/contact-service.ts';
@@ -44,7 +49,13 @@ export interface SesApiPort {
   readonly health: HealthPort;
   readonly accounts: Pick<
     AccountService,
-    'get' | 'resolveAccessKey' | 'sendQuota' | 'putDetails' | 'setSendingEnabled' | 'setSuppressedReasons'
+    | 'get'
+    | 'resolveAccessKey'
+    | 'sendQuota'
+    | 'putDetails'
+    | 'setSendingEnabled'
+    | 'setSuppressedReasons'
+    | 'setVdm'
   >;
   readonly identities: Pick<
     IdentityService,
@@ -64,7 +75,16 @@ export interface SesApiPort {
     | 'verifyEmailAddress'
   >;
   readonly tags: Pick<TagService, 'list' | 'listForResource' | 'tagResource' | 'untagResource'>;
-  readonly sending: Pick<SendingService, 'send' | 'sendBulk' | 'sendStatistics'>;
+  readonly sending: Pick<SendingService, 'send' | 'sendBulk'>;
+  /** GetSendStatistics, CloudWatch's metric reads, VDM. */
+  readonly metrics: Pick<MetricSeries, 'datapoints' | 'metrics' | 'sendStatistics' | 'vdmSeries'>;
+  /** GetMessageInsights, GetEmailAddressInsights. */
+  readonly insights: Pick<Insights, 'address' | 'message'>;
+  /** CloudWatch alarms. */
+  readonly alarms: Pick<
+    AlarmService,
+    'delete' | 'history' | 'list' | 'put' | 'setActionsEnabled' | 'setState'
+  >;
   readonly configurationSets: Pick<
     ConfigurationSetService,
     | 'arn'
@@ -76,6 +96,7 @@ export interface SesApiPort {
     | 'list'
     | 'setDelivery'
     | 'setReputation'
+    | 'setVdm'
     | 'setSendingEnabled'
     | 'setSuppression'
     | 'setTracking'
@@ -103,6 +124,7 @@ export interface SesApiPort {
     | 'deleteTopic'
     | 'listSubscriptions'
     | 'listTopics'
+    | 'publishMessage'
     | 'setTopicAttribute'
     | 'subscribe'
     | 'topicAttributes'
@@ -190,6 +212,8 @@ export interface ReceivingWorkPort {
   notifications: InboundWork['notifications'];
   record: InboundWork['record'];
   bounce: InboundWork['bounce'];
+  /** Where outcomes are reported (Prometheus). */
+  telemetry: Telemetry;
   health: HealthPort;
 }
 
@@ -235,6 +259,8 @@ export interface MtaPort {
   personalize: Personalizer['personalize'];
   dkimKeyFor: SenderIdentities['dkimKeyFor'];
   recordFeedback: FeedbackService['recordFeedback'];
+  /** Where outcomes are reported (Prometheus). */
+  telemetry: Telemetry;
   health: HealthPort;
 }
 
@@ -242,5 +268,11 @@ export interface MtaPort {
 export interface DispatchPort {
   onQueued(listener: () => void): void;
   envelope: SnsService['envelope'];
+  /** Whether a notification goes to an email / email-json subscription (mail, not an HTTP POST). */
+  isEmail(n: NotificationRecord): boolean;
+  /** Commits the mail of such a notification for delivery by Sesame's MTA. */
+  deliverEmail(n: NotificationRecord): Promise<void>;
+  /** Where outcomes are reported (Prometheus). */
+  telemetry: Telemetry;
   health: HealthPort;
 }

@@ -124,6 +124,12 @@ export class Dispatcher {
     let error: string;
     let retry = true;
     try {
+      if (this.#core.isEmail(n)) {
+        await this.#core.deliverEmail(n);
+        await this.#store.notifications.markDelivered(n.id, Date.now(), attempts);
+        this.#core.telemetry.notificationAttempt('delivered');
+        return;
+      }
       const { headers, body } = await this.#core.envelope(n);
       const res = await fetch(n.endpoint, {
         method: 'POST',
@@ -135,6 +141,7 @@ export class Dispatcher {
       await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
         await this.#store.notifications.markDelivered(n.id, Date.now(), attempts);
+        this.#core.telemetry.notificationAttempt('delivered');
         return;
       }
       error = `HTTP ${res.status}`;
@@ -147,6 +154,7 @@ export class Dispatcher {
           : (err as Error).message;
     }
     const dead = !retry || attempts > this.#settings.maxRetries;
+    this.#core.telemetry.notificationAttempt(dead ? 'dead' : 'failed');
     try {
       await this.#store.notifications.markFailed(
         n.id,

@@ -33,6 +33,12 @@ export function newMessageId(nowMs: number = Date.now(), prefix = '0100'): strin
   return `${prefix}${nowMs.toString(16).padStart(12, '0').slice(-12)}-${randomUUID()}-000000`;
 }
 
+/** The accept time a message id (newMessageId) carries, or null for an id of another form. */
+export function messageTime(id: string): number | null {
+  const m = /^[0-9a-f]{4}([0-9a-f]{12})-/.exec(id);
+  return m ? parseInt(m[1]!, 16) : null;
+}
+
 /** A lowercase token of the given length for DKIM selectors (SES tokens are 32 lowercase alphanumerics). */
 export function newToken(length = 32): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';

@@ -5,6 +5,7 @@
  * accepted messages in, delivery outcomes and feedback out) and reads its own queue entries through the store
  * interface at start-up. Must never decide SES policy (quotas, identities, events): the core does.
  */
+import { messageTime } from '../lib/ids.ts';
 import type { AcceptedMessage, InboundMailPort, MtaPort } from '../core/index.ts';
 import type { DnsResolver } from '../lib/dns.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -117,6 +118,21 @@ export class Mta {
     this.#scheduler.resume();
   }
 
+  /** Queued work per destination domain, with the accept time of its oldest message (for /metrics). */
+  queueByDestination(): {
+    domain: string;
+    ready: number;
+    delayed: number;
+    oldestAcceptedAt: number | null;
+  }[] {
+    return this.#scheduler.byDestination().map((d) => ({
+      domain: d.domain,
+      ready: d.ready,
+      delayed: d.delayed,
+      oldestAcceptedAt: messageTime(d.oldestMessageId),
+    }));
+  }
+
   get stats(): { ready: number; delayed: number; active: number } {
     return this.#scheduler.stats;
   }
@@ -149,9 +165,15 @@ export class Mta {
     try {
       for (let item = next(); item; item = next()) {
         let retry: WorkItem | undefined;
+        const started = performance.now();
         try {
           retry = await this.#deliverer.deliver(item, holder);
+          this.#core.telemetry.deliveryAttempt(
+            (performance.now() - started) / 1000,
+            retry ? 'deferred' : 'done',
+          );
         } catch (err) {
+          this.#core.telemetry.deliveryAttempt((performance.now() - started) / 1000, 'error');
           if (!this.#core.health.failure(err, { during: 'delivery', messageId: item.messageId }))
             this.#log.error(
               { err, messageId: item.messageId, domain },

@@ -196,12 +196,14 @@ export class ReceivingWorker {
           job.result = done.result;
           queued = queued.concat(done.notifications);
           Object.assign(job, { status: 'done', lastError: null, updatedAt: Date.now() });
+          this.#core.telemetry.inboundAction(job.action.type, 'done');
         } catch (err) {
           job.lastError = err instanceof Error ? err.message : String(err);
           job.updatedAt = Date.now();
           const expired = job.updatedAt - m.receivedAt >= this.#settings.maxAgeMs;
           if (err instanceof PermanentFailure || expired) {
             job.status = expired && !(err instanceof PermanentFailure) ? 'expired' : 'failed';
+            this.#core.telemetry.inboundAction(job.action.type, job.status);
             this.#log.warn(
               { messageId: m.id, rule: job.ruleName, action: job.action.type, error: job.lastError },
               job.status === 'expired'
@@ -209,6 +211,7 @@ export class ReceivingWorker {
                 : 'a receipt action failed',
             );
           } else {
+            this.#core.telemetry.inboundAction(job.action.type, 'retried');
             const delay = Math.min(30 * 60_000, this.#settings.retryBaseMs * 2 ** (job.attempts - 1));
             m.nextAttemptAt = job.updatedAt + delay;
             m.leaseUntil = null;

@@ -22,6 +22,8 @@ function toRow(a: AccountRecord): AccountsTable {
     review: a.review ? JSON.stringify(a.review) : null,
     review_status: a.review?.status ?? null,
     review_updated_at: a.review?.updatedAt ?? null,
+    reputation_since: a.reputationSince,
+    vdm: a.vdm ? JSON.stringify(a.vdm) : null,
   };
 }
 
@@ -38,6 +40,8 @@ function toRecord(r: Selectable<AccountsTable>): AccountRecord {
     suppressedReasons: JSON.parse(r.suppressed_reasons) as AccountRecord['suppressedReasons'],
     details: json(r.details),
     review: json(r.review),
+    reputationSince: r.reputation_since,
+    vdm: json(r.vdm),
   };
 }
 

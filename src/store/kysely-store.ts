@@ -14,6 +14,7 @@ import { SqliteWriterThread } from './dialects/sqlite-writer.ts';
 import { KyselyIdentities } from './identity-store.ts';
 import { KyselyMessageStore } from './message-store.ts';
 import { KyselyMeta } from './meta-store.ts';
+import { KyselyMetrics } from './metric-store.ts';
 import { migrations, type Dialect } from './migrations/index.ts';
 import { KyselyNotifications } from './notification-store.ts';
 import { KyselyReceiving } from './receiving-store.ts';
@@ -33,18 +34,20 @@ export interface StoreOptions {
   schema?: string;
   /** A pooled PostgreSQL connection failed while idle (it is replaced; see dialects/postgres.ts). */
   onConnectionError?: (err: Error) => void;
+  /** Told how long each group commit of messages took (`accept`, `outcomes`), for telemetry. */
+  onCommit?: (kind: string, seconds: number) => void;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.url.startsWith('sqlite:')) {
     const handle = openSqlite(options.url.slice('sqlite:'.length));
-    return new KyselyStore(handle.db, 'sqlite', options.schema, handle.raw);
+    return new KyselyStore(handle.db, 'sqlite', options.schema, handle.raw, options.onCommit);
   }
   const schema = options.schema ?? 'public';
   const db = await openPostgres(options.url, schema, {
     ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
   });
-  return new KyselyStore(db, 'postgres', schema, undefined);
+  return new KyselyStore(db, 'postgres', schema, undefined, options.onCommit);
 }
 
 class KyselyStore implements Store {
@@ -54,6 +57,7 @@ class KyselyStore implements Store {
   readonly tags: KyselyTags;
   readonly meta: KyselyMeta;
   readonly messages: KyselyMessageStore;
+  readonly metrics: KyselyMetrics;
   readonly suppression: KyselySuppressionStore;
   readonly configurationSets: KyselyConfigurationSets;
   readonly sns: KyselySns;
@@ -68,7 +72,13 @@ class KyselyStore implements Store {
   /** SQLite file: the writer thread, started on the first write (the tables exist only after migrations). */
   #thread: SqliteWriterThread | undefined;
 
-  constructor(db: Db, dialect: Dialect, schema: string | undefined, raw: SqliteDatabase | undefined) {
+  constructor(
+    db: Db,
+    dialect: Dialect,
+    schema: string | undefined,
+    raw: SqliteDatabase | undefined,
+    onCommit?: (kind: string, seconds: number) => void,
+  ) {
     this.db = db;
     this.dialect = dialect;
     this.#schema = schema;
@@ -81,7 +91,8 @@ class KyselyStore implements Store {
     this.identities = new KyselyIdentities(db, tx);
     this.tags = new KyselyTags(db);
     this.meta = new KyselyMeta(db);
-    this.messages = new KyselyMessageStore(db, dialect, raw, thread);
+    this.messages = new KyselyMessageStore(db, dialect, raw, thread, onCommit);
+    this.metrics = new KyselyMetrics(db, tx);
     this.suppression = new KyselySuppressionStore(db);
     this.configurationSets = new KyselyConfigurationSets(db, tx);
     this.sns = new KyselySns(db);

@@ -15,6 +15,8 @@ import {
   type OutcomeRows,
 } from './dialects/sqlite-writer-worker.ts';
 import type { Database as Schema, EventsTable, MessagesTable, RecipientsTable } from './schema.ts';
+import { counterRows, dimensionRows, type CounterRow, type DimensionRow } from './metric-rows.ts';
+import { METRIC_COLUMNS } from './interface/metrics.ts';
 import type {
   AcceptedMessage,
   DeliveryOutcomes,
@@ -22,7 +24,6 @@ import type {
   MessageRecord,
   MessageStore,
   RecipientRecord,
-  SendStatisticsBucket,
   RecipientUpdate,
 } from './store.ts';
 
@@ -176,6 +177,8 @@ function acceptRows(batch: AcceptedMessage[]): AcceptRows {
       (a.notifications ?? []).map((n) => notificationRow(n) as unknown as Record<string, unknown>),
     ),
     counts: quotaCounts(batch),
+    metrics: counterRows(batch.flatMap((a) => a.metrics ?? [])),
+    dimensionMetrics: dimensionRows(batch.flatMap((a) => a.dimensionMetrics ?? [])),
   };
 }
 
@@ -186,7 +189,41 @@ function outcomeRows(batch: DeliveryOutcomes[], now: number): OutcomeRows {
     notifications: batch.flatMap((o) =>
       (o.notifications ?? []).map((n) => notificationRow(n) as unknown as Record<string, unknown>),
     ),
+    metrics: counterRows(batch.flatMap((o) => o.metrics ?? [])),
+    dimensionMetrics: dimensionRows(batch.flatMap((o) => o.dimensionMetrics ?? [])),
   };
+}
+
+/** PostgreSQL: the counter and dimension upserts of one transaction (rows arrive sorted by key). */
+async function upsertMetrics(
+  trx: Kysely<Schema>,
+  metrics: CounterRow[],
+  dims: DimensionRow[],
+): Promise<void> {
+  if (metrics.length)
+    await trx
+      .insertInto('metric_counts')
+      .values(metrics as never)
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'span', 'bucket', 'configuration_set', 'identity', 'isp'])
+          .doUpdateSet(
+            Object.fromEntries(
+              METRIC_COLUMNS.map((c) => [c, sql`metric_counts.${sql.ref(c)} + excluded.${sql.ref(c)}`]),
+            ),
+          ),
+      )
+      .execute();
+  if (dims.length)
+    await trx
+      .insertInto('metric_dimension_counts')
+      .values(dims)
+      .onConflict((oc) =>
+        oc
+          .columns(['account_id', 'metric', 'dimensions', 'span', 'bucket'])
+          .doUpdateSet((eb) => ({ count: sql`metric_dimension_counts.count + ${eb.ref('excluded.count')}` })),
+      )
+      .execute();
 }
 
 /**
@@ -258,6 +295,11 @@ function postgresWriter(db: Kysely<Schema>): Writer {
                 .doUpdateSet((eb) => ({ count: sql`send_counts.count + ${eb.ref('excluded.count')}` })),
             )
             .execute();
+        await upsertMetrics(
+          trx,
+          counterRows(batch.flatMap((a) => a.metrics ?? [])),
+          dimensionRows(batch.flatMap((a) => a.dimensionMetrics ?? [])),
+        );
       });
     },
     async outcomes(batch) {
@@ -281,6 +323,11 @@ function postgresWriter(db: Kysely<Schema>): Writer {
         if (events.length) await trx.insertInto('events').values(events).execute();
         if (notifications.length)
           await trx.insertInto('notification_deliveries').values(notifications).execute();
+        await upsertMetrics(
+          trx,
+          counterRows(batch.flatMap((o) => o.metrics ?? [])),
+          dimensionRows(batch.flatMap((o) => o.dimensionMetrics ?? [])),
+        );
       });
     },
   };
@@ -299,16 +346,31 @@ export class KyselyMessageStore implements MessageStore {
     dialect: 'sqlite' | 'postgres',
     raw: Database.Database | undefined,
     thread: () => SqliteWriterThread | undefined,
+    onCommit: (kind: string, seconds: number) => void = () => undefined,
   ) {
     this.#db = db;
+    const timed =
+      <T>(kind: string, run: (batch: T) => Promise<void>) =>
+      async (batch: T) => {
+        const started = performance.now();
+        await run(batch);
+        onCommit(kind, (performance.now() - started) / 1000);
+      };
     this.#dialect = dialect;
     // Statements are prepared on first use: the tables exist only once migrations have run.
     const w = () => (this.#writer ??= raw ? sqliteWriter(db, raw, thread()) : postgresWriter(db));
     // On SQLite the next batch waits in the writer thread's queue while the current one commits (accepted
     // messages are independent of each other). On PostgreSQL one at a time: two transactions bumping the same
     // send counters could deadlock.
-    this.#accepts = new GroupCommit((batch) => w().accept(batch.flat()), 500, dialect === 'sqlite' ? 2 : 1);
-    this.#outcomes = new GroupCommit((batch) => w().outcomes(batch), 500);
+    this.#accepts = new GroupCommit(
+      timed('accept', (batch: AcceptedMessage[][]) => w().accept(batch.flat())),
+      500,
+      dialect === 'sqlite' ? 2 : 1,
+    );
+    this.#outcomes = new GroupCommit(
+      timed('outcomes', (batch: DeliveryOutcomes[]) => w().outcomes(batch)),
+      500,
+    );
   }
 
   accept(message: AcceptedMessage): Promise<void> {
@@ -420,53 +482,6 @@ export class KyselyMessageStore implements MessageStore {
       .values({ id: node, heartbeat_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
       .execute();
-  }
-
-  async sendStatistics(accountId: string, since: number, bucketMs: number): Promise<SendStatisticsBucket[]> {
-    const buckets = new Map<number, SendStatisticsBucket>();
-    const at = (start: number) => {
-      let b = buckets.get(start);
-      if (!b) {
-        b = { start, deliveryAttempts: 0, bounces: 0, complaints: 0, rejects: 0 };
-        buckets.set(start, b);
-      }
-      return b;
-    };
-    const bucket = sql<number>`(created_at / ${sql.lit(bucketMs)}) * ${sql.lit(bucketMs)}`;
-    const sent = await this.#db
-      .selectFrom('messages')
-      .select([bucket.as('start'), (eb) => eb.fn.sum<number>('recipient_count').as('n')])
-      .where('account_id', '=', accountId)
-      .where('created_at', '>=', since)
-      .groupBy(sql`1`)
-      .execute();
-    for (const r of sent) at(Number(r.start)).deliveryAttempts += Number(r.n);
-    const bounced = await this.#db
-      .selectFrom('recipients')
-      .innerJoin('messages', 'messages.id', 'recipients.message_id')
-      .select([
-        sql<number>`(recipients.updated_at / ${sql.lit(bucketMs)}) * ${sql.lit(bucketMs)}`.as('start'),
-        (eb) => eb.fn.countAll<number>().as('n'),
-      ])
-      .where('messages.account_id', '=', accountId)
-      .where('recipients.status', '=', 'bounced')
-      .where('recipients.updated_at', '>=', since)
-      .groupBy(sql`1`)
-      .execute();
-    for (const r of bounced) at(Number(r.start)).bounces += Number(r.n);
-    const feedback = await this.#db
-      .selectFrom('events')
-      .select([bucket.as('start'), 'type', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('account_id', '=', accountId)
-      .where('created_at', '>=', since)
-      .where('type', 'in', ['Complaint', 'Reject'])
-      .groupBy([sql`1`, 'type'])
-      .execute();
-    for (const r of feedback) {
-      if (r.type === 'Complaint') at(Number(r.start)).complaints += Number(r.n);
-      else at(Number(r.start)).rejects += Number(r.n);
-    }
-    return [...buckets.values()].sort((a, b) => a.start - b.start);
   }
 
   get dialect(): 'sqlite' | 'postgres' {

@@ -167,6 +167,17 @@ export class KyselyNotifications implements NotificationStore {
     return Number(res.numUpdatedRows);
   }
 
+  async counts(): Promise<{ pending: number; dead: number }> {
+    const rows = await this.#db
+      .selectFrom('notification_deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', ['pending', 'dead'])
+      .groupBy('status')
+      .execute();
+    const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
+    return { pending: n('pending'), dead: n('dead') };
+  }
+
   async nextDue(): Promise<number | null> {
     const r = await this.#db
       .selectFrom('notification_deliveries')

@@ -5,6 +5,7 @@
  */
 import { sql, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
+import { dimensionRows } from './metric-rows.ts';
 import { notificationRow } from './notification-store.ts';
 import { count, insertOrConflict, modifyOne, one } from './queries.ts';
 import type {
@@ -643,6 +644,31 @@ export class KyselyReceiving implements ReceivingStore {
       out.push(
         statement(
           this.#db.insertInto('notification_deliveries').values(p.notifications.map(notificationRow)),
+        ),
+      );
+    // Receiving's metrics (PublishFailure, PublishExpired) move in the commit that ends the action.
+    const ended = dimensionRows(
+      p.actions
+        .filter((a) => a.status === 'failed' || a.status === 'expired')
+        .map((a) => ({
+          accountId: a.accountId,
+          at: a.updatedAt,
+          metric: a.status === 'failed' ? 'PublishFailure' : 'PublishExpired',
+          dimensions: '',
+          count: 1,
+        })),
+    );
+    if (ended.length)
+      out.push(
+        statement(
+          this.#db
+            .insertInto('metric_dimension_counts')
+            .values(ended)
+            .onConflict((oc) =>
+              oc
+                .columns(['account_id', 'metric', 'dimensions', 'span', 'bucket'])
+                .doUpdateSet({ count: sql`metric_dimension_counts.count + excluded.count` }),
+            ),
         ),
       );
     return out;

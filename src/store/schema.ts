@@ -1,5 +1,6 @@
 /** Row types of the database tables, as Kysely sees them. Times are epoch milliseconds; booleans are 0/1. */
 import type { Generated } from 'kysely';
+import type { MetricColumn } from './interface/metrics.ts';
 
 export interface AccountsTable {
   id: string;
@@ -15,6 +16,8 @@ export interface AccountsTable {
   review: string | null;
   review_status: string | null;
   review_updated_at: number | null;
+  reputation_since: number | null;
+  vdm: string | null;
 }
 
 export interface AccessKeysTable {
@@ -294,7 +297,61 @@ export interface InboundRefusalsTable {
   reply: string;
 }
 
+export type MetricCountsTable = {
+  account_id: string;
+  span: number;
+  bucket: number;
+  configuration_set: string;
+  identity: string;
+  isp: string;
+} & Record<MetricColumn, number>;
+
+export interface MetricDimensionCountsTable {
+  account_id: string;
+  span: number;
+  bucket: number;
+  metric: string;
+  dimensions: string;
+  count: number;
+}
+
+export interface MetricSamplesTable {
+  account_id: string;
+  metric: string;
+  dimensions: string;
+  at: number;
+  value: number;
+}
+
+export interface AlarmsTable {
+  account_id: string;
+  name: string;
+  arn: string;
+  definition: string;
+  state: string;
+  state_reason: string;
+  state_reason_data: string | null;
+  state_updated_at: number;
+  actions_enabled: number;
+  configuration_updated_at: number;
+}
+
+export interface AlarmHistoryTable {
+  id: string;
+  account_id: string;
+  alarm_name: string;
+  at: number;
+  type: string;
+  summary: string;
+  data: string;
+}
+
 export interface Database {
+  metric_counts: MetricCountsTable;
+  metric_dimension_counts: MetricDimensionCountsTable;
+  metric_samples: MetricSamplesTable;
+  alarms: AlarmsTable;
+  alarm_history: AlarmHistoryTable;
   receipt_filters: ReceiptFiltersTable;
   receipt_rule_sets: ReceiptRuleSetsTable;
   buckets: BucketsTable;

@@ -20,6 +20,7 @@ export * from './interface/sns.ts';
 export * from './interface/templates.ts';
 export * from './interface/contacts.ts';
 export * from './interface/receiving.ts';
+export * from './interface/metrics.ts';
 
 import type { AccessKeyStore, AccountStore } from './interface/accounts.ts';
 import type { MetaStore, TagStore } from './interface/common.ts';
@@ -28,6 +29,7 @@ import type { ContactStore } from './interface/contacts.ts';
 import type { ReceivingStore } from './interface/receiving.ts';
 import type { IdentityStore } from './interface/identities.ts';
 import type { MessageStore } from './interface/messages.ts';
+import type { MetricStore } from './interface/metrics.ts';
 import type { NotificationStore, SecretStore, SnsStore } from './interface/sns.ts';
 import type { SuppressionStore } from './interface/suppression.ts';
 import type { TemplateStore } from './interface/templates.ts';
@@ -38,6 +40,7 @@ export interface Store {
   readonly contacts: ContactStore;
   readonly receiving: ReceivingStore;
   readonly messages: MessageStore;
+  readonly metrics: MetricStore;
   readonly configurationSets: ConfigurationSetStore;
   readonly sns: SnsStore;
   readonly notifications: NotificationStore;

@@ -134,6 +134,8 @@ export function account(id: string, extra: Partial<AccountRecord> = {}): Account
     suppressedReasons: ['BOUNCE', 'COMPLAINT'],
     details: null,
     review: null,
+    reputationSince: null,
+    vdm: null,
     ...extra,
   };
 }

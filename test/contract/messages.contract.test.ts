@@ -211,39 +211,68 @@ for (const dialect of dialects)
       expect((await store.messages.recipients(done.message.id))[0]!.owner).toBe('other');
     });
 
-    it('counts sending statistics in buckets: recipients sent, bounced, complaints and rejects', async () => {
+    it('adds metric counters in the commits that record events: minute and hour buckets, per key', async () => {
       const a = ids.account();
       const q = 15 * 60_000;
-      const t0 = Math.floor(Date.now() / q) * q - 2 * q;
+      const t0 = Math.floor(Date.now() / 3600_000) * 3600_000 - 3600_000;
+      const inc = (at: number, isp: string, counts: Record<string, number>) => ({
+        accountId: a,
+        at,
+        configurationSet: 'cs',
+        identity: 'example.com',
+        isp,
+        counts,
+      });
       const m1 = accepted(a, { recipients: 3, createdAt: t0 + 1000 });
-      const m2 = accepted(a, { recipients: 2, createdAt: t0 + q + 5 });
-      await s.store.messages.accept(m1);
-      await s.store.messages.accept(m2);
+      m1.metrics = [inc(t0 + 1000, '~multiple', { sends: 1, recipients: 3 })];
+      const m2 = accepted(a, { recipients: 1, createdAt: t0 + q + 5 });
+      m2.metrics = [inc(t0 + q + 5, 'Gmail', { sends: 1, recipients: 1 })];
+      m2.dimensionMetrics = [
+        { accountId: a, at: t0 + q + 5, metric: 'Send', dimensions: 'campaign=x', count: 1 },
+      ];
+      await Promise.all([s.store.messages.accept(m1), s.store.messages.accept(m2)]);
       await s.store.messages.recordOutcomes({
-        recipients: [
-          {
-            messageId: m1.message.id,
-            index: 0,
-            status: 'bounced',
-            attempts: 1,
-            nextAttemptAt: null,
-            lastResponse: '550',
-          },
-        ],
-        events: [
-          event(a, m1.message.id, 'Complaint', t0 + 2000),
-          event(a, m2.message.id, 'Reject', t0 + q + 10),
-        ],
+        recipients: [],
+        events: [event(a, m1.message.id, 'Complaint', t0 + 2000)],
+        metrics: [inc(t0 + 2000, '~multiple', { complaints: 1 }), inc(t0 + q + 6, 'Gmail', { bounces: 2 })],
       });
-      const stats = await s.store.messages.sendStatistics(a, t0, q);
-      expect(stats.find((b) => b.start === t0)).toMatchObject({
-        deliveryAttempts: 3,
-        complaints: 1,
-        rejects: 0,
-      });
-      expect(stats.find((b) => b.start === t0 + q)).toMatchObject({ deliveryAttempts: 2, rejects: 1 });
-      // The bounce is counted when it happened (its recipient's update time).
-      expect(stats.reduce((n, b) => n + b.bounces, 0)).toBe(1);
-      expect(await s.store.messages.sendStatistics(ids.account(), t0, q)).toEqual([]);
+      const query = (span: number, bucketMs: number, filter = {}) =>
+        s.store.metrics.counters({
+          accountId: a,
+          span,
+          from: t0,
+          to: t0 + 3600_000,
+          bucketMs,
+          filter,
+          columns: ['sends', 'recipients', 'complaints', 'bounces'],
+        });
+      expect(await query(60, q)).toEqual([
+        { start: t0, values: { sends: 1, recipients: 3, complaints: 1, bounces: 0 } },
+        { start: t0 + q, values: { sends: 1, recipients: 1, complaints: 0, bounces: 2 } },
+      ]);
+      // The hour bucket holds the same sums.
+      expect(await query(3600, 3600_000)).toEqual([
+        { start: t0, values: { sends: 2, recipients: 4, complaints: 1, bounces: 2 } },
+      ]);
+      expect((await query(60, q, { realIspsOnly: true })).map((b) => b.values.sends)).toEqual([1]);
+      expect(await query(60, q, { isp: 'Yahoo' })).toEqual([]);
+      expect(
+        await s.store.metrics.dimensionCounts({
+          accountId: a,
+          span: 60,
+          from: t0,
+          to: t0 + 3600_000,
+          bucketMs: 60_000,
+          metric: 'Send',
+          dimensions: 'campaign=x',
+        }),
+      ).toEqual([{ start: Math.floor((t0 + q + 5) / 60_000) * 60_000, count: 1 }]);
+      expect(await s.store.metrics.dimensionMetrics(a, t0)).toEqual([
+        { metric: 'Send', dimensions: 'campaign=x' },
+      ]);
+      // Purging drops the minute buckets before the cut and keeps the hour ones.
+      await s.store.metrics.purge(t0 + 3600_000, t0);
+      expect(await query(60, q)).toEqual([]);
+      expect((await query(3600, 3600_000)).length).toBe(1);
     });
   });

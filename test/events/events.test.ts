@@ -121,10 +121,13 @@ describe('SNS-compatible topics', () => {
     ).toMatch(new RegExp(`^${topicArn}:[0-9a-f-]{36}$`));
   });
 
-  it('protocols other than http(s) and unknown topics are refused', async () => {
+  it('protocols other than http(s) and email(-json), bad addresses and unknown topics are refused', async () => {
     await expect(
-      sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'a@b.c' })),
+      sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sms', Endpoint: '+15555550100' })),
     ).rejects.toThrow(/not supported by Sesame/);
+    await expect(
+      sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'not-an-address' })),
+    ).rejects.toThrow(/Invalid parameter: Email address/);
     await expect(
       sns.send(new GetTopicAttributesCommand({ TopicArn: `${topicArn}-nope` })),
     ).rejects.toBeInstanceOf((await import('@aws-sdk/client-sns')).NotFoundException);

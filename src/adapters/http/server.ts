@@ -14,6 +14,8 @@ import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { SesV2Api } from '../ses-v2/index.ts';
 import { SesV1Api } from '../ses-v1/index.ts';
 import { SnsApi } from '../sns/index.ts';
+import { CloudWatchApi } from '../cloudwatch/index.ts';
+import { bearerMatches, type Exposition } from '../ops/metrics-endpoint.ts';
 import { S3Api } from '../s3/index.ts';
 import type { FileObjectStore } from '../../lib/object-store.ts';
 import { scopedService } from '../aws/auth.ts';
@@ -34,6 +36,8 @@ export interface HttpServerOptions {
   maxConnections: number;
   /** The embedded buckets the S3-compatible read API serves. */
   objects: FileObjectStore;
+  /** Prometheus' /metrics, served here only with the operator's bearer token. */
+  metrics?: { token: string | undefined; exposition: Exposition };
 }
 
 /**
@@ -152,13 +156,22 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   // Older SES v2 clients send PutEmailIdentityDkimSigningAttributes to /v1/email/…
   app.all('/v1/*', v2Route);
 
-  // POST / carries every Query API; the credential scope's service tells SES v1 (`ses`) from SNS (`sns`).
+  // POST / carries every Query API (and CloudWatch's JSON one); the credential scope's service tells SES v1
+  // (`ses`) from SNS (`sns`) and CloudWatch (`monitoring`).
   const v1 = new SesV1Api(options.api, options.logger);
   const sns = new SnsApi(options.api, options.logger);
+  const cloudwatch = new CloudWatchApi(options.api, options.logger);
   const query = async (req: FastifyRequest, reply: FastifyReply) => {
     const aws = await toAwsRequest(req, options.bodyLimit);
     const service = scopedService(aws) ?? (SnsApi.isUnsignedLink(aws) ? 'sns' : 'ses');
-    return send(reply, await (service === 'sns' ? sns.handle(aws) : v1.handle(aws)));
+    return send(
+      reply,
+      await (service === 'sns'
+        ? sns.handle(aws)
+        : service === 'monitoring'
+          ? cloudwatch.handle(aws)
+          : v1.handle(aws)),
+    );
   };
   app.post('/', query);
   app.get('/', async (req, reply) => {
@@ -173,6 +186,22 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (req, reply) => {
+    const m = options.metrics;
+    if (!m?.token)
+      return reply
+        .code(404)
+        .type('text/plain')
+        .send('/metrics is served on SESAME_METRICS_PORT, or here with SESAME_METRICS_TOKEN set.\n');
+    if (!bearerMatches(req.headers.authorization, m.token))
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="sesame metrics"')
+        .type('text/plain')
+        .send('A bearer token (SESAME_METRICS_TOKEN) is required.\n');
+    const { contentType, body } = await m.exposition();
+    return reply.type(contentType).send(body);
+  });
   registerPages(app, options.pages);
 
   // Path-style S3 (`/<bucket>/<key>`) has no route of its own: a request signed for `s3` that no route took.

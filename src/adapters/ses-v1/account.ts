@@ -8,7 +8,7 @@ export const accountActions: Record<string, V1Handler> = {
   }),
 
   GetSendStatistics: action(async (ctx) => ({
-    SendDataPoints: (await ctx.core.sending.sendStatistics(ctx.caller.accountId)).map((b) => ({
+    SendDataPoints: (await ctx.core.metrics.sendStatistics(ctx.caller.accountId)).map((b) => ({
       Timestamp: new Date(b.start),
       DeliveryAttempts: b.deliveryAttempts,
       Bounces: b.bounces,

@@ -25,8 +25,17 @@ interface V1EventDestination {
   MatchingEventTypes: string[];
   SNSDestination?: { TopicARN: string };
   KinesisFirehoseDestination?: unknown;
-  CloudWatchDestination?: unknown;
+  CloudWatchDestination?: {
+    DimensionConfigurations: {
+      DimensionName: string;
+      DimensionValueSource: 'messageTag' | 'emailHeader' | 'linkTag';
+      DefaultDimensionValue: string;
+    }[];
+  };
 }
+
+const V1_SOURCES = { messageTag: 'MESSAGE_TAG', emailHeader: 'EMAIL_HEADER', linkTag: 'LINK_TAG' } as const;
+const V2_SOURCES = { MESSAGE_TAG: 'messageTag', EMAIL_HEADER: 'emailHeader', LINK_TAG: 'linkTag' } as const;
 
 function destinationInput(d: V1EventDestination) {
   return {
@@ -34,11 +43,16 @@ function destinationInput(d: V1EventDestination) {
     enabled: d.Enabled,
     matchingEventTypes: d.MatchingEventTypes.map((t) => V1_TO_V2[t] ?? (t.toUpperCase() as EventTypeName)),
     snsTopicArn: d.SNSDestination?.TopicARN,
-    otherKind: d.KinesisFirehoseDestination
-      ? 'Kinesis Firehose'
-      : d.CloudWatchDestination
-        ? 'CloudWatch'
-        : undefined,
+    cloudWatch: d.CloudWatchDestination
+      ? {
+          dimensions: d.CloudWatchDestination.DimensionConfigurations.map((c) => ({
+            name: c.DimensionName,
+            source: V1_SOURCES[c.DimensionValueSource],
+            defaultValue: c.DefaultDimensionValue,
+          })),
+        }
+      : undefined,
+    otherKind: d.KinesisFirehoseDestination ? 'Kinesis Firehose' : undefined,
   };
 }
 
@@ -64,7 +78,18 @@ export const configurationSetActions: Record<string, V1Handler> = {
               MatchingEventTypes: d.matchingEventTypes
                 .map((t) => V2_TO_V1[t])
                 .filter((t): t is string => t !== undefined),
-              SNSDestination: { TopicARN: d.snsTopicArn },
+              ...(d.snsTopicArn ? { SNSDestination: { TopicARN: d.snsTopicArn } } : {}),
+              ...(d.cloudWatch
+                ? {
+                    CloudWatchDestination: {
+                      DimensionConfigurations: d.cloudWatch.dimensions.map((c) => ({
+                        DimensionName: c.name,
+                        DimensionValueSource: V2_SOURCES[c.source],
+                        DefaultDimensionValue: c.defaultValue,
+                      })),
+                    },
+                  }
+                : {}),
             })),
           }
         : {}),

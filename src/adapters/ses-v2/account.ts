@@ -16,6 +16,19 @@ async function getAccount(ctx: V2Context): Promise<object> {
     },
     SendingEnabled: a.sendingEnabled,
     SuppressionAttributes: { SuppressedReasons: a.suppressedReasons },
+    ...(a.vdm
+      ? {
+          VdmAttributes: {
+            VdmEnabled: a.vdm.vdmEnabled,
+            ...(a.vdm.engagementMetrics
+              ? { DashboardAttributes: { EngagementMetrics: a.vdm.engagementMetrics } }
+              : {}),
+            ...(a.vdm.optimizedSharedDelivery
+              ? { GuardianAttributes: { OptimizedSharedDelivery: a.vdm.optimizedSharedDelivery } }
+              : {}),
+          },
+        }
+      : {}),
     ...(a.details
       ? {
           Details: {

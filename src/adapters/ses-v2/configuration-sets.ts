@@ -14,14 +14,19 @@ interface EventDestinationInput {
   MatchingEventTypes?: EventTypeName[];
   SnsDestination?: { TopicArn: string };
   KinesisFirehoseDestination?: unknown;
-  CloudWatchDestination?: unknown;
+  CloudWatchDestination?: { DimensionConfigurations?: WireDimension[] };
   EventBridgeDestination?: unknown;
   PinpointDestination?: unknown;
 }
 
+interface WireDimension {
+  DimensionName: string;
+  DimensionValueSource: 'MESSAGE_TAG' | 'EMAIL_HEADER' | 'LINK_TAG';
+  DefaultDimensionValue: string;
+}
+
 function otherKind(d: EventDestinationInput): string | undefined {
   if (d.KinesisFirehoseDestination) return 'Kinesis Firehose';
-  if (d.CloudWatchDestination) return 'CloudWatch';
   if (d.EventBridgeDestination) return 'EventBridge';
   if (d.PinpointDestination) return 'Pinpoint';
   return undefined;
@@ -34,6 +39,15 @@ function eventDestination(name: string, d: EventDestinationInput) {
     enabled: d.Enabled,
     matchingEventTypes: d.MatchingEventTypes ?? [],
     snsTopicArn: d.SnsDestination?.TopicArn,
+    cloudWatch: d.CloudWatchDestination
+      ? {
+          dimensions: (d.CloudWatchDestination.DimensionConfigurations ?? []).map((c) => ({
+            name: c.DimensionName,
+            source: c.DimensionValueSource,
+            defaultValue: c.DefaultDimensionValue,
+          })),
+        }
+      : undefined,
     otherKind: otherKind(d),
   };
 }
@@ -274,7 +288,18 @@ export const configurationSetHandlers: Record<string, V2Handler> = {
         Name: d.name,
         Enabled: d.enabled,
         MatchingEventTypes: d.matchingEventTypes,
-        SnsDestination: { TopicArn: d.snsTopicArn },
+        ...(d.snsTopicArn ? { SnsDestination: { TopicArn: d.snsTopicArn } } : {}),
+        ...(d.cloudWatch
+          ? {
+              CloudWatchDestination: {
+                DimensionConfigurations: d.cloudWatch.dimensions.map((c) => ({
+                  DimensionName: c.name,
+                  DimensionValueSource: c.source,
+                  DefaultDimensionValue: c.defaultValue,
+                })),
+              },
+            }
+          : {}),
       })),
     };
   }),

@@ -12,6 +12,7 @@ import { sesv2Model } from '../aws/model/sesv2.generated.ts';
 import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
 import { RestJsonRouter, decodeRestJsonInput, encodeRestJsonOutput } from '../aws/rest-json.ts';
 import { accountHandlers } from './account.ts';
+import { monitoringHandlers } from './monitoring.ts';
 import { toV2Error } from './errors.ts';
 import type { V2Handler } from './handler.ts';
 import { identityHandlers } from './identities.ts';
@@ -24,6 +25,7 @@ import { contactHandlers } from './contacts.ts';
 
 export const v2Handlers: Record<string, V2Handler> = {
   ...accountHandlers,
+  ...monitoringHandlers,
   ...identityHandlers,
   ...sendingHandlers,
   ...configurationSetHandlers,

@@ -15,6 +15,8 @@ export interface SessionLimits {
   maxConnections: number;
   /** Sessions of one client address (IPv4 address, IPv6 /64) at once. */
   maxPerAddress: number;
+  /** Told of each admitted session and of its end (telemetry). */
+  onSession?: ((delta: 1 | -1) => void) | undefined;
 }
 
 /** The address a client is counted by: an IPv4 address as is, an IPv6 address by its /64 prefix. */
@@ -60,6 +62,7 @@ export class SessionGate {
       };
     this.#perClient.set(key, n + 1);
     this.#admitted.set(session.id, key);
+    this.#limits.onSession?.(1);
     return undefined;
   }
 
@@ -67,6 +70,7 @@ export class SessionGate {
     const key = this.#admitted.get(session.id);
     if (key === undefined) return;
     this.#admitted.delete(session.id);
+    this.#limits.onSession?.(-1);
     const n = (this.#perClient.get(key) ?? 1) - 1;
     if (n > 0) this.#perClient.set(key, n);
     else this.#perClient.delete(key);

@@ -23,6 +23,8 @@ import {
 } from '../smtp-common/index.ts';
 
 export interface InboundSettings {
+  /** Told of sessions opening and closing (Prometheus). */
+  onSession?: ((listener: string, delta: 1 | -1) => void) | undefined;
   host: string;
   port: number;
   hostname: string;
@@ -57,6 +59,7 @@ export class SmtpInbound {
     const gate = new SessionGate({
       maxConnections: s.maxConnections,
       maxPerAddress: s.maxConnectionsPerAddress,
+      onSession: s.onSession && ((delta) => s.onSession!('mx', delta)),
     });
     fastDataPhase();
     this.#server = new SMTPServer({

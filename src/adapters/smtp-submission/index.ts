@@ -27,6 +27,8 @@ import {
 import { AuthThrottle } from './auth-throttle.ts';
 
 export interface SmtpSubmissionSettings {
+  /** Told of sessions opening and closing (Prometheus). */
+  onSession?: ((listener: string, delta: 1 | -1) => void) | undefined;
   host: string;
   /** STARTTLS listener; undefined = off. */
   port: number | undefined;
@@ -111,9 +113,11 @@ export class SmtpSubmission {
 
   #server(kind: { secure: boolean; trusted?: boolean }): SMTPServer {
     const s = this.#settings;
+    const listener = kind.trusted ? 'trusted' : kind.secure ? 'smtps' : 'submission';
     const gate = new SessionGate({
       maxConnections: s.maxConnections,
       maxPerAddress: s.maxConnectionsPerAddress,
+      onSession: s.onSession && ((delta) => s.onSession!(listener, delta)),
     });
     const sessionTimers = new Map<string, NodeJS.Timeout>();
     const server: SMTPServer = new SMTPServer({

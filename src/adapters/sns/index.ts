@@ -1,6 +1,7 @@
 /**
  * The SNS-compatible API (AWS Query, signing name `sns`) on the same endpoint as SES: the subset that SES
- * event destinations and identity notifications need — topics and HTTP(S) subscriptions — so `aws sns
+ * event destinations, identity notifications and alarms need — topics, HTTP(S) and email subscriptions,
+ * Publish — so `aws sns
  * --endpoint-url` works. ConfirmSubscription and Unsubscribe also work unsigned (the SubscribeURL and
  * UnsubscribeURL of SNS messages).
  * Other SNS actions answer an AWS-shaped "not supported by Sesame" error.
@@ -77,6 +78,30 @@ export const snsHandlers: Record<string, SnsHandler> = {
     };
     await core.sns.setTopicAttribute(need(caller).accountId, TopicArn, AttributeName, AttributeValue ?? '');
     return {};
+  },
+  async Publish(core, caller, input) {
+    const { TopicArn, TargetArn, PhoneNumber, Message, Subject, MessageStructure } = input as {
+      TopicArn?: string;
+      TargetArn?: string;
+      PhoneNumber?: string;
+      Message: string;
+      Subject?: string;
+      MessageStructure?: string;
+    };
+    if (PhoneNumber !== undefined || TargetArn !== undefined || TopicArn === undefined)
+      throw new AwsProtocolError(
+        'InvalidParameter',
+        400,
+        'Invalid parameter: Sesame publishes to topics only (TopicArn); SMS and mobile push targets are not supported.',
+      );
+    return {
+      MessageId: await core.sns.publishMessage(need(caller).accountId, {
+        topicArn: TopicArn,
+        message: Message,
+        subject: Subject,
+        structure: MessageStructure,
+      }),
+    };
   },
   async ConfirmSubscription(core, _caller, input) {
     const { TopicArn, Token } = input as { TopicArn: string; Token: string };

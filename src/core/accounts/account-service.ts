@@ -11,6 +11,7 @@ import {
   type AccountDetailsRecord,
   type AccountRecord,
   type EnforcementStatus,
+  type VdmAttributesRecord,
   type ReviewStatus,
   type Store,
   type SuppressionReason,
@@ -97,6 +98,8 @@ export class AccountService {
         suppressedReasons: ['BOUNCE', 'COMPLAINT'],
         details: null,
         review: null,
+        reputationSince: null,
+        vdm: null,
       };
       try {
         await this.#store.accounts.create(account);
@@ -157,9 +160,33 @@ export class AccountService {
       if (change.max24HourSend !== undefined) next.max24HourSend = change.max24HourSend;
       if (change.maxSendRate !== undefined) next.maxSendRate = change.maxSendRate;
       if (change.sendingEnabled !== undefined) next.sendingEnabled = change.sendingEnabled;
-      if (change.enforcementStatus !== undefined) next.enforcementStatus = change.enforcementStatus;
+      if (change.enforcementStatus !== undefined && change.enforcementStatus !== a.enforcementStatus) {
+        next.enforcementStatus = change.enforcementStatus;
+        // The operator's decision is a fresh start: the reputation window begins now (SES's LastFreshStart),
+        // so the evaluator does not undo a resume because of the bounces that led to the pause.
+        next.reputationSince = this.#now();
+      }
       return next;
     });
+  }
+
+  /**
+   * The reputation evaluator's change of enforcement status: only if the status is still `from` (an operator's
+   * decision meanwhile wins), and without a fresh start.
+   */
+  async setEnforcementByReputation(
+    accountId: string,
+    from: EnforcementStatus,
+    to: EnforcementStatus,
+  ): Promise<void> {
+    await this.#modify(accountId, (a) =>
+      a.enforcementStatus === from ? { ...a, enforcementStatus: to } : a,
+    );
+  }
+
+  /** PutAccountVdmAttributes. */
+  setVdm(accountId: string, vdm: VdmAttributesRecord): Promise<AccountRecord> {
+    return this.#modify(accountId, (a) => ({ ...a, vdm }));
   }
 
   setSendingEnabled(accountId: string, enabled: boolean): Promise<AccountRecord> {

@@ -7,6 +7,7 @@ import {
   StoreConflictError,
   type ConfigurationSetOptions,
   type ConfigurationSetRecord,
+  type CloudWatchDimensionRecord,
   type EventDestinationRecord,
   type EventTypeName,
   type Store,
@@ -47,6 +48,7 @@ export interface EventDestinationInput {
   enabled?: boolean | undefined;
   matchingEventTypes: EventTypeName[];
   snsTopicArn?: string | undefined;
+  cloudWatch?: { dimensions: CloudWatchDimensionRecord[] } | undefined;
   /** The name of any other destination kind given (EventBridge, Firehose, …): not supported. */
   otherKind?: string | undefined;
 }
@@ -191,6 +193,11 @@ export class ConfigurationSetService {
     }));
   }
 
+  /** PutConfigurationSetVdmOptions (null clears them). */
+  setVdm(accountId: string, name: string, vdm: ConfigurationSetOptions['vdm']) {
+    return this.#modify(accountId, name, (c) => ({ ...c, options: { ...c.options, vdm } }));
+  }
+
   setSuppression(accountId: string, name: string, reasons: SuppressionReason[] | null) {
     return this.#modify(accountId, name, (c) => ({
       ...c,
@@ -225,7 +232,7 @@ export class ConfigurationSetService {
         );
       return { ...c, eventDestinations: [...c.eventDestinations, destination] };
     });
-    await this.#topicValidated(destination.snsTopicArn);
+    if (destination.snsTopicArn) await this.#topicValidated(destination.snsTopicArn);
   }
 
   async updateEventDestination(
@@ -244,7 +251,8 @@ export class ConfigurationSetService {
         eventDestinations: c.eventDestinations.map((d) => (d.name === input.name ? destination : d)),
       };
     });
-    if (previousTopic !== destination.snsTopicArn) await this.#topicValidated(destination.snsTopicArn);
+    if (destination.snsTopicArn && previousTopic !== destination.snsTopicArn)
+      await this.#topicValidated(destination.snsTopicArn);
   }
 
   async deleteEventDestination(accountId: string, setName: string, name: string): Promise<void> {
@@ -260,12 +268,19 @@ export class ConfigurationSetService {
     if (input.otherKind)
       throw new SesError(
         'BadRequestException',
-        `${input.otherKind} event destinations are not supported by Sesame; use an SnsDestination with a topic of Sesame's SNS-compatible API.`,
+        `${input.otherKind} event destinations are not supported by Sesame; use an SnsDestination with a topic of Sesame's SNS-compatible API, or a CloudWatchDestination.`,
       );
-    if (!input.snsTopicArn)
-      throw badRequest('An event destination needs a destination: Sesame supports SnsDestination.');
-    if (!(await this.#topicExists(accountId, input.snsTopicArn)))
+    if (input.snsTopicArn && input.cloudWatch)
+      throw badRequest(
+        'An event destination has one destination: an SnsDestination or a CloudWatchDestination.',
+      );
+    if (!input.snsTopicArn && !input.cloudWatch)
+      throw badRequest(
+        'An event destination needs a destination: Sesame supports SnsDestination and CloudWatchDestination.',
+      );
+    if (input.snsTopicArn && !(await this.#topicExists(accountId, input.snsTopicArn)))
       throw badRequest(`SNS topic <${input.snsTopicArn}> not found.`, 'invalid-sns-destination');
+    if (input.cloudWatch) checkDimensions(input.cloudWatch.dimensions);
     if (input.matchingEventTypes.length === 0)
       throw badRequest('MatchingEventTypes must name at least one event type.');
     for (const t of input.matchingEventTypes)
@@ -274,7 +289,8 @@ export class ConfigurationSetService {
       name: input.name,
       enabled: input.enabled ?? false,
       matchingEventTypes: [...new Set(input.matchingEventTypes)],
-      snsTopicArn: input.snsTopicArn,
+      ...(input.snsTopicArn ? { snsTopicArn: input.snsTopicArn } : {}),
+      ...(input.cloudWatch ? { cloudWatch: { dimensions: input.cloudWatch.dimensions } } : {}),
     };
   }
 
@@ -287,6 +303,25 @@ export class ConfigurationSetService {
     if (!updated) throw missing(name);
     await this.#cache.changed();
     return updated;
+  }
+}
+
+/** SES's rules for CloudWatch dimensions: names and default values of ASCII letters, digits, _ - . @ :. */
+function checkDimensions(dimensions: CloudWatchDimensionRecord[]): void {
+  if (dimensions.length === 0)
+    throw badRequest('A CloudWatchDestination needs at least one DimensionConfiguration.');
+  const names = new Set<string>();
+  for (const d of dimensions) {
+    if (!/^[A-Za-z0-9_:-]{1,256}$/.test(d.name))
+      throw badRequest(
+        `Invalid dimension name <${d.name}>: up to 256 ASCII letters, digits, underscores, dashes and colons.`,
+      );
+    if (names.has(d.name)) throw badRequest(`Duplicate dimension name <${d.name}>.`);
+    names.add(d.name);
+    if (!/^[A-Za-z0-9_.@:-]{1,256}$/.test(d.defaultValue))
+      throw badRequest(
+        `Invalid default dimension value <${d.defaultValue}>: up to 256 ASCII letters, digits, underscores, dashes, periods, @ and colons.`,
+      );
   }
 }
 

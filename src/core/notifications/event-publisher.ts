@@ -4,7 +4,10 @@
  * Bounce/Complaint/Delivery notification topics (notification format, `notificationType`, tags left out, headers
  * only where enabled). The resulting outbox rows are written in the same transaction as the events.
  */
+import { canonicalDimensions } from '../metrics/metric-series.ts';
 import type {
+  CloudWatchDimensionRecord,
+  DimensionIncrement,
   EventRecord,
   EventTypeName,
   MessageRecord,
@@ -66,7 +69,7 @@ export class EventPublisher {
       if (set && typeName) {
         const text = JSON.stringify(eventPublishingForm(event, message));
         for (const d of set.eventDestinations)
-          if (d.enabled && d.matchingEventTypes.includes(typeName))
+          if (d.enabled && d.snsTopicArn && d.matchingEventTypes.includes(typeName))
             out.push(...(await this.#sns.publish(d.snsTopicArn, text, EVENT_SUBJECT)));
       }
       const kind = event.type as NotificationType;
@@ -79,6 +82,71 @@ export class EventPublisher {
       }
     }
     return out;
+  }
+
+  /**
+   * The datapoints of the configuration set's CloudWatch destinations: one per matching event, metric named as
+   * SES names it, with each configured dimension's value from the message tags, the email headers or (clicks)
+   * the link tags, else its default. Written in the same transaction as the events.
+   */
+  async cloudWatchIncrements(message: MessageRecord, events: EventRecord[]): Promise<DimensionIncrement[]> {
+    if (events.length === 0 || message.operation === 'system' || !message.configurationSet) return [];
+    const set = await this.#sets.forSending(message.accountId, message.configurationSet);
+    const destinations = set?.eventDestinations.filter((d) => d.enabled && d.cloudWatch) ?? [];
+    if (destinations.length === 0) return [];
+    const out: DimensionIncrement[] = [];
+    for (const event of events) {
+      const typeName = EVENT_TYPE_NAMES[event.type];
+      if (!typeName) continue;
+      for (const d of destinations) {
+        if (!d.matchingEventTypes.includes(typeName)) continue;
+        const dims = d.cloudWatch!.dimensions.map((dim) => ({
+          name: dim.name,
+          value: dimensionValue(dim, message, event) ?? dim.defaultValue,
+        }));
+        out.push({
+          accountId: message.accountId,
+          at: event.createdAt,
+          metric: CLOUDWATCH_METRIC_NAMES[typeName],
+          dimensions: canonicalDimensions(dims),
+          count: 1,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** SES's CloudWatch metric name of each event type. */
+const CLOUDWATCH_METRIC_NAMES: Record<EventTypeName, string> = {
+  SEND: 'Send',
+  REJECT: 'Reject',
+  BOUNCE: 'Bounce',
+  COMPLAINT: 'Complaint',
+  DELIVERY: 'Delivery',
+  OPEN: 'Open',
+  CLICK: 'Click',
+  RENDERING_FAILURE: 'RenderingFailure',
+  DELIVERY_DELAY: 'DeliveryDelay',
+  SUBSCRIPTION: 'Subscription',
+};
+
+function dimensionValue(
+  dim: CloudWatchDimensionRecord,
+  message: MessageRecord,
+  event: EventRecord,
+): string | undefined {
+  switch (dim.source) {
+    case 'MESSAGE_TAG':
+      return message.tags[dim.name]?.[0];
+    case 'EMAIL_HEADER': {
+      const headers = (message.mail.headers ?? []) as { name: string; value: string }[];
+      return headers.find((h) => h.name.toLowerCase() === dim.name.toLowerCase())?.value;
+    }
+    case 'LINK_TAG': {
+      const click = event.payload.click as { linkTags?: Record<string, string[]> } | undefined;
+      return click?.linkTags?.[dim.name]?.[0];
+    }
   }
 }
 

@@ -180,21 +180,28 @@ export class SnsService {
     };
   }
 
-  /** Subscribe: http(s) endpoints only. The endpoint receives a SubscriptionConfirmation to confirm. */
+  /**
+   * Subscribe: http(s) endpoints, and email / email-json addresses (delivered through Sesame's own MTA). The
+   * endpoint receives a SubscriptionConfirmation to confirm.
+   */
   async subscribe(accountId: string, topicArn: string, protocol: string, endpoint: string): Promise<string> {
     await this.getTopic(accountId, topicArn);
-    if (protocol !== 'http' && protocol !== 'https')
+    if (protocol === 'email' || protocol === 'email-json') {
+      if (!/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/.test(endpoint))
+        throw invalidParameter('Invalid parameter: Email address');
+    } else if (protocol === 'http' || protocol === 'https') {
+      let url: URL;
+      try {
+        url = new URL(endpoint);
+      } catch {
+        throw invalidParameter('Invalid parameter: Endpoint must be an absolute URL');
+      }
+      if (url.protocol !== `${protocol}:`)
+        throw invalidParameter(`Invalid parameter: Endpoint must match the specified protocol`);
+    } else
       throw invalidParameter(
-        `Invalid parameter: Protocol ${protocol} is not supported by Sesame (http and https are).`,
+        `Invalid parameter: Protocol ${protocol} is not supported by Sesame (http, https, email and email-json are).`,
       );
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw invalidParameter('Invalid parameter: Endpoint must be an absolute URL');
-    }
-    if (url.protocol !== `${protocol}:`)
-      throw invalidParameter(`Invalid parameter: Endpoint must match the specified protocol`);
     let after: string | undefined;
     do {
       const page = await this.#store.sns.listSubscriptions(topicArn, { after, limit: 1000 });
@@ -267,17 +274,82 @@ export class SnsService {
     this.#outbox.queued();
   }
 
-  /** Notifications of one message to every confirmed subscription of a topic (cached subscription list). */
+  /**
+   * Notifications of one message to every confirmed subscription of a topic (cached subscription list). With
+   * `perProtocol` (SNS's MessageStructure json), each protocol gets its own text, else the default.
+   */
   async publish(
     topicArn: string,
     message: string,
     subject: string | null = null,
+    perProtocol?: Record<string, string>,
+    snsMessageId: string = randomUUID(),
   ): Promise<NotificationRecord[]> {
     const subs = await this.#cache.get(`subs:${topicArn}`, () =>
       this.#store.sns.confirmedSubscriptions(topicArn),
     );
-    const snsMessageId = randomUUID();
-    return subs.map((s) => ({ ...this.#record(s, 'Notification', message, subject, null), snsMessageId }));
+    return subs.map((s) => ({
+      ...this.#record(s, 'Notification', perProtocol?.[s.protocol] ?? message, subject, null),
+      snsMessageId,
+    }));
+  }
+
+  /** SNS Publish to a topic of the account: queued to its confirmed subscriptions; returns the MessageId. */
+  async publishMessage(
+    accountId: string,
+    input: {
+      topicArn: string;
+      message: string;
+      subject?: string | undefined;
+      structure?: string | undefined;
+    },
+  ): Promise<string> {
+    await this.getTopic(accountId, input.topicArn);
+    if (Buffer.byteLength(input.message) > 262_144)
+      throw invalidParameter('Invalid parameter: Message too long');
+    if (!input.message) throw invalidParameter('Invalid parameter: Empty message');
+    if (input.subject !== undefined && !/^[\x20-\x7e]{1,100}$/.test(input.subject))
+      throw invalidParameter(
+        'Invalid parameter: Subject must be ASCII text that begins with a letter, number, or punctuation mark, with no line breaks or control characters, under 100 characters',
+      );
+    let perProtocol: Record<string, string> | undefined;
+    let text = input.message;
+    if (input.structure !== undefined) {
+      if (input.structure !== 'json')
+        throw invalidParameter('Invalid parameter: MessageStructure must be json');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(input.message);
+      } catch {
+        throw invalidParameter('Invalid parameter: Message Structure - JSON message body failed to parse');
+      }
+      const o = parsed as Record<string, unknown>;
+      if (typeof o !== 'object' || o === null || typeof o.default !== 'string')
+        throw invalidParameter(
+          'Invalid parameter: Message Structure - No default entry in JSON message body',
+        );
+      text = o.default;
+      perProtocol = Object.fromEntries(
+        Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
+    }
+    const id = randomUUID();
+    const records = await this.publish(input.topicArn, text, input.subject ?? null, perProtocol, id);
+    if (records.length) {
+      await this.#store.notifications.enqueue(records);
+      this.#outbox.queued();
+    }
+    return id;
+  }
+
+  /** The subscription a notification goes to (null once it is gone). */
+  subscription(arn: string): Promise<SnsSubscriptionRecord | null> {
+    return this.#store.sns.getSubscription(arn);
+  }
+
+  /** The SubscribeURL of a confirmation (for the email that carries it). */
+  subscribeUrl(topicArn: string, token: string): string {
+    return this.#links.snsConfirmSubscription(topicArn, token);
   }
 
   #record(

@@ -4,6 +4,7 @@
  * message with the rules it matched and one durable job per action. The 250 is answered only after that commit
  * (accepted means durable, as for sending); the actions run afterwards (receiving-worker).
  */
+import type { Telemetry } from '../metrics/telemetry.ts';
 import { randomBytes } from 'node:crypto';
 import { base32Encode } from '../../lib/base32.ts';
 import { cidrContains } from '../../lib/cidr.ts';
@@ -83,14 +84,17 @@ export class InboundReceiver {
   readonly #mailHost: string;
   readonly #retentionMs: number;
 
+  readonly #telemetry: Telemetry;
   constructor(deps: {
     store: Store;
     cache: EpochCache;
     now: () => number;
     logger: Logger;
+    telemetry: Telemetry;
     signal: OutboxSignal;
     settings: { mailHost: string; retentionMs: number };
   }) {
+    this.#telemetry = deps.telemetry;
     this.#store = deps.store;
     this.#cache = deps.cache;
     this.#now = deps.now;
@@ -168,6 +172,7 @@ export class InboundReceiver {
     code: number,
     reply: string,
   ): Promise<RecipientVerdict> {
+    this.#telemetry.inboundMessage('recipient_refused');
     // The inbound log shows refused attempts too; losing one of these entries must not refuse the mail.
     await this.#store.receiving
       .refuse({
@@ -278,6 +283,7 @@ export class InboundReceiver {
           });
     }
     await this.#store.receiving.accept({ messages, body, actions });
+    this.#telemetry.inboundMessage('accepted');
     this.#signal.queued();
     return `Ok ${id}`;
   }

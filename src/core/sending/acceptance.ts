@@ -7,6 +7,8 @@ import type { Logger } from '../../lib/logger.ts';
 import type { AcceptedMessage, Store } from '../../store/store.ts';
 import type { EventPublisher } from '../notifications/event-publisher.ts';
 import type { OutboxSignal } from '../notifications/outbox-signal.ts';
+import { acceptedIncrements } from '../metrics/counters.ts';
+import type { Telemetry } from '../metrics/telemetry.ts';
 import type { QuotaTracker } from './quota.ts';
 import type { AcceptedListener } from './types.ts';
 
@@ -17,6 +19,7 @@ export class Acceptance {
   readonly #outbox: OutboxSignal;
   readonly #log: Logger;
   readonly #listeners: AcceptedListener[] = [];
+  readonly #telemetry: Telemetry;
 
   constructor(deps: {
     store: Store;
@@ -24,7 +27,9 @@ export class Acceptance {
     quota: QuotaTracker;
     outbox: OutboxSignal;
     logger: Logger;
+    telemetry: Telemetry;
   }) {
+    this.#telemetry = deps.telemetry;
     this.#store = deps.store;
     this.#publisher = deps.publisher;
     this.#quota = deps.quota;
@@ -40,13 +45,19 @@ export class Acceptance {
   /** Commits the messages of one call in one transaction, then hands them to the listeners. */
   async commit(messages: AcceptedMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    for (const a of messages) a.notifications = await this.#publisher.notificationsFor(a.message, a.events);
+    for (const a of messages) {
+      a.notifications = await this.#publisher.notificationsFor(a.message, a.events);
+      a.metrics = acceptedIncrements(a);
+      a.dimensionMetrics = await this.#publisher.cloudWatchIncrements(a.message, a.events);
+    }
     await (messages.length === 1
       ? this.#store.messages.accept(messages[0]!)
       : this.#store.messages.acceptAll(messages));
     if (messages.some((a) => a.notifications?.length)) this.#outbox.queued();
     for (const accepted of messages) {
       this.#quota.counted(accepted.message.accountId, accepted.quotaRecipients);
+      if (accepted.message.operation !== 'system')
+        this.#telemetry.messagesAccepted(accepted.message.accountId, 1);
       for (const listener of this.#listeners) {
         try {
           listener(accepted);

@@ -29,7 +29,6 @@ export class SendingService {
   readonly #quota: QuotaTracker;
   readonly #templates: TemplateService;
   readonly #acceptance: Acceptance;
-  readonly #now: () => number;
   readonly #pipeline: PipelineDeps;
 
   constructor(deps: {
@@ -51,7 +50,6 @@ export class SendingService {
     this.#quota = quota;
     this.#templates = templates;
     this.#acceptance = acceptance;
-    this.#now = deps.now;
     this.#pipeline = {
       ...deps.settings,
       now: deps.now,
@@ -124,16 +122,6 @@ export class SendingService {
 
   sentLast24Hours(accountId: string): Promise<number> {
     return this.#quota.sentLast24Hours(accountId);
-  }
-
-  /** SES v1 GetSendStatistics: 15-minute data points of the last two weeks. */
-  sendStatistics(
-    accountId: string,
-  ): Promise<
-    { start: number; deliveryAttempts: number; bounces: number; complaints: number; rejects: number }[]
-  > {
-    const quarter = 15 * 60_000;
-    return this.#store.messages.sendStatistics(accountId, this.#now() - 14 * 24 * 3600_000, quarter);
   }
 
   /** A message's record, recipients and events (for `sesame message show`). */

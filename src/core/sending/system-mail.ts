@@ -12,6 +12,8 @@ export const SYSTEM_ACCOUNT = '000000000000';
 
 export interface SystemMessage {
   to: string;
+  /** Display name of the From address (default "Sesame"). */
+  fromName?: string;
   subject: string;
   text: string;
   html?: string;
@@ -81,7 +83,7 @@ export class SystemMail {
     const now = this.#now();
     const id = newMessageId(now);
     const address = `no-reply@${bounceDomain}`;
-    const from = `Sesame <${address}>`;
+    const from = `${m.fromName ?? 'Sesame'} <${address}>`;
     const body = await buildSimpleMime({
       from,
       to: [m.to],

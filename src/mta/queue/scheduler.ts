@@ -26,6 +26,10 @@ class Fifo<T> {
   get length(): number {
     return this.#items.length - this.#head;
   }
+
+  *items(): IterableIterator<T> {
+    for (let i = this.#head; i < this.#items.length; i++) yield this.#items[i]!;
+  }
 }
 
 /** A binary min-heap of items by due time. */
@@ -44,6 +48,9 @@ class DueHeap {
   }
   peek(): WorkItem | undefined {
     return this.#a[0];
+  }
+  items(): readonly WorkItem[] {
+    return this.#a;
   }
   pop(): WorkItem | undefined {
     const a = this.#a;
@@ -124,6 +131,23 @@ export class Scheduler {
     let ready = 0;
     for (const q of this.#ready.values()) ready += q.length;
     return { ready, delayed: this.#delayed.length, active: this.#activeTotal };
+  }
+
+  /** Items per destination (ready and delayed) and the smallest message id among them (the oldest accepted). */
+  byDestination(): { domain: string; ready: number; delayed: number; oldestMessageId: string }[] {
+    const out = new Map<
+      string,
+      { domain: string; ready: number; delayed: number; oldestMessageId: string }
+    >();
+    const at = (domain: string, id: string) => {
+      let d = out.get(domain);
+      if (!d) out.set(domain, (d = { domain, ready: 0, delayed: 0, oldestMessageId: id }));
+      else if (id < d.oldestMessageId) d.oldestMessageId = id;
+      return d;
+    };
+    for (const [domain, q] of this.#ready) for (const item of q.items()) at(domain, item.messageId).ready++;
+    for (const item of this.#delayed.items()) at(item.domain, item.messageId).delayed++;
+    return [...out.values()];
   }
 
   get paused(): boolean {

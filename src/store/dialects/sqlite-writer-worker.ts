@@ -4,6 +4,12 @@
  */
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import {
+  SQLITE_COUNTER_UPSERT,
+  SQLITE_DIMENSION_UPSERT,
+  type CounterRow,
+  type DimensionRow,
+} from '../metric-rows.ts';
 
 export interface AcceptRows {
   messages: Record<string, unknown>[];
@@ -12,12 +18,16 @@ export interface AcceptRows {
   events: Record<string, unknown>[];
   notifications: Record<string, unknown>[];
   counts: { account: string; bucket: number; count: number }[];
+  metrics: CounterRow[];
+  dimensionMetrics: DimensionRow[];
 }
 
 export interface OutcomeRows {
   updates: Record<string, unknown>[];
   events: Record<string, unknown>[];
   notifications: Record<string, unknown>[];
+  metrics: CounterRow[];
+  dimensionMetrics: DimensionRow[];
 }
 
 /** A compiled statement (Kysely's `compile()`): SQL text and its parameters. */
@@ -87,6 +97,8 @@ export function sqliteWriteTransactions(db: Database.Database): {
     `update recipients set status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at,
        last_response = @last_response, updated_at = @updated_at where message_id = @message_id and idx = @idx`,
   );
+  const bumpMetric = db.prepare(SQLITE_COUNTER_UPSERT);
+  const bumpDimension = db.prepare(SQLITE_DIMENSION_UPSERT);
   const accept = db.transaction((r: AcceptRows) => {
     for (const m of r.messages) insMessage.run(m);
     for (const b of r.bodies)
@@ -98,11 +110,15 @@ export function sqliteWriteTransactions(db: Database.Database): {
     for (const e of r.events) insEvent.run(e);
     for (const n of r.notifications) insNotification.run(n);
     for (const c of r.counts) bumpCount.run(c);
+    for (const m of r.metrics) bumpMetric.run(m);
+    for (const d of r.dimensionMetrics) bumpDimension.run(d);
   });
   const outcomes = db.transaction((r: OutcomeRows) => {
     for (const u of r.updates) updRecipient.run(u);
     for (const e of r.events) insEvent.run(e);
     for (const n of r.notifications) insNotification.run(n);
+    for (const m of r.metrics) bumpMetric.run(m);
+    for (const d of r.dimensionMetrics) bumpDimension.run(d);
   });
   // IMMEDIATE: take the write lock at BEGIN, so a concurrent writer waits instead of failing mid-transaction.
   return { accept: (rows) => accept.immediate(rows), outcomes: (rows) => outcomes.immediate(rows) };

@@ -24,6 +24,16 @@ export interface AccountRecord {
   suppressedReasons: SuppressionReason[];
   details: AccountDetailsRecord | null;
   review: { status: ReviewStatus; caseId: string; updatedAt: number } | null;
+  /** Start of the reputation window after a fresh start (the operator's resume); null: none. */
+  reputationSince: number | null;
+  /** PutAccountVdmAttributes, as given. */
+  vdm: VdmAttributesRecord | null;
+}
+
+export interface VdmAttributesRecord {
+  vdmEnabled: 'ENABLED' | 'DISABLED';
+  engagementMetrics: 'ENABLED' | 'DISABLED' | null;
+  optimizedSharedDelivery: 'ENABLED' | 'DISABLED' | null;
 }
 
 export type AccessKeyStatus = 'Active' | 'Inactive';

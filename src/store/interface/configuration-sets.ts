@@ -18,8 +18,17 @@ export interface EventDestinationRecord {
   name: string;
   enabled: boolean;
   matchingEventTypes: EventTypeName[];
-  /** Sesame publishes to its own SNS-compatible topics. */
-  snsTopicArn: string;
+  /** An SnsDestination: Sesame publishes to its own SNS-compatible topics. */
+  snsTopicArn?: string;
+  /** A CloudWatchDestination: the events become `AWS/SES` metrics with these dimensions. */
+  cloudWatch?: { dimensions: CloudWatchDimensionRecord[] };
+}
+
+export interface CloudWatchDimensionRecord {
+  name: string;
+  /** Where the value comes from (SES v2's names; v1's messageTag/emailHeader/linkTag map to them). */
+  source: 'MESSAGE_TAG' | 'EMAIL_HEADER' | 'LINK_TAG';
+  defaultValue: string;
 }
 
 export interface ConfigurationSetOptions {

@@ -1,5 +1,6 @@
 /** Accepted messages, their queue entries (recipients) and events: the two group-committed write paths. */
 import type { NotificationRecord } from './sns.ts';
+import type { DimensionIncrement, MetricIncrement } from './metrics.ts';
 
 export interface MessageRecord {
   id: string;
@@ -81,6 +82,9 @@ export interface AcceptedMessage {
   notifications?: NotificationRecord[];
   /** Recipients that count toward the daily quota (simulator addresses do not). */
   quotaRecipients: number;
+  /** Counter increments of those events, written in the same transaction. */
+  metrics?: MetricIncrement[];
+  dimensionMetrics?: DimensionIncrement[];
 }
 
 export interface RecipientUpdate {
@@ -96,6 +100,8 @@ export interface DeliveryOutcomes {
   recipients: RecipientUpdate[];
   events: EventRecord[];
   notifications?: NotificationRecord[];
+  metrics?: MetricIncrement[];
+  dimensionMetrics?: DimensionIncrement[];
 }
 
 export interface MessageStore {
@@ -133,17 +139,4 @@ export interface MessageStore {
   claimOrphans(owner: string, deadBefore: number, all: boolean): Promise<number>;
   /** Records that a node is alive. */
   heartbeat(node: string, now: number): Promise<void>;
-  /**
-   * Sending activity of an account since `since`, in buckets of `bucketMs` (aligned to multiples of it):
-   * recipients sent to, recipients bounced, complaint and reject events. Only buckets with activity.
-   */
-  sendStatistics(accountId: string, since: number, bucketMs: number): Promise<SendStatisticsBucket[]>;
-}
-
-export interface SendStatisticsBucket {
-  start: number;
-  deliveryAttempts: number;
-  bounces: number;
-  complaints: number;
-  rejects: number;
 }

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { METRIC_COLUMNS } from '../interface/metrics.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -436,12 +437,106 @@ const m005_receiving: Step = async (db, dialect) => {
   await db.schema.createIndex('inbound_refusals_at').on('inbound_refusals').column('at').execute();
 };
 
+/** Issue 16: sending metrics in buckets, CloudWatch alarms, reputation gauges, VDM settings, fresh starts. */
+const m006_metrics: Step = async (db, dialect) => {
+  let counters = db.schema
+    .createTable('metric_counts')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('span', 'integer', (c) => c.notNull())
+    .addColumn('bucket', 'bigint', (c) => c.notNull())
+    .addColumn('configuration_set', 'text', (c) => c.notNull())
+    .addColumn('identity', 'text', (c) => c.notNull())
+    .addColumn('isp', 'text', (c) => c.notNull());
+  for (const column of METRIC_COLUMNS)
+    counters = counters.addColumn(column, 'bigint', (c) => c.notNull().defaultTo(0));
+  await counters
+    .addPrimaryKeyConstraint('metric_counts_pk', [
+      'account_id',
+      'span',
+      'bucket',
+      'configuration_set',
+      'identity',
+      'isp',
+    ])
+    .execute();
+  await db.schema.createIndex('metric_counts_age').on('metric_counts').columns(['span', 'bucket']).execute();
+
+  await db.schema
+    .createTable('metric_dimension_counts')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('span', 'integer', (c) => c.notNull())
+    .addColumn('bucket', 'bigint', (c) => c.notNull())
+    .addColumn('metric', 'text', (c) => c.notNull())
+    .addColumn('dimensions', 'text', (c) => c.notNull())
+    .addColumn('count', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('metric_dimension_counts_pk', [
+      'account_id',
+      'metric',
+      'dimensions',
+      'span',
+      'bucket',
+    ])
+    .execute();
+  await db.schema
+    .createIndex('metric_dimension_counts_age')
+    .on('metric_dimension_counts')
+    .columns(['span', 'bucket'])
+    .execute();
+
+  await db.schema
+    .createTable('metric_samples')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('metric', 'text', (c) => c.notNull())
+    .addColumn('dimensions', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('value', 'double precision', (c) => c.notNull())
+    .addPrimaryKeyConstraint('metric_samples_pk', ['account_id', 'metric', 'dimensions', 'at'])
+    .execute();
+  await db.schema.createIndex('metric_samples_age').on('metric_samples').column('at').execute();
+
+  await db.schema
+    .createTable('alarms')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('arn', 'text', (c) => c.notNull())
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('state', 'text', (c) => c.notNull())
+    .addColumn('state_reason', 'text', (c) => c.notNull())
+    .addColumn('state_reason_data', 'text')
+    .addColumn('state_updated_at', 'bigint', (c) => c.notNull())
+    .addColumn('actions_enabled', 'integer', (c) => c.notNull())
+    .addColumn('configuration_updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('alarms_pk', ['account_id', 'name'])
+    .execute();
+
+  await db.schema
+    .createTable('alarm_history')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('alarm_name', 'text', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('alarm_history_account')
+    .on('alarm_history')
+    .columns(['account_id', 'at'])
+    .execute();
+
+  await db.schema.alterTable('accounts').addColumn('reputation_since', 'bigint').execute();
+  await db.schema.alterTable('accounts').addColumn('vdm', 'text').execute();
+  void dialect;
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
   ['003_events', m003_events],
   ['004_templates_contacts', m004_templates_contacts],
   ['005_receiving', m005_receiving],
+  ['006_metrics', m006_metrics],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
