@@ -409,7 +409,15 @@ export class Core {
     this.engagement = new EngagementService({ store, tracker, lists: this.listManagement, recorder, now });
     this.#personalizer = new Personalizer({ tracker, lists: this.listManagement });
     this.metrics = new MetricSeries({ store, now });
-    this.alarms = new AlarmService({ store, series: this.metrics, sns: this.sns, outbox, region, now });
+    this.alarms = new AlarmService({
+      store,
+      series: this.metrics,
+      sns: this.sns,
+      outbox,
+      configurationSets: this.configurationSets,
+      region,
+      now,
+    });
     this.reputation = new ReputationMonitor({
       store,
       series: this.metrics,

@@ -18,6 +18,7 @@ import type { AlarmService } from './metrics/alarms.ts';
 import type { MetricSeries } from './metrics/metric-series.ts';
 import type { Insights } from './metrics/insights.ts';
 import type { Telemetry } from './metrics/telemetry.ts';
+import type { ReputationMonitor } from './metrics/reputation.ts';
 import type { AccountService } from './accounts/account-service.ts';
 import type { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
 import type { ContactService } from './contacts/contact-service.ts';
@@ -225,6 +226,7 @@ export interface OperatorPort {
     | 'create'
     | 'createAccessKey'
     | 'decideReview'
+    | 'get'
     | 'list'
     | 'listAccessKeys'
     | 'listReviews'
@@ -235,6 +237,7 @@ export interface OperatorPort {
     IdentityService,
     'accountsWithIdentity' | 'checkNow' | 'dnsRecords' | 'mailHostProblem'
   >;
+  readonly reputation: Pick<ReputationMonitor, 'settings' | 'standing'>;
   readonly sending: Pick<SendingService, 'details'>;
   readonly contacts: Pick<ContactService, 'getList' | 'importRows' | 'lists'>;
   readonly sns: Pick<SnsService, 'deadLetters' | 'replay'>;

@@ -144,6 +144,17 @@ describe('sesame CLI', () => {
       maxSendRate: 1,
       sendingEnabled: true,
     });
+    const rep = await sesameCli('account', 'reputation', created.accountId);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(JSON.parse(rep.stdout)).toMatchObject({
+      accountId: created.accountId,
+      enforcementStatus: 'HEALTHY',
+      eligibleSends: 0,
+      bounceRate: 0,
+      thresholds: { bounceReview: 0.05, bouncePause: 0.1, complaintReview: 0.001, complaintPause: 0.005 },
+    });
+    // The resume was a fresh start: the window begins at it.
+    expect(Date.parse(JSON.parse(rep.stdout).windowStart)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('key create, list and revoke; a revoked key stops working on the running server', async () => {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser } from 'mailparser';
+import nodemailer from 'nodemailer';
 import {
   CloudWatchClient,
   DescribeAlarmHistoryCommand,
@@ -40,7 +41,7 @@ import {
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { awsCli } from '../support/aws-cli.ts';
 import { sinkFor, verifiedDomain } from '../support/mail.ts';
-import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
+import { eventually, freePort, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 
 let sesame: TestSesame;
@@ -48,6 +49,7 @@ let sink: SmtpSink;
 
 beforeAll(async () => {
   sesame = await startSesame({
+    smtpPort: await freePort(),
     monitorIntervalSeconds: 0.2,
     reputationMinimumVolume: 20,
     notificationRetrySeconds: 0.2,
@@ -497,6 +499,74 @@ describe('alarms that act', () => {
     expect((await cloudwatch(acct).send(new DescribeAlarmsCommand({}))).MetricAlarms).toEqual([]);
   });
 
+  it('an alarm action naming a configuration set pauses it on ALARM and resumes it on OK', async () => {
+    const acct = await account();
+    await acct.v2.send(
+      new CreateConfigurationSetCommand({
+        ConfigurationSetName: 'guarded',
+        ReputationOptions: { ReputationMetricsEnabled: true },
+      }),
+    );
+    const setArn = `arn:aws:ses:us-east-1:${acct.accountId}:configuration-set/guarded`;
+    const cw = cloudwatch(acct);
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'guard',
+        Namespace: 'AWS/SES',
+        MetricName: 'Reputation.BounceRate',
+        Dimensions: [{ Name: 'ses:configuration-set', Value: 'guarded' }],
+        Statistic: 'Average',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 0.1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'ignore',
+        AlarmActions: [setArn],
+        OKActions: [setArn],
+      }),
+    );
+    const sendVia = () =>
+      acct.v2.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'app@sender.test',
+          Destination: { ToAddresses: ['success@simulator.amazonses.com'] },
+          ConfigurationSetName: 'guarded',
+          Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
+        }),
+      );
+    await cw.send(
+      new SetAlarmStateCommand({ AlarmName: 'guard', StateValue: 'ALARM', StateReason: 'testing' }),
+    );
+    await eventually(
+      async () => (await sendVia().catch((e: unknown) => e)) instanceof SendingPausedException,
+    );
+    await cw.send(new SetAlarmStateCommand({ AlarmName: 'guard', StateValue: 'OK', StateReason: 'testing' }));
+    await eventually(async () => ((await sendVia().catch(() => undefined))?.MessageId ? true : undefined));
+    const history = await cw.send(
+      new DescribeAlarmHistoryCommand({ AlarmName: 'guard', HistoryItemType: 'Action' }),
+    );
+    expect(history.AlarmHistoryItems?.map((h) => h.HistorySummary)).toEqual([
+      `Successfully executed action ${setArn}`,
+      `Successfully executed action ${setArn}`,
+    ]);
+    const unknown = await cw
+      .send(
+        new PutMetricAlarmCommand({
+          AlarmName: 'guard2',
+          Namespace: 'AWS/SES',
+          MetricName: 'Send',
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanThreshold',
+          AlarmActions: [`arn:aws:ses:us-east-1:${acct.accountId}:configuration-set/nope`],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect((unknown as Error).message).toMatch(/nope/);
+  });
+
   it('PutMetricAlarm refuses actions Sesame cannot perform and invalid definitions', async () => {
     const acct = await account();
     const cw = cloudwatch(acct);
@@ -556,6 +626,21 @@ describe('reputation and enforcement', () => {
       )
       .catch((e: unknown) => e);
     expect((v1 as { name: string }).name).toBe('AccountSendingPausedException');
+    const smtp = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: sesame.smtp.starttls,
+      secure: false,
+      tls: { rejectUnauthorized: false },
+      auth: { user: acct.smtpUsername, pass: acct.smtpPassword },
+    });
+    const viaSmtp = await smtp
+      .sendMail({ from: 'app@sender.test', to: 'fine0@dest.test', subject: 's', text: 'b' })
+      .catch((e: unknown) => e);
+    smtp.close();
+    expect((viaSmtp as { responseCode?: number }).responseCode).toBe(554);
+    expect((viaSmtp as Error).message).toMatch(
+      /Sending is paused for this account because of its reputation/,
+    );
 
     const stats = await cloudwatch(acct).send(
       new GetMetricStatisticsCommand({

@@ -62,6 +62,7 @@ describe('Prometheus /metrics', () => {
     const own = `http://127.0.0.1:${metricsPort}/metrics`;
     const before = (await scrape(own)).text;
     const account = `account="${acct.accountId}"`;
+    sink.rcptReplies.set('p0@dest.test', ['451 4.3.0 Try again later', '250']);
     for (let i = 0; i < 3; i++)
       await acct.v2.send(
         new SendEmailCommand({
@@ -87,6 +88,7 @@ describe('Prometheus /metrics', () => {
     expect(value(after, `sesame_messages_accepted_total{${account}}`)).toBe(
       value(before, `sesame_messages_accepted_total{${account}}`) + 4,
     );
+    expect(value(after, `sesame_recipients_total{${account},outcome="deferred"}`)).toBe(1);
     expect(value(after, 'sesame_smtp_sessions_total{listener="submission"}')).toBeGreaterThanOrEqual(1);
     expect(
       value(after, 'sesame_delivery_attempt_duration_seconds_count{result="done"}'),

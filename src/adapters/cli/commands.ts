@@ -30,6 +30,8 @@ Commands:
   account create --name NAME [--production]
                                           Create an account; prints its credentials as JSON
   account list                            List accounts
+  account reputation ID                   Bounce and complaint rates over the representative window, and the
+                                          thresholds that move the enforcement status
   account update ID [--production|--sandbox] [--max-24h N|unlimited] [--max-rate N|unlimited]
                     [--sending on|off] [--enforcement HEALTHY|PROBATION|SHUTDOWN]
   key create ACCOUNT_ID                   Create another access key (and SMTP password)
@@ -112,6 +114,33 @@ const commands: Record<string, Handler> = {
 
   async 'account list'(ctx) {
     ctx.out(json((await ctx.core.accounts.list()).map(accountSummary)));
+  },
+
+  async 'account reputation'(ctx, args) {
+    const id = args[0];
+    if (!id) throw new UsageError('account reputation needs an ACCOUNT_ID');
+    const account = await ctx.core.accounts.get(id);
+    const s = await ctx.core.reputation.standing(account);
+    const t = ctx.core.reputation.settings;
+    ctx.out(
+      json({
+        accountId: id,
+        enforcementStatus: account.enforcementStatus,
+        windowStart: new Date(s.windowStart).toISOString(),
+        eligibleSends: s.sends,
+        hardBounces: s.bounces,
+        complaints: s.complaints,
+        bounceRate: s.bounceRate,
+        complaintRate: s.complaintRate,
+        thresholds: {
+          minimumVolume: t.minimumVolume,
+          bounceReview: t.bounceReview,
+          bouncePause: t.bouncePause,
+          complaintReview: t.complaintReview,
+          complaintPause: t.complaintPause,
+        },
+      }),
+    );
   },
 
   async 'account update'(ctx, args) {

@@ -60,7 +60,7 @@ export class PrometheusTelemetry implements Telemetry {
     });
     this.#outcomes = new Counter({
       name: 'sesame_recipients_total',
-      help: 'Recipient outcomes recorded after acceptance: delivered, bounced, complained, rejected.',
+      help: 'Recipient outcomes recorded after acceptance: delivered, deferred (an attempt to retry), bounced, complained, rejected.',
       labelNames: ['account', 'outcome'],
       registers,
     });

@@ -59,6 +59,8 @@ export class OutcomeRecorder {
     });
     if (notifications.length) this.#outbox.queued();
     if (message.operation === 'system') return;
+    const deferred = updates.filter((u) => u.status === 'queued' && u.attempts > 0).length;
+    if (deferred) this.#telemetry.recipientOutcome(message.accountId, 'deferred', deferred);
     for (const inc of metrics)
       for (const [column, outcome] of TELEMETRY_OUTCOMES)
         if (inc.counts[column])

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlarmHistoryRecord, AlarmRecord, Store } from '../../store/store.ts';
 import { SesError } from '../errors.ts';
+import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
 import type { OutboxSignal } from '../notifications/outbox-signal.ts';
 import type { SnsService } from '../notifications/sns-service.ts';
 import {
@@ -82,6 +83,7 @@ export class AlarmService {
   readonly #series: MetricSeries;
   readonly #sns: SnsService;
   readonly #outbox: OutboxSignal;
+  readonly #sets: ConfigurationSetService;
   readonly #region: string;
   readonly #regionName: string;
   readonly #now: () => number;
@@ -91,9 +93,11 @@ export class AlarmService {
     series: MetricSeries;
     sns: SnsService;
     outbox: OutboxSignal;
+    configurationSets: ConfigurationSetService;
     region: string;
     now: () => number;
   }) {
+    this.#sets = deps.configurationSets;
     this.#store = deps.store;
     this.#series = deps.series;
     this.#sns = deps.sns;
@@ -201,9 +205,20 @@ export class AlarmService {
         throw invalid(`Invalid SNS topic ${arn}: no such topic in this account.`);
       return;
     }
+    const set = this.#configurationSetOf(accountId, arn);
+    if (set !== undefined) {
+      await this.#sets.get(accountId, set); // NotFound for a configuration set that does not exist
+      return;
+    }
     throw invalid(
-      `Invalid action ${arn}: Sesame's alarms notify SNS topics (arn:aws:sns:…); Auto Scaling, EC2, Systems Manager and Lambda actions are not supported by Sesame.`,
+      `Invalid action ${arn}: Sesame's alarms notify SNS topics (arn:aws:sns:…) or pause and resume a configuration set (its ARN, arn:aws:ses:…:configuration-set/NAME); Auto Scaling, EC2, Systems Manager and Lambda actions are not supported by Sesame.`,
     );
+  }
+
+  /** The configuration set an action ARN names (Sesame's own action: pause it on ALARM, resume it on OK). */
+  #configurationSetOf(accountId: string, arn: string): string | undefined {
+    const prefix = `arn:aws:ses:${this.#region}:${accountId}:configuration-set/`;
+    return arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
   }
 
   list(accountId: string): Promise<AlarmRecord[]> {
@@ -358,9 +373,15 @@ export class AlarmService {
           ? def.okActions
           : def.insufficientDataActions;
     const notifications = [];
+    const setActions: { arn: string; set: string; enabled: boolean }[] = [];
     const text = JSON.stringify(this.#notification(next, old));
     const subject = `${state}: "${alarm.name}" in ${this.#regionName}`.slice(0, 100);
     for (const arn of actions) {
+      const set = this.#configurationSetOf(alarm.accountId, arn);
+      if (set !== undefined) {
+        if (state !== 'INSUFFICIENT_DATA') setActions.push({ arn, set, enabled: state === 'OK' });
+        continue;
+      }
       if (!(await this.#sns.topicExists(alarm.accountId, arn))) {
         rows.push(
           history(next, now, 'Action', `Failed to execute action ${arn}`, {
@@ -381,9 +402,34 @@ export class AlarmService {
         }),
       );
     }
-    if (await this.#store.metrics.setAlarmState(next, old, rows, notifications)) {
-      if (notifications.length) this.#outbox.queued();
+    if (!(await this.#store.metrics.setAlarmState(next, old, rows, notifications))) return;
+    if (notifications.length) this.#outbox.queued();
+    // Pausing or resuming a configuration set follows the committed state change (once, by the evaluator
+    // whose change applied).
+    const done: AlarmHistoryRecord[] = [];
+    for (const { arn, set, enabled } of setActions) {
+      try {
+        await this.#sets.setSendingEnabled(alarm.accountId, set, enabled);
+        done.push(
+          history(next, now, 'Action', `Successfully executed action ${arn}`, {
+            actionState: 'Succeeded',
+            notificationResource: arn,
+            stateUpdateTimestamp: now,
+            sendingEnabled: enabled,
+          }),
+        );
+      } catch (err) {
+        done.push(
+          history(next, now, 'Action', `Failed to execute action ${arn}`, {
+            actionState: 'Failed',
+            notificationResource: arn,
+            stateUpdateTimestamp: now,
+            error: (err as Error).message,
+          }),
+        );
+      }
     }
+    await this.#store.metrics.addAlarmHistory(done);
   }
 
   /** The JSON CloudWatch publishes to an alarm's SNS topics on a state change. */

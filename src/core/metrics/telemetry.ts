@@ -4,7 +4,8 @@
  * Prometheus counters are; the durable, crash-safe figures are the metric buckets (store/interface/metrics.ts).
  * Reporting never throws and never waits.
  */
-export type RecipientOutcome = 'delivered' | 'bounced' | 'complained' | 'rejected';
+/** `deferred`: an attempt answered with a temporary failure; the recipient stays queued for a retry. */
+export type RecipientOutcome = 'delivered' | 'deferred' | 'bounced' | 'complained' | 'rejected';
 export type AttemptResult = 'done' | 'deferred' | 'error';
 
 export interface Telemetry {
