@@ -80,7 +80,6 @@ export type { SenderProfile, DkimSigningKey } from './identities/sender-identiti
 export type { TagService } from './tags/tag-service.ts';
 export type { SendingService } from './sending/sending-service.ts';
 export type { Dimension, Statistic, MetricId } from './metrics/metric-series.ts';
-export { SES_NAMESPACE, VDM_METRICS } from './metrics/metric-series.ts';
 export { NO_TELEMETRY, type Telemetry, type AttemptResult } from './metrics/telemetry.ts';
 export type {
   ConfigurationSetService,

@@ -78,7 +78,7 @@ export interface SesApiPort {
   readonly tags: Pick<TagService, 'list' | 'listForResource' | 'tagResource' | 'untagResource'>;
   readonly sending: Pick<SendingService, 'send' | 'sendBulk'>;
   /** GetSendStatistics, CloudWatch's metric reads, VDM. */
-  readonly metrics: Pick<MetricSeries, 'datapoints' | 'metrics' | 'sendStatistics' | 'vdmSeries'>;
+  readonly metrics: Pick<MetricSeries, 'datapoints' | 'metrics' | 'sendStatistics' | 'vdmBatch'>;
   /** GetMessageInsights, GetEmailAddressInsights. */
   readonly insights: Pick<Insights, 'address' | 'message'>;
   /** CloudWatch alarms. */

@@ -10,16 +10,11 @@ import {
   type DimensionIncrement,
   type MetricIncrement,
 } from './interface/metrics.ts';
+import type { MetricDimensionCountsTable } from './schema.ts';
 
 export type CounterRow = Record<string, string | number>;
-export type DimensionRow = {
-  account_id: string;
-  span: number;
-  bucket: number;
-  metric: string;
-  dimensions: string;
-  count: number;
-};
+/** A CloudWatch-destination count as its table holds it. */
+export type DimensionRow = MetricDimensionCountsTable;
 
 const SPANS = [MINUTE_SPAN, HOUR_SPAN] as const;
 const start = (at: number, span: number) => Math.floor(at / (span * 1000)) * span * 1000;

@@ -138,21 +138,6 @@ export class KyselyMetrics implements MetricStore {
       .execute();
   }
 
-  async counterKeys(
-    accountId: string,
-    since: number,
-  ): Promise<{ configurationSet: string; identity: string; isp: string }[]> {
-    const rows = await this.#db
-      .selectFrom('metric_counts')
-      .select(['configuration_set', 'identity', 'isp'])
-      .distinct()
-      .where('account_id', '=', accountId)
-      .where('span', '=', HOUR_SPAN)
-      .where('bucket', '>=', since)
-      .execute();
-    return rows.map((r) => ({ configurationSet: r.configuration_set, identity: r.identity, isp: r.isp }));
-  }
-
   async addSamples(samples: MetricSample[]): Promise<void> {
     if (!samples.length) return;
     await this.#db

@@ -1,4 +1,5 @@
-import type { ServiceFailure } from '../../core/index.ts';
+import type { HealthPort, ServiceFailure } from '../../core/index.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 /** An error already shaped for an AWS protocol: the wire code, HTTP status and message. */
 export class AwsProtocolError extends Error {
@@ -46,5 +47,27 @@ export function serviceUnavailable(failure: ServiceFailure): AwsProtocolError {
     'ServiceUnavailable',
     503,
     `The request has failed due to a temporary failure of the server: ${UNAVAILABLE_REASONS[failure]}. Retry the request.`,
+  );
+}
+
+/**
+ * The AWS-shaped answer to a failed request, one rule for every API: the adapter's own mapping of the error
+ * (`mapped`) if it has one; else `ServiceUnavailable` when the failure is the service's state; else an internal
+ * error with the service's code, logged with the request's context.
+ */
+export function answerFailure(
+  err: unknown,
+  mapped: AwsProtocolError | undefined,
+  deps: { health: HealthPort; log: Logger },
+  internal: { code: string; what: string; context: Record<string, unknown> },
+): AwsProtocolError {
+  if (mapped) return mapped;
+  const failure = deps.health.failure(err, internal.context);
+  if (failure) return serviceUnavailable(failure);
+  deps.log.error({ err, ...internal.context }, `internal error in ${internal.what}`);
+  return new AwsProtocolError(
+    internal.code,
+    500,
+    'The request processing has failed because of an unknown error.',
   );
 }

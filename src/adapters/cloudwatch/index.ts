@@ -12,7 +12,7 @@ import { authenticate } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { cloudwatchModel } from '../aws/model/cloudwatch.generated.ts';
 import { coerceInput, encodeOutput } from '../aws/model/walk.ts';
-import { AwsProtocolError, serviceUnavailable, ValidationErrors } from '../aws/protocol-error.ts';
+import { answerFailure, AwsProtocolError, ValidationErrors } from '../aws/protocol-error.ts';
 import {
   decodeQueryInput,
   encodeQueryError,
@@ -122,17 +122,16 @@ export class CloudWatchApi {
         body: encodeQueryResponse(cloudwatchModel, action, output, requestId),
       };
     } catch (err) {
-      let e = toCloudWatchError(err);
-      const failure = e ? undefined : this.#core.health.failure(err, { action });
-      if (failure) e = serviceUnavailable(failure);
-      if (!e) {
-        this.#log.error({ err, action, requestId }, 'internal error in CloudWatch action');
-        e = new AwsProtocolError(
-          'InternalServiceError',
-          500,
-          'The request processing has failed because of an unknown error.',
-        );
-      }
+      const e = answerFailure(
+        err,
+        toCloudWatchError(err),
+        { health: this.#core.health, log: this.#log },
+        {
+          code: 'InternalServiceError',
+          what: 'CloudWatch action',
+          context: { action, requestId },
+        },
+      );
       if (json)
         return {
           status: e.status,

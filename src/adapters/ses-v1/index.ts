@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { sesModel } from '../aws/model/ses.generated.ts';
-import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
+import { answerFailure, AwsProtocolError } from '../aws/protocol-error.ts';
 import { decodeQueryInput, encodeQueryError, encodeQueryResponse, queryParams } from '../aws/query.ts';
 import { accountActions } from './account.ts';
 import { toV1Error } from './errors.ts';
@@ -93,17 +93,16 @@ export class SesV1Api {
         body: encodeQueryResponse(sesModel, action, output, requestId),
       };
     } catch (err) {
-      let e = toV1Error(err);
-      const failure = e ? undefined : this.#core.health.failure(err, { action });
-      if (failure) e = serviceUnavailable(failure);
-      if (!e) {
-        this.#log.error({ err, action, requestId }, 'internal error in SES v1 action');
-        e = new AwsProtocolError(
-          'InternalFailure',
-          500,
-          'The request processing has failed because of an unknown error.',
-        );
-      }
+      const e = answerFailure(
+        err,
+        toV1Error(err),
+        { health: this.#core.health, log: this.#log },
+        {
+          code: 'InternalFailure',
+          what: 'SES v1 action',
+          context: { action, requestId },
+        },
+      );
       return {
         status: e.status,
         headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },

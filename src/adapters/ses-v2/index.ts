@@ -9,7 +9,7 @@ import { newRequestId } from '../../lib/ids.ts';
 import { authenticate } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { sesv2Model } from '../aws/model/sesv2.generated.ts';
-import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
+import { answerFailure, AwsProtocolError } from '../aws/protocol-error.ts';
 import { RestJsonRouter, decodeRestJsonInput, encodeRestJsonOutput } from '../aws/rest-json.ts';
 import { accountHandlers } from './account.ts';
 import { monitoringHandlers } from './monitoring.ts';
@@ -80,20 +80,16 @@ export class SesV2Api {
         body: encodeRestJsonOutput(sesv2Model, match.model, output),
       };
     } catch (err) {
-      let e = toV2Error(sesv2Model, err);
-      const failure = e ? undefined : this.#core.health.failure(err, { operation: match?.operation });
-      if (failure) e = serviceUnavailable(failure);
-      if (!e) {
-        this.#log.error(
-          { err, operation: match?.operation, requestId },
-          'internal error in SES v2 operation',
-        );
-        e = new AwsProtocolError(
-          'InternalFailure',
-          500,
-          'The request processing has failed because of an unknown error.',
-        );
-      }
+      const e = answerFailure(
+        err,
+        toV2Error(sesv2Model, err),
+        { health: this.#core.health, log: this.#log },
+        {
+          code: 'InternalFailure',
+          what: 'SES v2 operation',
+          context: { operation: match?.operation, requestId },
+        },
+      );
       return {
         status: e.status,
         headers: {

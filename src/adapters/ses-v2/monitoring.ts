@@ -2,12 +2,9 @@
  * SES v2 monitoring operations: BatchGetMetricData (VDM metrics from the counters), the VDM settings of the
  * account and of configuration sets, GetMessageInsights and GetEmailAddressInsights.
  */
-import { SesError, VDM_METRICS } from '../../core/index.ts';
 import { op, type V2Handler } from './handler.ts';
 
 type FeatureStatus = 'ENABLED' | 'DISABLED';
-const VDM_DIMENSIONS = new Set(['EMAIL_IDENTITY', 'CONFIGURATION_SET', 'ISP']);
-const DAY = 86_400_000;
 
 interface MetricQuery {
   Id: string;
@@ -22,43 +19,25 @@ const verdict = (v: string) => ({ ConfidenceVerdict: v });
 
 export const monitoringHandlers: Record<string, V2Handler> = {
   BatchGetMetricData: op<{ Queries: MetricQuery[] }>(async (ctx, input) => {
-    if (input.Queries.length < 1 || input.Queries.length > 10)
-      throw new SesError('BadRequestException', 'Queries must hold between 1 and 10 queries.');
-    const ids = new Set<string>();
-    for (const q of input.Queries) {
-      if (ids.has(q.Id)) throw new SesError('BadRequestException', `Duplicate query Id ${q.Id}.`);
-      ids.add(q.Id);
-      if (q.Namespace !== 'VDM')
-        throw new SesError('BadRequestException', `Unknown Namespace ${q.Namespace} (VDM is the only one).`);
-      if (!(q.Metric in VDM_METRICS))
-        throw new SesError('BadRequestException', `Unknown Metric ${q.Metric}.`);
-      const dims = Object.keys(q.Dimensions ?? {});
-      if (dims.length < 1 || dims.length > 3 || dims.some((d) => !VDM_DIMENSIONS.has(d)))
-        throw new SesError(
-          'BadRequestException',
-          `Dimensions of query ${q.Id} must hold 1 to 3 of EMAIL_IDENTITY, CONFIGURATION_SET, ISP.`,
-        );
-      if (!(q.StartDate.getTime() < q.EndDate.getTime()))
-        throw new SesError('BadRequestException', `StartDate of query ${q.Id} must be before its EndDate.`);
-      if (q.EndDate.getTime() - q.StartDate.getTime() > 31 * DAY)
-        throw new SesError('BadRequestException', `The range of query ${q.Id} must not exceed 30 days.`);
-    }
-    const results = [];
-    for (const q of input.Queries) {
-      const series = await ctx.core.metrics.vdmSeries(
-        ctx.caller.accountId,
-        q.Metric,
-        q.Dimensions ?? {},
-        q.StartDate.getTime(),
-        q.EndDate.getTime(),
-      );
-      results.push({
-        Id: q.Id,
-        Timestamps: series.timestamps.map((t) => new Date(t)),
-        Values: series.values,
-      });
-    }
-    return { Results: results, Errors: [] };
+    const results = await ctx.core.metrics.vdmBatch(
+      ctx.caller.accountId,
+      input.Queries.map((q) => ({
+        id: q.Id,
+        namespace: q.Namespace,
+        metric: q.Metric,
+        dimensions: q.Dimensions ?? {},
+        from: q.StartDate.getTime(),
+        to: q.EndDate.getTime(),
+      })),
+    );
+    return {
+      Results: results.map((r) => ({
+        Id: r.id,
+        Timestamps: r.timestamps.map((t) => new Date(t)),
+        Values: r.values,
+      })),
+      Errors: [],
+    };
   }),
 
   PutAccountVdmAttributes: op<{

@@ -12,7 +12,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { authenticate, type Caller } from '../aws/auth.ts';
 import type { AwsHttpRequest, AwsHttpResponse } from '../aws/http-types.ts';
 import { snsModel } from '../aws/model/sns.generated.ts';
-import { AwsProtocolError, serviceUnavailable } from '../aws/protocol-error.ts';
+import { answerFailure, AwsProtocolError } from '../aws/protocol-error.ts';
 import {
   decodeQueryInput,
   encodeQueryError,
@@ -193,17 +193,16 @@ export class SnsApi {
         body: encodeQueryResponse(snsModel, action, output, requestId),
       };
     } catch (err) {
-      let e = toSnsError(err);
-      const failure = e ? undefined : this.#core.health.failure(err, { action });
-      if (failure) e = serviceUnavailable(failure);
-      if (!e) {
-        this.#log.error({ err, action, requestId }, 'internal error in SNS action');
-        e = new AwsProtocolError(
-          'InternalError',
-          500,
-          'The request processing has failed because of an unknown error.',
-        );
-      }
+      const e = answerFailure(
+        err,
+        toSnsError(err),
+        { health: this.#core.health, log: this.#log },
+        {
+          code: 'InternalError',
+          what: 'SNS action',
+          context: { action, requestId },
+        },
+      );
       return {
         status: e.status,
         headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },

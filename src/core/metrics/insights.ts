@@ -8,21 +8,9 @@
 import { DNS_NOT_FOUND_CODES, type DnsResolver } from '../../lib/dns.ts';
 import type { EventRecord, Store } from '../../store/store.ts';
 import { SesError } from '../errors.ts';
+import { EVENT_TYPE_NAMES } from '../notifications/event-publisher.ts';
 import { parseEmailAddress } from '../identities/names.ts';
 import { ispOfAddress } from './isp.ts';
-
-const INSIGHT_TYPES: Record<string, string> = {
-  Send: 'SEND',
-  Reject: 'REJECT',
-  Bounce: 'BOUNCE',
-  Complaint: 'COMPLAINT',
-  Delivery: 'DELIVERY',
-  Open: 'OPEN',
-  Click: 'CLICK',
-  'Rendering Failure': 'RENDERING_FAILURE',
-  DeliveryDelay: 'DELIVERY_DELAY',
-  Subscription: 'SUBSCRIPTION',
-};
 
 export interface InsightEvent {
   timestamp: number;
@@ -198,7 +186,7 @@ function concerns(e: EventRecord, address: string): boolean {
 }
 
 function insightEvent(e: EventRecord): InsightEvent[] {
-  const type = INSIGHT_TYPES[e.type];
+  const type = EVENT_TYPE_NAMES[e.type];
   if (!type) return [];
   const out: InsightEvent = { timestamp: e.createdAt, type };
   if (e.type === 'Bounce') {

@@ -31,9 +31,6 @@ export const COUNTER_METRICS: Record<string, MetricColumn> = {
 /** Gauges the reputation evaluator samples (a rate between 0 and 1). */
 export const REPUTATION_METRICS = ['Reputation.BounceRate', 'Reputation.ComplaintRate'] as const;
 
-/** Receiving's counts (per account, no dimensions). */
-export const RECEIVING_METRICS = ['PublishFailure', 'PublishExpired'] as const;
-
 /** The dimension SES gives a configuration set's reputation metrics. */
 export const CONFIGURATION_SET_DIMENSION = 'ses:configuration-set';
 
@@ -255,6 +252,34 @@ export class MetricSeries {
     };
   }
 
+  /**
+   * VDM BatchGetMetricData with SES's rules: 1–10 queries with distinct ids, namespace VDM, a known metric, 1–3
+   * of its dimensions, a range of at most 30 days.
+   */
+  async vdmBatch(
+    accountId: string,
+    queries: VdmQuery[],
+  ): Promise<{ id: string; timestamps: number[]; values: number[] }[]> {
+    const bad = (message: string) => new SesError('BadRequestException', message);
+    if (queries.length < 1 || queries.length > 10) throw bad('Queries must hold between 1 and 10 queries.');
+    const ids = new Set<string>();
+    for (const q of queries) {
+      if (ids.has(q.id)) throw bad(`Duplicate query Id ${q.id}.`);
+      ids.add(q.id);
+      if (q.namespace !== 'VDM') throw bad(`Unknown Namespace ${q.namespace} (VDM is the only one).`);
+      if (!(q.metric in VDM_METRICS)) throw bad(`Unknown Metric ${q.metric}.`);
+      const dims = Object.keys(q.dimensions);
+      if (dims.length < 1 || dims.length > 3 || dims.some((d) => !VDM_DIMENSIONS.has(d)))
+        throw bad(`Dimensions of query ${q.id} must hold 1 to 3 of EMAIL_IDENTITY, CONFIGURATION_SET, ISP.`);
+      if (!(q.from < q.to)) throw bad(`StartDate of query ${q.id} must be before its EndDate.`);
+      if (q.to - q.from > 31 * DAY) throw bad(`The range of query ${q.id} must not exceed 30 days.`);
+    }
+    const out = [];
+    for (const q of queries)
+      out.push({ id: q.id, ...(await this.vdmSeries(accountId, q.metric, q.dimensions, q.from, q.to)) });
+    return out;
+  }
+
   /** VDM BatchGetMetricData: one point per UTC day with data. */
   async vdmSeries(
     accountId: string,
@@ -282,6 +307,17 @@ export class MetricSeries {
     return { timestamps: points.map((p) => p.start), values: points.map((p) => p.values[column]!) };
   }
 }
+
+export interface VdmQuery {
+  id: string;
+  namespace: string;
+  metric: string;
+  dimensions: Partial<Record<'EMAIL_IDENTITY' | 'CONFIGURATION_SET' | 'ISP', string>>;
+  from: number;
+  to: number;
+}
+
+const VDM_DIMENSIONS = new Set(['EMAIL_IDENTITY', 'CONFIGURATION_SET', 'ISP']);
 
 /** VDM's metrics and the counter behind each (its exclusions are the `~` rows: simulator, multi-recipient). */
 export const VDM_METRICS: Record<string, MetricColumn> = {

@@ -18,7 +18,8 @@ import type { ConfigurationSetService } from '../configuration-sets/configuratio
 import type { SenderIdentities } from '../identities/sender-identities.ts';
 import type { SnsService } from './sns-service.ts';
 
-const EVENT_TYPE_NAMES: Record<string, EventTypeName> = {
+/** SES v2's name of each event type (event destinations' MatchingEventTypes, insights' event Type). */
+export const EVENT_TYPE_NAMES: Record<string, EventTypeName> = {
   Send: 'SEND',
   Reject: 'REJECT',
   Bounce: 'BOUNCE',

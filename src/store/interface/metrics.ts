@@ -140,11 +140,6 @@ export interface MetricStore {
   dimensionCounts(q: DimensionQuery): Promise<{ start: number; count: number }[]>;
   /** The (metric, dimensions) pairs of an account's CloudWatch-destination counts since `since`. */
   dimensionMetrics(accountId: string, since: number): Promise<{ metric: string; dimensions: string }[]>;
-  /** Which (configuration set, identity, ISP) keys had counters since `since`. */
-  counterKeys(
-    accountId: string,
-    since: number,
-  ): Promise<{ configurationSet: string; identity: string; isp: string }[]>;
   addSamples(samples: MetricSample[]): Promise<void>;
   samples(
     accountId: string,
