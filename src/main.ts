@@ -56,15 +56,25 @@ async function serve(config: Config): Promise<void> {
     await platform.close().catch(() => undefined);
     process.exit(1);
   }
-  const { http, smtp } = listening;
+  const { http, smtp, development } = listening;
   const accounts = await platform.core.accounts.list();
   const lines = [
-    `Sesame is running (region ${config.region}, database ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')})`,
+    `Sesame is running${development ? ' in DEVELOPMENT MODE' : ''} (region ${config.region}, database ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')})`,
     `  SES API (v2 REST-JSON under /v2/email, v1 Query on POST /): ${http}`,
     ...smtp.map((l) => `  SMTP ${l.name}: ${l.address}`),
     `  Links in mail point to: ${config.publicUrl}`,
   ];
-  if (accounts.length === 0)
+  if (development)
+    lines.push(
+      '',
+      'Development mode: identities verify at once, and all outbound mail is captured here, never delivered.',
+      `  Inbox:       ${config.publicUrl}/inbox      (JSON API: ${config.publicUrl}/api/dev/messages)`,
+      `  Account:     ${development.accountId} (production access)`,
+      `  Credentials: export AWS_ACCESS_KEY_ID=${development.accessKeyId} AWS_SECRET_ACCESS_KEY=${development.secretAccessKey} AWS_DEFAULT_REGION=${development.region}`,
+      `  SMTP:        username ${development.smtpUsername}  password ${development.smtpPassword}`,
+      `  Try:         aws sesv2 create-email-identity --email-identity example.com --endpoint-url ${http}`,
+    );
+  else if (accounts.length === 0)
     lines.push(
       '',
       'No accounts yet. Create the first one (in another terminal, with the same settings):',
@@ -89,9 +99,16 @@ export async function main(rawArgv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
+  // `serve --dev`: development mode (the SESAME_DEV setting).
+  const dev = argv[0] === 'serve' && argv.includes('--dev');
+  const unknownServeFlag = argv[0] === 'serve' ? argv.slice(1).find((a) => a !== '--dev') : undefined;
+  if (unknownServeFlag !== undefined) {
+    process.stderr.write(`sesame: unknown option "${unknownServeFlag}" for serve (known: --dev)\n`);
+    return 2;
+  }
   let config: Config;
   try {
-    config = loadConfig({ configFile });
+    config = loadConfig({ configFile, ...(dev ? { overrides: { dev: true } } : {}) });
   } catch (err) {
     if (err instanceof SettingError) {
       process.stderr.write(`sesame: ${err.message}\n`);

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
-import { Core, type Scanners } from './core/index.ts';
+import { Core, type DevelopmentAccount, type Scanners } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import { listenMetrics } from './adapters/ops/metrics-endpoint.ts';
 import { PrometheusTelemetry, type ScrapeSources } from './adapters/ops/prometheus.ts';
@@ -34,8 +34,15 @@ export interface Platform {
   /** Receiving: the worker that runs receipt-rule actions, and the embedded object store of buckets. */
   receiving: { worker: ReceivingWorker; objects: FileObjectStore };
   http: FastifyInstance;
-  /** Starts background work and opens the listeners; resolves with their addresses. */
-  listen(): Promise<{ http: string; smtp: { name: string; address: string }[] }>;
+  /**
+   * Starts background work and opens the listeners; resolves with their addresses (and, in development mode,
+   * the default account's credentials).
+   */
+  listen(): Promise<{
+    http: string;
+    smtp: { name: string; address: string }[];
+    development: DevelopmentAccount | undefined;
+  }>;
   close(): Promise<void>;
 }
 
@@ -96,6 +103,7 @@ function mtaSettings(config: Config): MtaSettings {
     total: config.deliveryConcurrency,
     paused: config.deliveryPaused,
     singleNode: config.databaseUrl.startsWith('sqlite:'),
+    capture: config.dev,
   };
 }
 
@@ -147,6 +155,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       maxTemplates: config.maxTemplates,
       inboundRetentionMs: config.inboundRetentionHours * 3600_000,
       monitorIntervalMs: config.monitorIntervalSeconds * 1000,
+      development: {
+        enabled: config.dev,
+        accessKeyId: config.devAccessKeyId,
+        secretAccessKey: config.devSecretAccessKey,
+      },
       reputation: {
         windowMs: config.reputationWindowDays * 86_400_000,
         minimumVolume: config.reputationMinimumVolume,
@@ -204,6 +217,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     maxConnections: config.httpMaxConnections,
     objects,
     metrics: { token: config.metricsToken, exposition: () => telemetry.exposition() },
+    ...(config.dev ? { devInbox: core.forDevInbox } : {}),
   });
   let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   let started = false;
@@ -220,6 +234,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     receiving: { worker: receivingWorker, objects },
     http,
     async listen() {
+      // The development account exists before the first request can name its key.
+      const development = await core.development.prepare();
       // Listeners first: a port that cannot be taken stops start-up before this node claims any queued work.
       // Mail accepted before the MTA starts is in the database, and the MTA's start loads it.
       const address = await http.listen({ host: config.httpHost, port: config.httpPort });
@@ -280,6 +296,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
             maxSessionMs: config.smtpMaxSessionSeconds * 1000,
             handshakeTimeoutMs: config.smtpHandshakeTimeoutSeconds * 1000,
             onSession: (listener, delta) => telemetry.smtpSession(listener, delta),
+            banner: config.dev
+              ? 'Sesame ESMTP (development mode: mail is captured, not delivered)'
+              : undefined,
           },
         });
         smtpListeners.push(...(await smtp.listen()));
@@ -298,7 +317,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         await receivingWorker.start();
       }
       started = true;
-      return { http: address, smtp: smtpListeners };
+      return { http: address, smtp: smtpListeners, development };
     },
     async close() {
       stopDescriptorWatch();

@@ -172,6 +172,26 @@ export interface SettingDef<T> {
 const def = <T>(d: SettingDef<T>): SettingDef<T> => d;
 
 export const settings = {
+  dev: def({
+    env: 'SESAME_DEV',
+    description:
+      'Development mode (`sesame serve --dev`): a default production account with well-known keys, identities verified at once, and all outbound mail captured locally (inbox at /inbox), never delivered.',
+    parser: bool,
+    default: false,
+  }),
+  devAccessKeyId: def({
+    env: 'SESAME_DEV_ACCESS_KEY_ID',
+    description:
+      'Access key id of the development-mode account (refused when development mode is off). LocalStack users may set `test`.',
+    parser: str,
+    default: 'AKIAIOSFODNN7EXAMPLE',
+  }),
+  devSecretAccessKey: def({
+    env: 'SESAME_DEV_SECRET_ACCESS_KEY',
+    description: 'Secret access key of the development-mode account.',
+    parser: str,
+    default: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  }),
   dataDir: def({
     env: 'SESAME_DATA_DIR',
     description: 'Directory for the SQLite database, the master key, TLS material and other local state.',

@@ -40,6 +40,9 @@ export type ResourceKind =
   | 'Bucket'
   | 'Function'
   | 'Alarm'
+  | 'Message'
+  | 'CapturedMessage'
+  | 'Attachment'
   | 'Resource';
 
 /**

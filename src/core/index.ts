@@ -38,6 +38,7 @@ import { EventPublisher } from './notifications/event-publisher.ts';
 import { OutboxSignal } from './notifications/outbox-signal.ts';
 import { SnsService } from './notifications/sns-service.ts';
 import type {
+  DevInboxPort,
   DispatchPort,
   InboundMailPort,
   MtaPort,
@@ -61,6 +62,9 @@ import { TagService } from './tags/tag-service.ts';
 import { CustomVerificationSender } from './templates/custom-verification.ts';
 import { TemplateService } from './templates/template-service.ts';
 import { Tracker } from './tracking/tracker.ts';
+import { CapturedMail } from './development/captured-mail.ts';
+import { DevelopmentMode, type DevelopmentSettings } from './development/development-mode.ts';
+import { Preflight } from './deliverability/preflight.ts';
 
 export type * from './ports.ts';
 export { SesError, type SesErrorCode, type ResourceKind, type ErrorReason } from './errors.ts';
@@ -77,6 +81,7 @@ export type { IdentityService, IdentityView, CreateIdentityInput } from './ident
 export type { DkimView, DkimSigningInput } from './identities/dkim-records.ts';
 export type { DnsRecord } from './identities/dns-records.ts';
 export type { SenderProfile, DkimSigningKey } from './identities/sender-identities.ts';
+export { signingAddress } from './identities/sender-identities.ts';
 export type { TagService } from './tags/tag-service.ts';
 export type { SendingService } from './sending/sending-service.ts';
 export type { Dimension, Statistic, MetricId } from './metrics/metric-series.ts';
@@ -107,6 +112,15 @@ export type { InboundEnvelope, RecipientVerdict } from './receiving/inbound.ts';
 export type { InboundWork, SendBounceInput } from './receiving/inbound-work.ts';
 export type { BucketTarget, ExternalBucket, ReceivingResources } from './receiving/resources.ts';
 export type { Scanners } from './receiving/verdicts.ts';
+export type {
+  CapturedMessage,
+  CapturedAttachment,
+  CaptureInput,
+  CapturedMail,
+} from './development/captured-mail.ts';
+export { MAX_CAPTURED_PAGE } from './development/captured-mail.ts';
+export { DEVELOPMENT_ACCOUNT_ID, type DevelopmentAccount } from './development/development-mode.ts';
+export type { PreflightReport, PreflightFinding, FindingStatus } from './deliverability/preflight.ts';
 export type { UnsubscribeTarget } from './engagement/engagement-service.ts';
 export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/bulk.ts';
 export { MAX_BULK_ENTRIES } from './sending/bulk.ts';
@@ -156,6 +170,7 @@ export type {
   InboundRefusalRecord,
   BucketRecord,
   FunctionRecord,
+  CapturedMailRecord,
 } from '../store/store.ts';
 
 export interface CoreSettings extends QuotaSettings {
@@ -182,6 +197,8 @@ export interface CoreSettings extends QuotaSettings {
   reputation?: Partial<ReputationSettings>;
   /** How often alarms and reputation are evaluated (default one minute). */
   monitorIntervalMs?: number;
+  /** Development mode and its default account's keys (off unless given with `enabled`). */
+  development?: Omit<DevelopmentSettings, 'region' | 'inboxUrl'>;
 }
 
 export interface CoreDeps {
@@ -224,6 +241,9 @@ export class Core {
   readonly insights: Insights;
   readonly telemetry: Telemetry;
   readonly monitor: MonitorSchedule;
+  readonly development: DevelopmentMode;
+  readonly captured: CapturedMail;
+  readonly preflight: Preflight;
   readonly #monitorIntervalMs: number;
   readonly #snsEmail: SnsEmailDelivery;
   readonly #inbound: InboundReceiver;
@@ -234,6 +254,7 @@ export class Core {
   readonly #cache: EpochCache;
   readonly #verifier: IdentityVerifier;
   readonly #cachePollMs: number;
+  readonly #quota: QuotaTracker;
 
   constructor(deps: CoreDeps) {
     const now = deps.now ?? Date.now;
@@ -255,6 +276,7 @@ export class Core {
         retryMs: settings.verificationRetryMs,
         timeoutMs: settings.verificationTimeoutMs,
         mailHost: settings.mailHost,
+        assumePublished: settings.development?.enabled === true,
       },
       logger,
       now,
@@ -280,7 +302,7 @@ export class Core {
     });
     this.contacts = new ContactService({ store, cache, tags: this.tags, region, now });
     this.listManagement = new ListManagement({ store, cache, links, key: box.derive('unsubscribe'), now });
-    const quota = new QuotaTracker(store, now);
+    const quota = (this.#quota = new QuotaTracker(store, now));
     this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
     const publisher = new EventPublisher({
       configurationSets: this.configurationSets,
@@ -311,7 +333,11 @@ export class Core {
           );
         },
       },
-      settings: { region, mailHost: settings.mailHost },
+      settings: {
+        region,
+        mailHost: settings.mailHost,
+        verifyAtOnce: settings.development?.enabled === true,
+      },
       logger,
       now,
     });
@@ -437,6 +463,31 @@ export class Core {
     this.#monitorIntervalMs = settings.monitorIntervalMs ?? 60_000;
     this.#snsEmail = new SnsEmailDelivery({ sns: this.sns, systemMail });
     this.insights = new Insights({ store, dns: deps.dns });
+    this.captured = new CapturedMail({ store, now });
+    this.development = new DevelopmentMode({
+      store,
+      accounts: this.accounts,
+      cache,
+      quota: this.#quota,
+      settings: {
+        enabled: false,
+        accessKeyId: '',
+        secretAccessKey: '',
+        ...settings.development,
+        region,
+        inboxUrl: links.inbox(),
+      },
+      logger,
+    });
+    this.preflight = new Preflight({
+      store,
+      senders: this.senders,
+      accounts: this.accounts,
+      reputation: this.reputation,
+      dns: deps.dns,
+      scanners: deps.scanners ?? {},
+      mailHost: settings.mailHost,
+    });
   }
 
   /** The SES v2, SES v1 and SNS-compatible APIs. */
@@ -457,6 +508,11 @@ export class Core {
     return this;
   }
 
+  /** Development mode's inbox page and JSON API. */
+  get forDevInbox(): DevInboxPort {
+    return this;
+  }
+
   get forMta(): MtaPort {
     const acceptance = this.#acceptance;
     const personalizer = this.#personalizer;
@@ -469,6 +525,7 @@ export class Core {
       personalize: (message, body, index) => personalizer.personalize(message, body, index),
       dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
       recordFeedback: (input) => this.feedback.recordFeedback(input),
+      capture: (input) => this.captured.capture(input),
       telemetry: this.telemetry,
       health: this.health,
     };

@@ -40,6 +40,9 @@ import type { SuppressionService } from './suppression/suppression-service.ts';
 import type { TagService } from './tags/tag-service.ts';
 import type { CustomVerificationSender } from './templates/custom-verification.ts';
 import type { TemplateService } from './templates/template-service.ts';
+import type { CapturedMail } from './development/captured-mail.ts';
+import type { DevelopmentMode } from './development/development-mode.ts';
+import type { Preflight } from './deliverability/preflight.ts';
 
 /** The SES v2 and v1 APIs and the SNS-compatible API. */
 /** What every adapter and background loop asks about a failure: is it the service's state (retryable)? */
@@ -133,6 +136,10 @@ export interface SesApiPort {
   >;
   readonly suppression: Pick<SuppressionService, 'delete' | 'get' | 'list' | 'put'>;
   readonly inboundWork: Pick<InboundWork, 'sendBounce'>;
+  /** Sesame's preflight route (GET /sesame/preflight/{MessageId}, SigV4-signed for ses). */
+  readonly preflight: Pick<Preflight, 'message'>;
+  /** Development mode shows itself in GetAccount and a response header. */
+  readonly development: Pick<DevelopmentMode, 'enabled' | 'inboxUrl'>;
   /** The S3-compatible read API of the embedded buckets checks who owns one. */
   readonly receivingResources: Pick<ReceivingResources, 'bucket'>;
   readonly receiptRules: Pick<
@@ -247,6 +254,18 @@ export interface OperatorPort {
     'createBucket' | 'deleteBucket' | 'listBuckets' | 'listFunctions' | 'mapFunction' | 'unmapFunction'
   >;
   readonly inboundWork: Pick<InboundWork, 'listMessages' | 'listRefusals' | 'show'>;
+  readonly preflight: Pick<Preflight, 'message'>;
+}
+
+/** Development mode's inbox page and JSON API (adapters/http/dev-inbox.ts): captured mail, reset, preflight. */
+export interface DevInboxPort {
+  readonly health: HealthPort;
+  readonly development: Pick<DevelopmentMode, 'enabled' | 'prepare' | 'reset'>;
+  readonly captured: Pick<
+    CapturedMail,
+    'attachment' | 'delete' | 'deleteAll' | 'follow' | 'get' | 'list' | 'raw'
+  >;
+  readonly preflight: Pick<Preflight, 'captured' | 'message'>;
 }
 
 /**
@@ -262,6 +281,8 @@ export interface MtaPort {
   personalize: Personalizer['personalize'];
   dkimKeyFor: SenderIdentities['dkimKeyFor'];
   recordFeedback: FeedbackService['recordFeedback'];
+  /** Development mode: keeps what would have been sent (committed before it resolves). */
+  capture: CapturedMail['capture'];
   /** Where outcomes are reported (Prometheus). */
   telemetry: Telemetry;
   health: HealthPort;

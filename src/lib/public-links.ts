@@ -12,6 +12,8 @@ export const LINK_ROUTES = {
   unsubscribe: '/unsubscribe/:token',
   verifyEmail: '/verify-email/:token',
   snsSigningCert: '/sns/SimpleNotificationService-sesame.pem',
+  /** Development mode's inbox page of captured mail (its JSON API is under /api/dev). */
+  inbox: '/inbox',
 } as const;
 
 /** The open pixel's token is served with a `.gif` suffix (some clients load only images that look like one). */
@@ -46,6 +48,11 @@ export class PublicLinks {
     return custom
       ? `${link}?account=${custom.accountId}&template=${encodeURIComponent(custom.templateName)}`
       : link;
+  }
+
+  /** Development mode's inbox page. */
+  inbox(): string {
+    return `${this.base}${LINK_ROUTES.inbox}`;
   }
 
   /** SigningCertURL of SNS-style notifications. */

@@ -22,6 +22,7 @@ import { KyselySecrets } from './secret-store.ts';
 import { KyselySns } from './sns-store.ts';
 import type { Store } from './store.ts';
 import { KyselySuppressionStore } from './suppression-store.ts';
+import { KyselyDevelopment } from './development-store.ts';
 import { KyselyTags } from './tag-store.ts';
 import { KyselyTemplates } from './template-store.ts';
 import { statementWriter } from './statement-writer.ts';
@@ -59,6 +60,7 @@ class KyselyStore implements Store {
   readonly messages: KyselyMessageStore;
   readonly metrics: KyselyMetrics;
   readonly suppression: KyselySuppressionStore;
+  readonly development: KyselyDevelopment;
   readonly configurationSets: KyselyConfigurationSets;
   readonly sns: KyselySns;
   readonly notifications: KyselyNotifications;
@@ -94,6 +96,7 @@ class KyselyStore implements Store {
     this.messages = new KyselyMessageStore(db, dialect, raw, thread, onCommit);
     this.metrics = new KyselyMetrics(db, tx);
     this.suppression = new KyselySuppressionStore(db);
+    this.development = new KyselyDevelopment(db, tx);
     this.configurationSets = new KyselyConfigurationSets(db, tx);
     this.sns = new KyselySns(db);
     this.notifications = new KyselyNotifications(db, dialect, writer);

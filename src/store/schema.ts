@@ -346,7 +346,22 @@ export interface AlarmHistoryTable {
   data: string;
 }
 
+export interface CapturedMailTable {
+  id: string;
+  account_id: string;
+  message_id: string;
+  captured_at: number;
+  mail_from: string;
+  /** JSON array of the envelope recipients. */
+  recipients: string;
+  from_header: string;
+  subject: string;
+  size: number;
+  raw: Buffer;
+}
+
 export interface Database {
+  captured_mail: CapturedMailTable;
   metric_counts: MetricCountsTable;
   metric_dimension_counts: MetricDimensionCountsTable;
   metric_samples: MetricSamplesTable;

@@ -11,12 +11,15 @@ export interface Zone {
   mx?: { exchange: string; priority: number }[];
   a?: string[];
   aaaa?: string[];
+  ptr?: string[];
   /** Answer SERVFAIL for this name (a DNS error, not a missing record). */
   servfail?: boolean;
 }
 
 export class TestDnsServer {
   readonly zones = new Map<string, Zone>();
+  /** Every question asked, in order (`TYPE name`). */
+  readonly questions: string[] = [];
   port = 0;
   #udp: Socket | undefined;
   #tcp: Server | undefined;
@@ -106,6 +109,7 @@ export class TestDnsServer {
     const question = query.questions?.[0];
     if (!question) return undefined;
     const name = question.name.toLowerCase().replace(/\.$/, '');
+    this.questions.push(`${question.type} ${name}`);
     const zone = this.zones.get(name);
     const answers: dnsPacket.Answer[] = [];
     // Response codes travel in the low 4 bits of the flags: 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN.
@@ -130,6 +134,8 @@ export class TestDnsServer {
           });
       if (question.type === 'A')
         for (const a of zone.a ?? []) answers.push({ type: 'A', name: question.name, ttl: 60, data: a });
+      if (question.type === 'PTR')
+        for (const p of zone.ptr ?? []) answers.push({ type: 'PTR', name: question.name, ttl: 60, data: p });
       if (question.type === 'AAAA')
         for (const a of zone.aaaa ?? [])
           answers.push({ type: 'AAAA', name: question.name, ttl: 60, data: a });

@@ -20,6 +20,8 @@ export class SmtpSink {
   readonly rcptReplies = new Map<string, string[]>();
   /** A reply to DATA for every message (e.g. "554 5.7.1 Message rejected"), else accepted. */
   dataReply: string | undefined;
+  /** Connections accepted so far (a test that must see none asserts on it). */
+  connections = 0;
   readonly #server: SMTPServer;
   #waiters: { n: number; resolve: () => void }[] = [];
 
@@ -31,6 +33,10 @@ export class SmtpSink {
       disableReverseLookup: true,
       logger: false,
       size: 50 * 1024 * 1024,
+      onConnect: (_session, cb) => {
+        this.connections++;
+        cb();
+      },
       onRcptTo: (address, _session, cb) => {
         const script = this.rcptReplies.get(address.address.toLowerCase());
         const reply = script && script.length > 1 ? script.shift()! : script?.[0];

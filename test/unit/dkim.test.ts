@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { dkimSign, dkimKey, relaxedBodyHash } from '../../src/mta/dkim/signer.ts';
+import { dkimSign, dkimKey, relaxedBodyHash } from '../../src/lib/dkim-signer.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();

@@ -26,7 +26,8 @@ export interface CliContext {
 export const USAGE = `Usage: sesame <command> [options]
 
 Commands:
-  serve                                   Start Sesame (HTTP API; more listeners as configured)
+  serve [--dev]                           Start Sesame (HTTP API, SMTP, MX as configured); --dev: development
+                                          mode (default account, instant verification, mail captured)
   account create --name NAME [--production]
                                           Create an account; prints its credentials as JSON
   account list                            List accounts
@@ -42,6 +43,8 @@ Commands:
   dns-records DOMAIN [--account ID]       DNS records to publish for a domain (zone-file fragment)
   identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
   message show MESSAGE_ID                 A message's recipients, delivery attempts and events
+  preflight MESSAGE_ID [--json]           Would Gmail and Yahoo accept it? SPF, DKIM, DMARC, MAIL FROM MX,
+                                          reverse DNS, bulk-sender rules, size, SpamAssassin — with fixes
   suppression import ACCOUNT_ID FILE.csv  Add addresses to an account's suppression list (CSV: email,reason)
   contacts import LIST FILE.csv [--account ID]
                                           Add or update contacts of a contact list (CSV with a header:
@@ -298,6 +301,24 @@ commands['message show'] = async (ctx, args) => {
       }),
     }),
   );
+};
+
+commands['preflight'] = async (ctx, args) => {
+  const { positionals, values } = parse(args, { json: { type: 'boolean' } });
+  const id = positional(positionals, 0, 'MESSAGE_ID');
+  const report = await ctx.core.preflight.message(id);
+  if (values.json) return ctx.out(json(report));
+  const mark = { pass: 'ok  ', warn: 'WARN', fail: 'FAIL', info: 'info' } as const;
+  const lines = [
+    `Preflight of ${report.messageId}: ${report.verdict.toUpperCase()}`,
+    `  sending host ${report.sendingHost}${report.sendingAddresses.length ? ` (${report.sendingAddresses.join(', ')})` : ''}, From domain ${report.fromDomain}, MAIL FROM domain ${report.mailFromDomain}`,
+    '',
+  ];
+  for (const f of report.findings) {
+    lines.push(`${mark[f.status]}  ${f.check}: ${f.message}`);
+    if (f.fix) lines.push(`      fix: ${f.fix}`);
+  }
+  ctx.out(lines.join('\n'));
 };
 
 commands['suppression import'] = async (ctx, args) => {

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SesApiPort, WebPagesPort } from '../../core/index.ts';
+import type { DevInboxPort, SesApiPort, WebPagesPort } from '../../core/index.ts';
 import { EpisodeLog } from '../../lib/episodes.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -21,6 +21,8 @@ import type { FileObjectStore } from '../../lib/object-store.ts';
 import { scopedService } from '../aws/auth.ts';
 import { serviceUnavailable } from '../aws/protocol-error.ts';
 import { registerPages } from './pages.ts';
+import { registerDevInbox } from './dev-inbox.ts';
+import { registerPreflight } from './preflight-route.ts';
 
 export interface HttpServerOptions {
   /** What the SES and SNS APIs call. */
@@ -38,6 +40,8 @@ export interface HttpServerOptions {
   objects: FileObjectStore;
   /** Prometheus' /metrics, served here only with the operator's bearer token. */
   metrics?: { token: string | undefined; exposition: Exposition };
+  /** Development mode: the inbox of captured mail and its JSON API (absent: those paths say it is off). */
+  devInbox?: DevInboxPort;
 }
 
 /**
@@ -203,6 +207,14 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     return reply.type(contentType).send(body);
   });
   registerPages(app, options.pages);
+  registerDevInbox(app, options.devInbox, options.logger);
+  registerPreflight(app, options.api, options.logger, (req) => toAwsRequest(req, options.bodyLimit));
+  // Every answer says when this node is in development mode (mail captured, identities verified at once).
+  if (options.devInbox)
+    app.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('x-sesame-mode', 'development');
+      return payload;
+    });
 
   // Path-style S3 (`/<bucket>/<key>`) has no route of its own: a request signed for `s3` that no route took.
   app.setNotFoundHandler(async (req, reply) => {

@@ -48,6 +48,8 @@ export interface SmtpSubmissionSettings {
   maxSessionMs: number;
   /** Longest implicit-TLS handshake before the connection is closed. */
   handshakeTimeoutMs: number;
+  /** The greeting's text after the host name (development mode says that mail is captured). */
+  banner?: string | undefined;
 }
 
 interface SessionUser {
@@ -125,7 +127,7 @@ export class SmtpSubmission {
       key: s.tls.key,
       cert: s.tls.cert,
       name: s.hostname,
-      banner: 'Sesame ESMTP',
+      banner: s.banner ?? 'Sesame ESMTP',
       size: s.maxMessageSize,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: kind.trusted === true,

@@ -59,6 +59,7 @@ export class AccountService {
   readonly #log: Logger;
   readonly #now: () => number;
   #sentLast24Hours: (accountId: string) => Promise<number> = async () => 0;
+  readonly #refused = new Set<string>();
 
   constructor(deps: {
     store: Store;
@@ -111,6 +112,80 @@ export class AccountService {
       this.#log.info({ accountId: account.id, production }, 'account created');
       return { account, credentials };
     }
+  }
+
+  /**
+   * Creates an account with a given id and access key, unless it exists (development mode's default account,
+   * whose credentials are well known). An existing account keeps what was changed since; its key must match.
+   */
+  async ensureWithKey(input: {
+    id: string;
+    name: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    details: AccountDetailsRecord;
+  }): Promise<AccountRecord> {
+    let account = await this.#store.accounts.get(input.id);
+    if (!account) {
+      account = {
+        id: input.id,
+        name: input.name,
+        createdAt: this.#now(),
+        ...this.#developmentSettings(input.details),
+      };
+      try {
+        await this.#store.accounts.create(account);
+        this.#log.info({ accountId: input.id }, 'development account created');
+      } catch (err) {
+        if (!(err instanceof StoreConflictError)) throw err;
+      }
+    }
+    const key = await this.#store.accessKeys.get(input.accessKeyId);
+    if (!key) {
+      await this.#store.accessKeys
+        .create({
+          id: input.accessKeyId,
+          accountId: input.id,
+          sealedSecret: this.#box.seal(input.secretAccessKey),
+          status: 'Active',
+          createdAt: this.#now(),
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof StoreConflictError)) throw err;
+        });
+    } else if (key.accountId !== input.id || this.#box.open(key.sealedSecret) !== input.secretAccessKey)
+      throw new Error(
+        `The access key ${input.accessKeyId} already exists with another secret or account; choose another SESAME_DEV_ACCESS_KEY_ID, or keep the SESAME_DEV_SECRET_ACCESS_KEY it was created with.`,
+      );
+    else if (key.status !== 'Active') await this.#store.accessKeys.setStatus(key.id, 'Active');
+    await this.#cache.changed();
+    return (await this.#store.accounts.get(input.id))!;
+  }
+
+  /** Development mode's reset: the account as {@link ensureWithKey} creates it, its key kept. */
+  async resetToDevelopmentDefaults(accountId: string, details: AccountDetailsRecord): Promise<AccountRecord> {
+    return this.#modify(accountId, (a) => ({ ...a, ...this.#developmentSettings(details) }));
+  }
+
+  /** A development account's settings: production access, healthy, SES's default suppression reasons. */
+  #developmentSettings(details: AccountDetailsRecord): Omit<AccountRecord, 'id' | 'name' | 'createdAt'> {
+    return {
+      productionAccess: true,
+      max24HourSend: this.#quotas.productionMax24HourSend,
+      maxSendRate: this.#quotas.productionMaxSendRate,
+      sendingEnabled: true,
+      enforcementStatus: 'HEALTHY',
+      suppressedReasons: ['BOUNCE', 'COMPLAINT'],
+      details,
+      review: { status: 'GRANTED', caseId: 'sesame-development-mode', updatedAt: this.#now() },
+      reputationSince: null,
+      vdm: null,
+    };
+  }
+
+  /** Refuses a key id from now on (development mode's well-known key on a node not in development mode). */
+  refuseKey(accessKeyId: string): void {
+    this.#refused.add(accessKeyId);
   }
 
   async get(accountId: string): Promise<AccountRecord> {
@@ -280,6 +355,7 @@ export class AccountService {
 
   /** The active key with its secret, or undefined for an unknown or revoked key. Cached. */
   async resolveAccessKey(accessKeyId: string): Promise<ResolvedKey | undefined> {
+    if (this.#refused.has(accessKeyId)) return undefined;
     return this.#cache.get(`key:${accessKeyId}`, async () => {
       const key = await this.#store.accessKeys.get(accessKeyId);
       if (!key || key.status !== 'Active') return undefined;

@@ -28,6 +28,16 @@ export interface DkimSigningKey {
   privateKeyPem: string;
 }
 
+/**
+ * The address whose identity's DKIM key signs a message: its source when that is in the From domain, else the
+ * From domain's postmaster (so the From domain's identity signs).
+ */
+export function signingAddress(message: { source: string; fromDomain: string }): string {
+  return message.source.toLowerCase().endsWith(`@${message.fromDomain}`)
+    ? message.source
+    : `postmaster@${message.fromDomain}`;
+}
+
 export class SenderIdentities {
   readonly #store: Store;
   readonly #box: SecretBox;

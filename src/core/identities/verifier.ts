@@ -22,6 +22,8 @@ export interface VerifierSettings {
   timeoutMs: number;
   /** Host name that a custom MAIL FROM domain's MX must point to. */
   mailHost: string;
+  /** Development mode: no DNS is asked; every record Sesame asked for counts as published, every link as followed. */
+  assumePublished?: boolean;
 }
 
 type Lookup = 'match' | 'missing' | 'error';
@@ -131,6 +133,17 @@ export class IdentityVerifier {
   }
 
   async #observe(identity: IdentityRecord): Promise<Observation> {
+    if (this.#settings.assumePublished)
+      return {
+        dkim: new Map(
+          [...(identity.dkim?.keys ?? []), ...(identity.dkim?.pendingKeys ?? [])].map((k) => [
+            k.selector,
+            'match',
+          ]),
+        ),
+        token: identity.domainToken ? 'match' : undefined,
+        mailFrom: identity.mailFrom ? 'match' : undefined,
+      };
     const seen: Observation = { dkim: new Map(), token: undefined, mailFrom: undefined };
     if (identity.type === 'DOMAIN') {
       const keys = [...(identity.dkim?.keys ?? []), ...(identity.dkim?.pendingKeys ?? [])];
@@ -176,8 +189,12 @@ export class IdentityVerifier {
     const next: IdentityRecord = { ...current, lastCheckedAt: now, checkCount: current.checkCount + 1 };
     const timeout = this.#settings.timeoutMs;
     if (current.type === 'EMAIL_ADDRESS') {
-      // Addresses are verified by their link; an unused link expires.
-      if (
+      // Addresses are verified by their link (in development mode, as if it was followed); an unused link expires.
+      if (this.#settings.assumePublished && current.verificationStatus === 'PENDING') {
+        next.verificationStatus = 'SUCCESS';
+        next.emailToken = null;
+        next.lastSuccessAt = now;
+      } else if (
         current.verificationStatus === 'PENDING' &&
         now - current.verificationStartedAt >= EMAIL_LINK_LIFETIME_MS
       ) {

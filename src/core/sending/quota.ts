@@ -66,6 +66,12 @@ export class QuotaTracker {
     if (b) b.tokens += units;
   }
 
+  /** Drops what this process counted for an account (its data was deleted: development mode's reset). */
+  forget(accountId: string): void {
+    this.#daily.delete(accountId);
+    this.#buckets.delete(accountId);
+  }
+
   /** Records recipients of a committed send (the durable count is written in the same transaction). */
   counted(accountId: string, recipients: number): void {
     const c = this.#daily.get(accountId);

@@ -14,11 +14,11 @@ import type {
   RecipientRecord,
   RecipientResult,
 } from '../../core/index.ts';
-import { SIMULATOR_DOMAIN, SYSTEM_ACCOUNT } from '../../core/index.ts';
+import { SIMULATOR_DOMAIN, SYSTEM_ACCOUNT, signingAddress } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { classify, parseReply } from '../bounces/classify.ts';
 import { COMMUNICATION_FAILURE } from '../bounces/rules.ts';
-import { dkimKey, dkimSign } from '../dkim/signer.ts';
+import { dkimKey, dkimSign } from '../../lib/dkim-signer.ts';
 import type { MxResolver, Route } from '../dns/mx.ts';
 import { nextAttemptAt } from '../queue/retry-schedule.ts';
 import { VERP_SET_LIMIT, type ReturnPathCodec } from '../return-path/verp.ts';
@@ -40,7 +40,15 @@ export interface DeliverySettings {
   retryBaseMs: number;
   maxQueueMs: number;
   timeoutMs: number;
+  /**
+   * Development mode: every transaction is captured (the core keeps the bytes as they would have gone out)
+   * instead of made — no MX lookup, no connection. Simulator addresses still answer as the simulator does.
+   */
+  capture?: boolean;
 }
+
+/** The "receiving server's" reply for captured mail, in Delivery events and `sesame message show`. */
+export const CAPTURED_REPLY = '250 2.0.0 Ok: captured by Sesame development mode, not delivered';
 
 /** The unit of work of the queue: some recipients of one message at one destination domain. */
 export interface WorkItem {
@@ -99,7 +107,21 @@ export class Deliverer {
     const at = Date.now();
     let results: RecipientResult[];
     let remoteMtaIp: string | undefined;
-    if (item.domain === SIMULATOR_DOMAIN) {
+    if (this.#settings.capture) {
+      if (!(await this.#capture(payload, recipients))) {
+        this.#log.info({ messageId: item.messageId }, 'queued message was deleted (reset); not captured');
+        return undefined;
+      }
+      results =
+        item.domain === SIMULATOR_DOMAIN
+          ? simulate(recipients.map((r) => ({ index: r.index, address: r.address, attempts })))
+          : recipients.map((r) => ({
+              index: r.index,
+              attempts,
+              outcome: 'delivered',
+              smtpResponse: CAPTURED_REPLY,
+            }));
+    } else if (item.domain === SIMULATOR_DOMAIN) {
       results = simulate(recipients.map((r) => ({ index: r.index, address: r.address, attempts })));
     } else {
       const outcome = await this.#smtp(item, payload, recipients, attempts, holder);
@@ -224,6 +246,33 @@ export class Deliverer {
       );
     }
     return { results, remoteMtaIp: session.remoteAddress };
+  }
+
+  /**
+   * Development mode: the transactions the SMTP path would make (one per recipient for personal mail), each
+   * captured as signed. False when the message no longer exists (the development account was reset).
+   */
+  async #capture(payload: DeliveryPayload, recipients: RecipientRecord[]): Promise<boolean> {
+    const { message } = payload;
+    const personal = this.#core.isPersonal(message);
+    const split = personal || (recipients.length > 1 && recipients.some((r) => r.index >= VERP_SET_LIMIT));
+    for (const group of split ? recipients.map((r) => [r]) : [recipients]) {
+      const body = personal
+        ? await this.#signed(payload, await this.#core.personalize(message, payload.body, group[0]!.index))
+        : await this.#signed(payload);
+      const captured = await this.#core.capture({
+        message,
+        mailFrom: this.#returnPaths.encode(
+          message.id,
+          group.map((r) => r.index),
+          message.mailFromDomain,
+        ),
+        recipients: group.map((r) => r.address),
+        body,
+      });
+      if (!captured) return false;
+    }
+    return true;
   }
 
   /** One SMTP transaction: MAIL FROM (VERP), RCPT TO each recipient, DATA; each recipient's result. */
@@ -377,10 +426,7 @@ export class Deliverer {
     const body = personal ?? payload.body;
     let signed = body;
     if (message.accountId !== SYSTEM_ACCOUNT) {
-      const sender = message.source.toLowerCase().endsWith(`@${message.fromDomain}`)
-        ? message.source
-        : `postmaster@${message.fromDomain}`;
-      const key = await this.#core.dkimKeyFor(message.accountId, sender);
+      const key = await this.#core.dkimKeyFor(message.accountId, signingAddress(message));
       if (key) signed = await dkimSign(body, dkimKey(key.domain, key.selector, key.privateKeyPem));
     }
     if (!personal) payload.signed = signed;

@@ -530,6 +530,30 @@ const m006_metrics: Step = async (db, dialect) => {
   void dialect;
 };
 
+/** Development mode's captured mail (sesame serve --dev). */
+const m007_development: Step = async (db, dialect) => {
+  const blob = dialect === 'postgres' ? 'bytea' : 'blob';
+  await db.schema
+    .createTable('captured_mail')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('captured_at', 'bigint', (c) => c.notNull())
+    .addColumn('mail_from', 'text', (c) => c.notNull())
+    .addColumn('recipients', 'text', (c) => c.notNull())
+    .addColumn('from_header', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('raw', sql.raw(blob), (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('captured_mail_message').on('captured_mail').column('message_id').execute();
+  await db.schema
+    .createIndex('captured_mail_account')
+    .on('captured_mail')
+    .columns(['account_id', 'id'])
+    .execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -537,6 +561,7 @@ const steps: [string, Step][] = [
   ['004_templates_contacts', m004_templates_contacts],
   ['005_receiving', m005_receiving],
   ['006_metrics', m006_metrics],
+  ['007_development', m007_development],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
