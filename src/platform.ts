@@ -236,6 +236,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     async listen() {
       // The development account exists before the first request can name its key.
       const development = await core.development.prepare();
+      if (development && !/^(127\.|::1$|localhost$)/.test(config.httpHost))
+        logger.warn(
+          { httpHost: config.httpHost },
+          'development mode on a non-loopback address: the inbox and its JSON API have no authentication, and the well-known keys open the default account',
+        );
       // Listeners first: a port that cannot be taken stops start-up before this node claims any queued work.
       // Mail accepted before the MTA starts is in the database, and the MTA's start loads it.
       const address = await http.listen({ host: config.httpHost, port: config.httpPort });

@@ -6,7 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CreateCustomVerificationEmailTemplateCommand,
   CreateEmailIdentityCommand,
+  CreateEmailTemplateCommand,
+  CreateConfigurationSetCommand,
+  CreateContactListCommand,
+  ListConfigurationSetsCommand,
+  ListContactListsCommand,
+  ListCustomVerificationEmailTemplatesCommand,
+  ListEmailTemplatesCommand,
+  SendCustomVerificationEmailCommand,
   GetAccountCommand,
   GetEmailIdentityCommand,
   PutSuppressedDestinationCommand,
@@ -20,6 +29,7 @@ import { DEVELOPMENT_ACCOUNT_ID } from '../../src/core/index.ts';
 import { CAPTURED_REPLY } from '../../src/mta/delivery/deliverer.ts';
 import { eventually, startSesame, type TestSesame } from '../support/sesame.ts';
 import { sinkFor } from '../support/mail.ts';
+import { boto3 } from '../support/aws-cli.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 
 const DEV_KEYS = {
@@ -221,6 +231,62 @@ describe('development mode', () => {
     expect(sink.connections).toBe(0);
   });
 
+  it('renders templates and sends custom verification emails, both captured', async () => {
+    await ses.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: 'welcome',
+        TemplateContent: { Subject: 'Welcome, {{name}}', Text: 'Hello {{name}}' },
+      }),
+    );
+    const sent = await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'hello@app.test',
+        Destination: { ToAddresses: ['erin@dest.test'] },
+        Content: { Template: { TemplateName: 'welcome', TemplateData: '{"name":"Erin"}' } },
+      }),
+    );
+    const [welcome] = await eventually(async () => {
+      const l = await captured(`messageId=${sent.MessageId}`);
+      return l.length ? l : undefined;
+    });
+    expect(welcome!.subject).toBe('Welcome, Erin');
+    await ses.send(
+      new CreateCustomVerificationEmailTemplateCommand({
+        TemplateName: 'verify',
+        FromEmailAddress: 'hello@app.test',
+        TemplateSubject: 'Confirm your address',
+        TemplateContent: '<p>Click to confirm</p>',
+        SuccessRedirectionURL: 'https://app.test/ok',
+        FailureRedirectionURL: 'https://app.test/ko',
+      }),
+    );
+    await ses.send(
+      new SendCustomVerificationEmailCommand({ EmailAddress: 'frank@dest.test', TemplateName: 'verify' }),
+    );
+    const identity = await ses.send(new GetEmailIdentityCommand({ EmailIdentity: 'frank@dest.test' }));
+    expect(identity.VerificationStatus).toBe('SUCCESS');
+    await eventually(
+      async () => (await captured('to=frank@dest.test&subject=confirm your address')).length === 1,
+    );
+    // The well-known keys work from boto3 too (the pytest example of docs/local-development.md).
+    const out = await boto3(
+      sesame,
+      DEV_KEYS,
+      [
+        'import sys, json, time, urllib.request, boto3',
+        "ses = boto3.client('sesv2', endpoint_url=sys.argv[1], region_name='us-east-1')",
+        "mid = ses.send_email(FromEmailAddress='hello@app.test', Destination={'ToAddresses': ['gina@dest.test']},",
+        "    Content={'Simple': {'Subject': {'Data': 'From boto3'}, 'Body': {'Text': {'Data': 'hi'}}}})['MessageId']",
+        'for _ in range(50):',
+        "    found = json.load(urllib.request.urlopen(f'{sys.argv[1]}/api/dev/messages?messageId={mid}'))['messages']",
+        '    if found: break',
+        '    time.sleep(0.1)',
+        "print(found[0]['subject'], found[0]['recipients'][0])",
+      ].join('\n'),
+    );
+    expect(out.trim()).toBe('From boto3 gina@dest.test');
+  });
+
   it('filters by recipient, sender, subject and time, newest first', async () => {
     expect((await captured('to=ALICE@dest')).map((m) => m.subject)).toEqual(['Your invoice ✓']);
     expect((await captured('from=hello@app.test&subject=bounce')).map((m) => m.subject)).toEqual([
@@ -231,6 +297,9 @@ describe('development mode', () => {
     ).toEqual([]);
     const all = await captured('');
     expect(all.map((m) => m.subject)).toEqual([
+      'From boto3',
+      'Confirm your address',
+      'Welcome, Erin',
       'Over SMTP',
       'Delivery Status Notification (Failure)',
       'Bounce me',
@@ -307,9 +376,18 @@ describe('development mode', () => {
     );
     await eventually(async () => (await captured('subject=before reset')).length === 1);
     await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'gone@dest.test', Reason: 'BOUNCE' }));
+    await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'tracked' }));
+    await ses.send(new CreateContactListCommand({ ContactListName: 'news' }));
     const reset = await api<{ reset: boolean }>('/api/dev/reset', { method: 'POST' });
     expect(reset.body.reset).toBe(true);
     expect((await ses.send(new ListEmailIdentitiesCommand({}))).EmailIdentities).toEqual([]);
+    expect((await ses.send(new ListEmailTemplatesCommand({}))).TemplatesMetadata).toEqual([]);
+    expect(
+      (await ses.send(new ListCustomVerificationEmailTemplatesCommand({})))
+        .CustomVerificationEmailTemplates ?? [],
+    ).toEqual([]);
+    expect((await ses.send(new ListConfigurationSetsCommand({}))).ConfigurationSets).toEqual([]);
+    expect((await ses.send(new ListContactListsCommand({}))).ContactLists).toEqual([]);
     expect(await captured('')).toEqual([]);
     const account = await ses.send(new GetAccountCommand({}));
     expect(account.SendQuota?.SentLast24Hours).toBe(0);
