@@ -260,7 +260,7 @@ export interface OperatorPort {
 /** Development mode's inbox page and JSON API (adapters/http/dev-inbox.ts): captured mail, reset, preflight. */
 export interface DevInboxPort {
   readonly health: HealthPort;
-  readonly development: Pick<DevelopmentMode, 'enabled' | 'prepare' | 'reset'>;
+  readonly development: Pick<DevelopmentMode, 'credentials' | 'reset'>;
   readonly captured: Pick<
     CapturedMail,
     'attachment' | 'delete' | 'deleteAll' | 'follow' | 'get' | 'list' | 'raw'

@@ -147,7 +147,7 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
   // ---- JSON API -----------------------------------------------------------------------------------------
   app.get(
     `${API}/account`,
-    guard(async () => ({ developmentMode: true, ...(await port.development.prepare()) })),
+    guard(async () => ({ developmentMode: true, ...port.development.credentials() })),
   );
   app.get(
     `${API}/messages`,

@@ -83,6 +83,13 @@ export class DevelopmentMode {
       secretAccessKey: s.secretAccessKey,
       details: this.#details(),
     });
+    return this.credentials();
+  }
+
+  /** The default account's id, region and keys (development mode), without touching the database. */
+  credentials(): DevelopmentAccount | undefined {
+    const s = this.#settings;
+    if (!s.enabled) return undefined;
     return {
       accountId: DEVELOPMENT_ACCOUNT_ID,
       region: s.region,
