@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Sesame's benchmarks, each measured beside its reference in the same run.
  *
- *   node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f] [--quick]
+ *   node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f,g] [--quick]
  *
  * Every scenario starts its own Sesame process on a fresh data directory (SQLite, or a fresh schema in the
  * PostgreSQL at 127.0.0.1:5432 with --db postgres) and talks only to loopback. Prints a table and writes the
@@ -29,7 +29,7 @@ export interface ScenarioResult {
   targets: { what: string; met: boolean }[];
 }
 
-const usage = 'usage: node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f] [--quick]';
+const usage = 'usage: node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f,g] [--quick]';
 const refuse = (why: string): never => {
   console.error(`${why}\n${usage}`);
   process.exit(2);
@@ -39,7 +39,7 @@ const parsed = (() => {
     return parseArgs({
       options: {
         db: { type: 'string', default: 'sqlite' },
-        only: { type: 'string', default: 'a,b,c,d,e,f' },
+        only: { type: 'string', default: 'a,b,c,d,e,f,g' },
         quick: { type: 'boolean', default: false },
       },
     });
@@ -51,14 +51,14 @@ const values = parsed.values;
 const db = values.db as Db;
 if (db !== 'sqlite' && db !== 'postgres') refuse(`--db must be sqlite or postgres, not "${values.db}"`);
 const only = new Set(values.only.split(','));
-const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e', 'f'].includes(s));
-if (unknown.length) refuse(`--only takes scenarios a to f, not ${unknown.join(', ')}`);
+const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e', 'f', 'g'].includes(s));
+if (unknown.length) refuse(`--only takes scenarios a to g, not ${unknown.join(', ')}`);
 if (db === 'postgres') process.env.SESAME_TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 else delete process.env.SESAME_TEST_DATABASE_URL;
 const quick = values.quick;
 const counts = quick
-  ? { a: 10_000, b: 5_000, c: 1_000, d: 20_000, dSample: 5_000, e: 2_000, f: 2_000 }
-  : { a: 50_000, b: 20_000, c: 20_000, d: 1_000_000, dSample: 20_000, e: 20_000, f: 20_000 };
+  ? { a: 10_000, b: 5_000, c: 1_000, d: 20_000, dSample: 5_000, e: 2_000, f: 2_000, g: 2_000 }
+  : { a: 50_000, b: 20_000, c: 20_000, d: 1_000_000, dSample: 20_000, e: 20_000, f: 20_000, g: 20_000 };
 
 const missing = postfixAvailable();
 if (missing && ['b', 'c', 'd', 'f'].some((s) => only.has(s))) {
@@ -88,6 +88,7 @@ const scenarios: [string, () => Promise<ScenarioResult>][] = [
   ['d', async () => (await import('./scenarios/backlog.ts')).backlog(db, counts.d, counts.dSample, log)],
   ['e', async () => (await import('./scenarios/crash.ts')).crash(counts.e, log)],
   ['f', async () => (await import('./scenarios/inbound.ts')).inbound(db, counts.f)],
+  ['g', async () => (await import('./scenarios/dev-capture.ts')).devCapture(db, counts.g)],
 ];
 for (const [id, run] of scenarios) {
   if (!only.has(id)) continue;

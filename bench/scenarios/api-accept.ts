@@ -21,7 +21,10 @@ interface LoadResult {
   errors: number;
 }
 
-async function signedRequests(url: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
+export async function signedRequests(
+  url: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+) {
   const u = new URL(url);
   const signer = new SignatureV4({
     credentials,
@@ -58,7 +61,7 @@ async function signedRequests(url: string, credentials: { accessKeyId: string; s
   return requests;
 }
 
-async function load(url: string, requests: unknown[], amount: number): Promise<LoadResult> {
+export async function load(url: string, requests: unknown[], amount: number): Promise<LoadResult> {
   const r = await autocannon({ url, connections: 64, amount, requests });
   return {
     perSecond: Math.round(r.requests.total / r.duration),

@@ -1,5 +1,6 @@
 /** Development mode: captured mail, and the reset of one account's data. */
 import { sql, type Selectable } from 'kysely';
+import { GroupCommit } from '../lib/group-commit.ts';
 import { one } from './queries.ts';
 import type { CapturedMailTable, Database } from './schema.ts';
 import type { Db, WriteTransactions } from './transactions.ts';
@@ -68,41 +69,62 @@ function contains(column: 'recipients' | 'subject' | 'from_header' | 'mail_from'
 export class KyselyDevelopment implements DevelopmentStore {
   readonly #db: Db;
   readonly #tx: WriteTransactions;
+  readonly #captures: GroupCommit<{ m: CapturedMailRecord; raw: Buffer }>;
   constructor(db: Db, tx: WriteTransactions) {
     this.#db = db;
     this.#tx = tx;
+    this.#captures = new GroupCommit(async (batch) => {
+      await this.#db.transaction().execute((trx) =>
+        trx
+          .insertInto('captured_mail')
+          .values(
+            batch.map(({ m, raw }) => ({
+              id: m.id,
+              account_id: m.accountId,
+              message_id: m.messageId,
+              captured_at: m.capturedAt,
+              mail_from: m.mailFrom,
+              recipients: JSON.stringify(m.recipients),
+              from_header: m.from,
+              subject: m.subject,
+              size: m.size,
+              raw,
+            })),
+          )
+          .execute(),
+      );
+    }, 500);
   }
 
-  async capture(m: CapturedMailRecord, raw: Buffer): Promise<void> {
-    await this.#db
-      .insertInto('captured_mail')
-      .values({
-        id: m.id,
-        account_id: m.accountId,
-        message_id: m.messageId,
-        captured_at: m.capturedAt,
-        mail_from: m.mailFrom,
-        recipients: JSON.stringify(m.recipients),
-        from_header: m.from,
-        subject: m.subject,
-        size: m.size,
-        raw,
-      })
-      .execute();
+  /** Captures arriving together are committed together (one transaction, one fsync). */
+  capture(m: CapturedMailRecord, raw: Buffer): Promise<void> {
+    return this.#captures.submit({ m, raw });
   }
 
   async listCaptured(f: CapturedMailFilter): Promise<CapturedMailRecord[]> {
-    let q = this.#db.selectFrom('captured_mail').select(COLUMNS);
+    let q = this.#filtered(f).select(COLUMNS);
+    if (f.before !== undefined) q = q.where('id', '<', f.before);
+    const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async countCaptured(f: Omit<CapturedMailFilter, 'limit' | 'before'>): Promise<number> {
+    const r = await this.#filtered(f)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  #filtered(f: Omit<CapturedMailFilter, 'limit' | 'before'>) {
+    let q = this.#db.selectFrom('captured_mail');
     if (f.accountId !== undefined) q = q.where('account_id', '=', f.accountId);
     if (f.since !== undefined) q = q.where('captured_at', '>=', f.since);
     if (f.messageId !== undefined) q = q.where('message_id', '=', f.messageId);
-    if (f.before !== undefined) q = q.where('id', '<', f.before);
     if (f.to) q = q.where(contains('recipients', f.to));
     if (f.subject) q = q.where(contains('subject', f.subject));
     if (f.from)
       q = q.where((eb) => eb.or([contains('from_header', f.from!), contains('mail_from', f.from!)]));
-    const rows = await q.orderBy('id', 'desc').limit(f.limit).execute();
-    return rows.map(toRecord);
+    return q;
   }
 
   getCaptured(id: string): Promise<CapturedMailRecord | null> {

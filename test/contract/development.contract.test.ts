@@ -48,6 +48,9 @@ for (const dialect of dialects)
       expect(await list({ messageId: 'm-2' })).toEqual([rows[1]!.id]);
       expect(await list({ since: 1_002 })).toEqual([rows[2]!.id, rows[1]!.id]);
       expect(await list({ before: rows[2]!.id, limit: 1 })).toEqual([rows[1]!.id]);
+      expect(await s.store.development.countCaptured({ accountId: a })).toBe(3);
+      expect(await s.store.development.countCaptured({ accountId: a, to: 'dest.test' })).toBe(3);
+      expect(await s.store.development.countCaptured({ accountId: a, subject: '100%' })).toBe(1);
       expect((await s.store.development.capturedRaw(rows[0]!.id))?.toString()).toBe(`raw ${rows[0]!.id}`);
       expect(await s.store.development.capturedRaw('nope')).toBeNull();
       expect(await s.store.development.deleteCaptured(rows[0]!.id)).toBe(true);

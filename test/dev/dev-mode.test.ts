@@ -296,6 +296,15 @@ describe('development mode', () => {
       await captured(`since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`),
     ).toEqual([]);
     const all = await captured('');
+    const page = await api<{ messages: Summary[]; total: number; nextToken: string | null }>(
+      '/api/dev/messages?limit=2',
+    );
+    expect(page.body.total).toBe(7);
+    expect(page.body.messages).toHaveLength(2);
+    const next = await api<{ messages: Summary[] }>(
+      `/api/dev/messages?limit=2&before=${page.body.nextToken}`,
+    );
+    expect(next.body.messages.map((m) => m.id)).toEqual(all.slice(2, 4).map((m) => m.id));
     expect(all.map((m) => m.subject)).toEqual([
       'From boto3',
       'Confirm your address',

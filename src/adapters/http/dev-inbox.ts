@@ -153,9 +153,13 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
     `${API}/messages`,
     guard(async (req: FastifyRequest<{ Querystring: Query }>) => {
       const filter = filterOf(req.query);
-      const rows = await port.captured.list(filter);
+      const { messages, total } = await port.captured.list(filter);
       const limit = filter.limit ?? 50;
-      return { messages: rows.map(summary), nextToken: rows.length === limit ? rows.at(-1)!.id : null };
+      return {
+        messages: messages.map(summary),
+        total,
+        nextToken: messages.length === limit ? messages.at(-1)!.id : null,
+      };
     }),
   );
   app.delete(
@@ -264,7 +268,7 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
   app.get(INBOX, async (req: FastifyRequest<{ Querystring: Query }>, reply) => {
     try {
       const filter = filterOf(req.query);
-      const rows = await port.captured.list({ ...filter, limit: filter.limit ?? 100 });
+      const { messages: rows, total } = await port.captured.list({ ...filter, limit: filter.limit ?? 100 });
       const q = req.query;
       const form =
         `<form class="filters" method="get" action="${INBOX}">` +
@@ -289,7 +293,8 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
               )
               .join('') +
             `</tbody></table>`;
-      return page(reply, 'Inbox', `<h1>Captured mail</h1>${form}${table}`);
+      const count = `<p class="count">${total} message${total === 1 ? '' : 's'}${total > rows.length ? `, the newest ${rows.length} shown` : ''}</p>`;
+      return page(reply, 'Inbox', `<h1>Captured mail</h1>${form}${count}${table}`);
     } catch (err) {
       return jsonError(reply, err, deps);
     }

@@ -93,15 +93,21 @@ export class CapturedMail {
     return () => this.#listeners.delete(listener);
   }
 
-  list(
+  /** A page of captures (newest first) and how many match the filter in all. */
+  async list(
     filter: Omit<CapturedMailFilter, 'limit'> & { limit?: number | undefined },
-  ): Promise<CapturedMailRecord[]> {
+  ): Promise<{ messages: CapturedMailRecord[]; total: number }> {
     const limit = filter.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CAPTURED_PAGE)
       throw badRequest(`limit must be an integer from 1 to ${MAX_CAPTURED_PAGE}.`);
     if (filter.since !== undefined && !Number.isFinite(filter.since))
       throw badRequest('since must be a date (ISO 8601) or epoch milliseconds.');
-    return this.#store.development.listCaptured({ ...filter, limit });
+    const matching = { ...filter, before: undefined };
+    const [messages, total] = await Promise.all([
+      this.#store.development.listCaptured({ ...filter, limit }),
+      this.#store.development.countCaptured(matching),
+    ]);
+    return { messages, total };
   }
 
   async get(id: string): Promise<CapturedMessage> {

@@ -39,6 +39,8 @@ export interface DevelopmentStore {
   capture(mail: CapturedMailRecord, raw: Buffer): Promise<void>;
   /** Newest first. */
   listCaptured(filter: CapturedMailFilter): Promise<CapturedMailRecord[]>;
+  /** How many captures match the filter (its cursor and limit aside). */
+  countCaptured(filter: Omit<CapturedMailFilter, 'limit' | 'before'>): Promise<number>;
   getCaptured(id: string): Promise<CapturedMailRecord | null>;
   capturedRaw(id: string): Promise<Buffer | null>;
   /** Deletes one capture; false when there was none. */
