@@ -25,6 +25,7 @@ import {
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
 import nodemailer from 'nodemailer';
+import { connect } from 'node:net';
 import { DEVELOPMENT_ACCOUNT_ID } from '../../src/core/index.ts';
 import { CAPTURED_REPLY } from '../../src/mta/delivery/deliverer.ts';
 import { eventually, startSesame, type TestSesame } from '../support/sesame.ts';
@@ -384,6 +385,15 @@ describe('development mode', () => {
       }),
     );
     await eventually(async () => (await captured('subject=before reset')).length === 1);
+    // A bounce before the reset: its forwarded notification (Sesame's own mail) goes with the reset too.
+    await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'hello@app.test',
+        Destination: { ToAddresses: ['bounce@simulator.amazonses.com'] },
+        Content: { Simple: { Subject: { Data: 'Bounce before reset' }, Body: { Text: { Data: 'x' } } } },
+      }),
+    );
+    await eventually(async () => (await captured('subject=Delivery Status Notification')).length === 1);
     await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'gone@dest.test', Reason: 'BOUNCE' }));
     await ses.send(new CreateConfigurationSetCommand({ ConfigurationSetName: 'tracked' }));
     await ses.send(new CreateContactListCommand({ ContactListName: 'news' }));

@@ -13,6 +13,7 @@ import { sinkFor, verifiedDomain } from '../support/mail.ts';
 import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
+import { GTUBE, startSpamd } from '../support/scanners.ts';
 
 const run = promisify(execFile);
 let sesame: TestSesame;
@@ -200,6 +201,37 @@ describe('sesame preflight', () => {
     expect(finding(report, 'dns')!.message).toContain('SESAME_DNS_SERVERS');
     expect(finding(report, 'text-part')).toMatchObject({ status: 'warn' });
     expect(report.verdict).toBe('fail');
+  }, 60_000);
+
+  it('scores the message with SpamAssassin when spamd is configured', async () => {
+    const spamd = await startSpamd();
+    try {
+      const clean = await sendDelivered({
+        FromEmailAddress: 'news@good.test',
+        Destination: { ToAddresses: ['f@dest.test'] },
+        Content: {
+          Simple: { Subject: { Data: 'Minutes' }, Body: { Text: { Data: 'The notes of the meeting.' } } },
+        },
+      });
+      const spam = await sendDelivered({
+        FromEmailAddress: 'news@good.test',
+        Destination: { ToAddresses: ['g@dest.test'] },
+        Content: { Simple: { Subject: { Data: 'Offer' }, Body: { Text: { Data: GTUBE } } } },
+      });
+      const withSpamd = { SESAME_SPAMD: spamd.address };
+      const cleanReport = JSON.parse(
+        (await preflightCliWith(withSpamd, clean, '--json')).stdout,
+      ) as PreflightReport;
+      expect(finding(cleanReport, 'spamassassin')!.message).toMatch(/^SpamAssassin score -?\d/);
+      expect(finding(cleanReport, 'spamassassin')!.status).not.toBe('fail');
+      const spamReport = JSON.parse(
+        (await preflightCliWith(withSpamd, spam, '--json')).stdout,
+      ) as PreflightReport;
+      expect(finding(spamReport, 'spamassassin')).toMatchObject({ status: 'fail' });
+      expect(finding(spamReport, 'spamassassin')!.message).toContain('classifies the message as spam');
+    } finally {
+      await spamd.stop();
+    }
   }, 60_000);
 
   it('refuses an unknown message', async () => {

@@ -9,6 +9,7 @@ import type { AccountService, NewCredentials } from '../accounts/account-service
 import { smtpPasswordV4 } from '../accounts/smtp-password.ts';
 import type { EpochCache } from '../cache.ts';
 import type { QuotaTracker } from '../sending/quota.ts';
+import { SYSTEM_ACCOUNT } from '../sending/system-mail.ts';
 
 /** The default account's id: the example account id of AWS's documentation (000000000000 is Sesame's own mail). */
 export const DEVELOPMENT_ACCOUNT_ID = '123456789012';
@@ -102,11 +103,15 @@ export class DevelopmentMode {
 
   /**
    * Deletes everything the default account made (identities, templates, configuration sets, contact lists,
-   * suppression list, messages, events, counters, captured mail…) and restores its settings; its keys stay.
+   * suppression list, messages, events, counters, captured mail — and Sesame's own captured mail) and restores
+   * its settings; its keys stay.
    * Mail of the account still in the queue is dropped when its turn comes (its message is gone).
    */
   async reset(): Promise<void> {
     await this.#store.development.resetAccountData(DEVELOPMENT_ACCOUNT_ID);
+    // Sesame's own mail (bounce and complaint forwarding, SNS email confirmations) is mostly the default
+    // account's doing in development: its captures go too, so a test starts from an empty inbox.
+    await this.#store.development.deleteAllCaptured(SYSTEM_ACCOUNT);
     await this.#accounts.resetToDevelopmentDefaults(DEVELOPMENT_ACCOUNT_ID, this.#details());
     this.#quota.forget(DEVELOPMENT_ACCOUNT_ID);
     await this.#cache.changed();
