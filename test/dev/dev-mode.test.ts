@@ -217,6 +217,16 @@ describe('development mode', () => {
       tls: { rejectUnauthorized: false },
       auth: { user: account.smtpUsername, pass: account.smtpPassword },
     });
+    // The greeting says so too.
+    const greeting = await new Promise<string>((resolve, reject) => {
+      const socket = connect(sesame.smtp.starttls, '127.0.0.1');
+      socket.once('data', (d) => {
+        resolve(d.toString());
+        socket.end('QUIT\r\n');
+      });
+      socket.once('error', reject);
+    });
+    expect(greeting).toMatch(/^220 .*development mode: mail is captured, not delivered/);
     await transport.sendMail({
       from: 'hello@app.test',
       to: 'bob@dest.test',
