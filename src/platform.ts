@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
 import { Core, type DevelopmentAccount, type Scanners } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
+import type { ConsoleSettings } from './adapters/console/index.ts';
 import { listenMetrics } from './adapters/ops/metrics-endpoint.ts';
 import { PrometheusTelemetry, type ScrapeSources } from './adapters/ops/prometheus.ts';
 import { SmtpInbound } from './adapters/smtp-inbound/index.ts';
@@ -207,6 +208,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       retentionMs: config.inboundRetentionHours * 3600_000,
     },
   });
+  // What the console tells users to connect to; the SMTP ports are the listeners' own once they listen.
+  const consoleSettings: ConsoleSettings = {
+    smtpHost: config.hostname,
+    smtpStarttlsPort: undefined,
+    smtpTlsPort: undefined,
+    secureCookies: config.publicUrl.startsWith('https:'),
+  };
   // A 40 MB message is about 54 MB as base64 in a JSON body.
   const http = buildHttpServer({
     api: core.forSesApi,
@@ -218,6 +226,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     objects,
     metrics: { token: config.metricsToken, exposition: () => telemetry.exposition() },
     ...(config.dev ? { devInbox: core.forDevInbox } : {}),
+    console: { port: core.forConsole, settings: consoleSettings },
   });
   let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
   let started = false;
@@ -306,7 +315,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
               : undefined,
           },
         });
-        smtpListeners.push(...(await smtp.listen()));
+        const submission = await smtp.listen();
+        smtpListeners.push(...submission);
+        const portOf = (name: string) => {
+          const l = submission.find((x) => x.name === name);
+          return l ? Number(l.address.slice(l.address.lastIndexOf(':') + 1)) : undefined;
+        };
+        consoleSettings.smtpStarttlsPort = portOf('smtp (STARTTLS)');
+        consoleSettings.smtpTlsPort = portOf('smtps (TLS)');
       }
       if (config.metricsPort !== undefined)
         metricsListener = await listenMetrics(config.metricsHost, config.metricsPort, () =>

@@ -38,6 +38,7 @@ import { EventPublisher } from './notifications/event-publisher.ts';
 import { OutboxSignal } from './notifications/outbox-signal.ts';
 import { SnsService } from './notifications/sns-service.ts';
 import type {
+  ConsolePort,
   DevInboxPort,
   DispatchPort,
   InboundMailPort,
@@ -65,6 +66,7 @@ import { Tracker } from './tracking/tracker.ts';
 import { CapturedMail } from './development/captured-mail.ts';
 import { DevelopmentMode, type DevelopmentSettings } from './development/development-mode.ts';
 import { Preflight } from './deliverability/preflight.ts';
+import { ConsoleUsers } from './console/console-users.ts';
 
 export type * from './ports.ts';
 export { SesError, type SesErrorCode, type ResourceKind, type ErrorReason } from './errors.ts';
@@ -121,6 +123,12 @@ export type {
 export { MAX_CAPTURED_PAGE } from './development/captured-mail.ts';
 export { DEVELOPMENT_ACCOUNT_ID, type DevelopmentAccount } from './development/development-mode.ts';
 export type { PreflightReport, PreflightFinding, FindingStatus } from './deliverability/preflight.ts';
+export {
+  MIN_PASSWORD_LENGTH,
+  SESSION_LIFETIME_MS,
+  type ConsoleUsers,
+  type SignedInUser,
+} from './console/console-users.ts';
 export type { UnsubscribeTarget } from './engagement/engagement-service.ts';
 export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/bulk.ts';
 export { MAX_BULK_ENTRIES } from './sending/bulk.ts';
@@ -171,6 +179,8 @@ export type {
   BucketRecord,
   FunctionRecord,
   CapturedMailRecord,
+  ConsoleUserRecord,
+  ConsoleRole,
 } from '../store/store.ts';
 
 export interface CoreSettings extends QuotaSettings {
@@ -244,6 +254,7 @@ export class Core {
   readonly development: DevelopmentMode;
   readonly captured: CapturedMail;
   readonly preflight: Preflight;
+  readonly consoleUsers: ConsoleUsers;
   readonly #monitorIntervalMs: number;
   readonly #snsEmail: SnsEmailDelivery;
   readonly #inbound: InboundReceiver;
@@ -479,6 +490,7 @@ export class Core {
       },
       logger,
     });
+    this.consoleUsers = new ConsoleUsers({ store, key: box.derive('console-session'), now, logger });
     this.preflight = new Preflight({
       store,
       senders: this.senders,
@@ -505,6 +517,11 @@ export class Core {
   }
 
   get forOperator(): OperatorPort {
+    return this;
+  }
+
+  /** The web console. */
+  get forConsole(): ConsolePort {
     return this;
   }
 

@@ -43,6 +43,7 @@ import type { TemplateService } from './templates/template-service.ts';
 import type { CapturedMail } from './development/captured-mail.ts';
 import type { DevelopmentMode } from './development/development-mode.ts';
 import type { Preflight } from './deliverability/preflight.ts';
+import type { ConsoleUsers } from './console/console-users.ts';
 
 /** The SES v2 and v1 APIs and the SNS-compatible API. */
 /** What every adapter and background loop asks about a failure: is it the service's state (retryable)? */
@@ -255,6 +256,28 @@ export interface OperatorPort {
   >;
   readonly inboundWork: Pick<InboundWork, 'listMessages' | 'listRefusals' | 'show'>;
   readonly preflight: Pick<Preflight, 'message'>;
+  readonly consoleUsers: Pick<ConsoleUsers, 'create' | 'list'>;
+}
+
+/**
+ * The web console (adapters/console): sign-in, and what an account's user does there — the same core calls
+ * as the APIs, so the same validation and errors apply.
+ */
+export interface ConsolePort {
+  readonly region: string;
+  readonly health: HealthPort;
+  readonly consoleUsers: Pick<
+    ConsoleUsers,
+    'completeSetup' | 'create' | 'csrfMatches' | 'list' | 'session' | 'setupUser' | 'signIn'
+  >;
+  readonly accounts: Pick<
+    AccountService,
+    'createAccessKey' | 'get' | 'listAccessKeys' | 'revokeAccessKey' | 'sendQuota'
+  >;
+  readonly identities: Pick<
+    IdentityService,
+    'checkNow' | 'create' | 'delete' | 'dnsRecords' | 'get' | 'list' | 'mailHostProblem'
+  >;
 }
 
 /** Development mode's inbox page and JSON API (adapters/http/dev-inbox.ts): captured mail, reset, preflight. */

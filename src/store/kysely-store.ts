@@ -23,6 +23,7 @@ import { KyselySns } from './sns-store.ts';
 import type { Store } from './store.ts';
 import { KyselySuppressionStore } from './suppression-store.ts';
 import { KyselyDevelopment } from './development-store.ts';
+import { KyselyConsoleUsers } from './console-user-store.ts';
 import { KyselyTags } from './tag-store.ts';
 import { KyselyTemplates } from './template-store.ts';
 import { statementWriter } from './statement-writer.ts';
@@ -61,6 +62,7 @@ class KyselyStore implements Store {
   readonly metrics: KyselyMetrics;
   readonly suppression: KyselySuppressionStore;
   readonly development: KyselyDevelopment;
+  readonly consoleUsers: KyselyConsoleUsers;
   readonly configurationSets: KyselyConfigurationSets;
   readonly sns: KyselySns;
   readonly notifications: KyselyNotifications;
@@ -97,6 +99,7 @@ class KyselyStore implements Store {
     this.metrics = new KyselyMetrics(db, tx);
     this.suppression = new KyselySuppressionStore(db);
     this.development = new KyselyDevelopment(db, tx);
+    this.consoleUsers = new KyselyConsoleUsers(db, tx);
     this.configurationSets = new KyselyConfigurationSets(db, tx);
     this.sns = new KyselySns(db);
     this.notifications = new KyselyNotifications(db, dialect, writer);

@@ -360,7 +360,20 @@ export interface CapturedMailTable {
   raw: Buffer;
 }
 
+export interface ConsoleUsersTable {
+  id: string;
+  account_id: string | null;
+  email: string;
+  role: string;
+  password_hash: string | null;
+  password_changed_at: number | null;
+  setup_token_hash: string | null;
+  setup_expires_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
+  console_users: ConsoleUsersTable;
   captured_mail: CapturedMailTable;
   metric_counts: MetricCountsTable;
   metric_dimension_counts: MetricDimensionCountsTable;

@@ -22,12 +22,14 @@ export * from './interface/contacts.ts';
 export * from './interface/receiving.ts';
 export * from './interface/metrics.ts';
 export * from './interface/development.ts';
+export * from './interface/console.ts';
 
 import type { AccessKeyStore, AccountStore } from './interface/accounts.ts';
 import type { MetaStore, TagStore } from './interface/common.ts';
 import type { ConfigurationSetStore } from './interface/configuration-sets.ts';
 import type { ContactStore } from './interface/contacts.ts';
 import type { DevelopmentStore } from './interface/development.ts';
+import type { ConsoleUserStore } from './interface/console.ts';
 import type { ReceivingStore } from './interface/receiving.ts';
 import type { IdentityStore } from './interface/identities.ts';
 import type { MessageStore } from './interface/messages.ts';
@@ -54,6 +56,7 @@ export interface Store {
   readonly tags: TagStore;
   readonly meta: MetaStore;
   readonly development: DevelopmentStore;
+  readonly consoleUsers: ConsoleUserStore;
   /** Applies pending migrations (safe to call from several nodes at once). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { Progress } from './progress.ts';
 import { parseCsv } from './csv.ts';
 import { UsageError, json, parse, positional, readInput } from './args.ts';
 import { RECEIVING_USAGE, receivingCommands } from './receiving-commands.ts';
+import { zoneFile } from '../../lib/zone-file.ts';
 
 export { UsageError } from './args.ts';
 import {
@@ -43,6 +44,9 @@ Commands:
   dns-records DOMAIN [--account ID]       DNS records to publish for a domain (zone-file fragment)
   identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
   message show MESSAGE_ID                 A message's recipients, delivery attempts and events
+  console-user create --email E (--account ID [--role admin|member] | --operator)
+                                          A console user; prints the one-time setup link (72 hours)
+  console-user list [--account ID]        Console users of an account (or the operators)
   preflight MESSAGE_ID [--json]           Would Gmail and Yahoo accept it? SPF, DKIM, DMARC, MAIL FROM MX,
                                           reverse DNS, bulk-sender rules, size, SpamAssassin — with fixes
   suppression import ACCOUNT_ID FILE.csv  Add addresses to an account's suppression list (CSV: email,reason)
@@ -91,17 +95,6 @@ async function resolveAccount(
   if (owners.length === 1) return owners[0]!;
   if (owners.length === 0) throw new UsageError(`no account has the identity ${identity}`);
   throw new UsageError(`several accounts have ${identity} (${owners.join(', ')}); choose one with --account`);
-}
-
-/** Formats records as a zone-file fragment; TXT values are split into quoted 255-byte strings. */
-export function zoneFile(records: { name: string; type: string; value: string; purpose: string }[]): string {
-  return records
-    .map((r) => {
-      const value =
-        r.type === 'TXT' ? (r.value.match(/.{1,255}/g) ?? ['']).map((c) => `"${c}"`).join(' ') : r.value;
-      return `; ${r.purpose}\n${r.name}.\t3600\tIN\t${r.type}\t${value}`;
-    })
-    .join('\n');
 }
 
 const commands: Record<string, Handler> = {
@@ -300,6 +293,52 @@ commands['message show'] = async (ctx, args) => {
         return { at: iso(e.createdAt), type: e.type, recipient: e.recipient, detail };
       }),
     }),
+  );
+};
+
+commands['console-user create'] = async (ctx, args) => {
+  const { values } = parse(args, {
+    email: { type: 'string' },
+    account: { type: 'string' },
+    role: { type: 'string' },
+    operator: { type: 'boolean' },
+  });
+  if (!values.email) throw new UsageError('--email is required');
+  if (values.operator === Boolean(values.account))
+    throw new UsageError('give either --account ID (an account user) or --operator');
+  const role = values.operator ? 'operator' : (values.role ?? 'admin');
+  if (role !== 'admin' && role !== 'member' && role !== 'operator')
+    throw new UsageError('--role is admin or member');
+  const { user, setupToken } = await ctx.core.consoleUsers.create({
+    accountId: values.account ?? null,
+    email: values.email,
+    role,
+  });
+  ctx.out(
+    json({
+      userId: user.id,
+      email: user.email,
+      accountId: user.accountId,
+      role: user.role,
+      setupLink: `${ctx.endpoint}/console/setup/${setupToken}`,
+      expiresAt: new Date(user.setupExpiresAt!).toISOString(),
+    }),
+  );
+};
+
+commands['console-user list'] = async (ctx, args) => {
+  const { values } = parse(args, { account: { type: 'string' } });
+  const users = await ctx.core.consoleUsers.list(values.account ?? null);
+  ctx.out(
+    json(
+      users.map((u) => ({
+        userId: u.id,
+        email: u.email,
+        role: u.role,
+        passwordSet: u.passwordHash !== null,
+        createdAt: new Date(u.createdAt).toISOString(),
+      })),
+    ),
   );
 };
 

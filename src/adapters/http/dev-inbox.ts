@@ -12,6 +12,7 @@ import {
   type PreflightReport,
 } from '../../core/index.ts';
 import { LINK_ROUTES } from '../../lib/public-links.ts';
+import { escapeHtml as escapeText } from '../../lib/html.ts';
 import type { Logger } from '../../lib/logger.ts';
 
 const API = '/api/dev';
@@ -24,11 +25,9 @@ const PAGE_CSP =
 const MAIL_CSP =
   "default-src 'none'; img-src * data: cid:; style-src 'unsafe-inline' *; font-src * data:; sandbox allow-popups allow-popups-to-escape-sandbox";
 
+/** Escapes a value for the inbox's markup (one escaping rule for all pages: lib/html.ts). */
 export function escapeHtml(value: string | number | null | undefined): string {
-  return String(value ?? '').replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+  return escapeText(String(value ?? ''));
 }
 
 function summary(m: CapturedMailRecord) {

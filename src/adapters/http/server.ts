@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { DevInboxPort, SesApiPort, WebPagesPort } from '../../core/index.ts';
+import type { ConsolePort, DevInboxPort, SesApiPort, WebPagesPort } from '../../core/index.ts';
 import { EpisodeLog } from '../../lib/episodes.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -23,6 +23,7 @@ import { serviceUnavailable } from '../aws/protocol-error.ts';
 import { registerPages } from './pages.ts';
 import { registerDevInbox } from './dev-inbox.ts';
 import { registerPreflight } from './preflight-route.ts';
+import { registerConsole, type ConsoleSettings } from '../console/index.ts';
 
 export interface HttpServerOptions {
   /** What the SES and SNS APIs call. */
@@ -42,6 +43,8 @@ export interface HttpServerOptions {
   metrics?: { token: string | undefined; exposition: Exposition };
   /** Development mode: the inbox of captured mail and its JSON API (absent: those paths say it is off). */
   devInbox?: DevInboxPort;
+  /** The web console under /console. */
+  console?: { port: ConsolePort; settings: ConsoleSettings };
 }
 
 /**
@@ -208,6 +211,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   registerPages(app, options.pages);
   registerDevInbox(app, options.devInbox, options.logger);
+  if (options.console) registerConsole(app, options.console.port, options.console.settings, options.logger);
   registerPreflight(app, options.api, options.logger, (req) => toAwsRequest(req, options.bodyLimit));
   // Every answer says when this node is in development mode (mail captured, identities verified at once).
   if (options.devInbox)

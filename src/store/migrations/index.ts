@@ -554,6 +554,24 @@ const m007_development: Step = async (db, dialect) => {
     .execute();
 };
 
+/** Issue 18: users of the web console. */
+const m008_console: Step = async (db) => {
+  await db.schema
+    .createTable('console_users')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text')
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text')
+    .addColumn('password_changed_at', 'bigint')
+    .addColumn('setup_token_hash', 'text')
+    .addColumn('setup_expires_at', 'bigint')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('console_users_account').on('console_users').column('account_id').execute();
+  await db.schema.createIndex('console_users_setup').on('console_users').column('setup_token_hash').execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -562,6 +580,7 @@ const steps: [string, Step][] = [
   ['005_receiving', m005_receiving],
   ['006_metrics', m006_metrics],
   ['007_development', m007_development],
+  ['008_console', m008_console],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

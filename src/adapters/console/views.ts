@@ -1,0 +1,407 @@
+/**
+ * The console's pages as typed functions returning escaped HTML (lib/html.ts). No page holds a rule: each shows
+ * what the core returned. Forms post with the session's CSRF token and work without JavaScript; the only
+ * script (console.js) adds copy buttons.
+ */
+import { html, type Html } from '../../lib/html.ts';
+
+export const BASE = '/console';
+
+export interface Chrome {
+  title: string;
+  /** Signed-in user, for the navigation and the sign-out form. */
+  user?: { email: string; accountId: string | null; role: string; csrf: string } | undefined;
+  /** Which navigation entry is current. */
+  section?: string;
+  notice?: string | undefined;
+  error?: string | undefined;
+}
+
+const NAV: [string, string][] = [
+  ['dashboard', 'Dashboard'],
+  ['identities', 'Identities'],
+  ['smtp-credentials', 'SMTP credentials'],
+];
+
+export function layout(chrome: Chrome, body: Html): Html {
+  const u = chrome.user;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${chrome.title} · Sesame console</title>
+        <link rel="stylesheet" href="${BASE}/assets/console.css" />
+      </head>
+      <body>
+        <header>
+          <a class="brand" href="${BASE}">Sesame</a>
+          ${
+            u
+              ? html`<nav>
+                    ${NAV.map(
+                      ([id, label]) =>
+                        html`<a
+                          href="${BASE}${id === 'dashboard' ? '' : `/${id}`}"
+                          class="${chrome.section === id ? 'current' : ''}"
+                          >${label}</a
+                        >`,
+                    )}
+                  </nav>
+                  <form class="signout" method="post" action="${BASE}/logout">
+                    <input type="hidden" name="_csrf" value="${u.csrf}" />
+                    <span class="who"
+                      >${u.email}${u.accountId ? html` · account ${u.accountId}` : ' · operator'}</span
+                    >
+                    <button>Sign out</button>
+                  </form>`
+              : ''
+          }
+        </header>
+        <main>
+          ${chrome.notice ? html`<p class="notice" role="status">${chrome.notice}</p>` : ''}
+          ${chrome.error ? html`<p class="error" role="alert">${chrome.error}</p>` : ''} ${body}
+        </main>
+        <script src="${BASE}/assets/console.js"></script>
+      </body>
+    </html>`;
+}
+
+export function loginPage(email = ''): Html {
+  return html`<h1>Sign in</h1>
+    <form method="post" action="${BASE}/login" class="stack">
+      <label
+        >Email <input type="email" name="email" value="${email}" required autocomplete="username"
+      /></label>
+      <label
+        >Password <input type="password" name="password" required autocomplete="current-password"
+      /></label>
+      <button>Sign in</button>
+    </form>`;
+}
+
+export function setupPage(token: string, email: string, minLength: number): Html {
+  return html`<h1>Choose your password</h1>
+    <p>For <b>${email}</b>. At least ${minLength} characters.</p>
+    <form method="post" action="${BASE}/setup/${token}" class="stack">
+      <label
+        >Password
+        <input type="password" name="password" minlength="${minLength}" required autocomplete="new-password"
+      /></label>
+      <button>Set password</button>
+    </form>`;
+}
+
+export interface DashboardView {
+  accountId: string;
+  production: boolean;
+  reviewStatus: string | null;
+  health: 'Healthy' | 'Under review' | 'Paused';
+  sendingEnabled: boolean;
+  max24HourSend: number;
+  maxSendRate: number;
+  sentLast24Hours: number;
+  smtp: { host: string; starttlsPort: number | undefined; tlsPort: number | undefined };
+}
+
+const limit = (n: number) => (n < 0 ? 'unlimited' : n.toLocaleString('en-US'));
+
+export function dashboardPage(d: DashboardView): Html {
+  const left = d.max24HourSend < 0 ? 'unlimited' : limit(Math.max(0, d.max24HourSend - d.sentLast24Hours));
+  return html`<h1>Account dashboard</h1>
+    <section class="cards">
+      <div class="card">
+        <h2>Account</h2>
+        <p class="big" data-testid="access">${d.production ? 'Production' : 'Sandbox'}</p>
+        <p>
+          ${
+            d.production
+              ? 'You can send to any address.'
+              : 'In the sandbox you can send only to verified identities and the mailbox simulator.'
+          }
+        </p>
+      </div>
+      <div class="card">
+        <h2>Sending limits</h2>
+        <p class="big" data-testid="quota">${limit(d.sentLast24Hours)} of ${limit(d.max24HourSend)}</p>
+        <p>sent in the last 24 hours; ${left} left; at most ${limit(d.maxSendRate)} per second</p>
+      </div>
+      <div class="card">
+        <h2>Account health</h2>
+        <p class="big health-${d.health.replace(' ', '-').toLowerCase()}" data-testid="health">${d.health}</p>
+        <p>${d.sendingEnabled ? 'Sending is enabled.' : 'Sending is paused for this account.'}</p>
+      </div>
+    </section>
+    <section>
+      <h2>SMTP settings</h2>
+      <table class="kv">
+        <tr>
+          <th>Server</th>
+          <td><code>${d.smtp.host}</code></td>
+        </tr>
+        ${
+          d.smtp.starttlsPort
+            ? html`<tr>
+                <th>STARTTLS port</th>
+                <td><code data-testid="smtp-starttls">${d.smtp.starttlsPort}</code></td>
+              </tr>`
+            : ''
+        }
+        ${
+          d.smtp.tlsPort
+            ? html`<tr>
+                <th>TLS wrapper port</th>
+                <td><code data-testid="smtp-tls">${d.smtp.tlsPort}</code></td>
+              </tr>`
+            : ''
+        }
+        <tr>
+          <th>Credentials</th>
+          <td><a href="${BASE}/smtp-credentials">Create SMTP credentials</a></td>
+        </tr>
+      </table>
+    </section>`;
+}
+
+export interface IdentityRow {
+  name: string;
+  type: string;
+  status: string;
+  dkim: string;
+}
+
+export function identitiesPage(rows: IdentityRow[], csrf: string): Html {
+  return html`<h1>Identities</h1>
+    <form method="post" action="${BASE}/identities" class="inline">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label>Domain or email address <input name="identity" required placeholder="example.com" /></label>
+      <button>Create identity</button>
+    </form>
+    ${
+      rows.length === 0
+        ? html`<p class="empty">No identities yet.</p>`
+        : html`<table class="list">
+            <thead>
+              <tr>
+                <th>Identity</th>
+                <th>Type</th>
+                <th>Status</th>
+                <th>DKIM</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (r) =>
+                  html`<tr>
+                    <td><a href="${BASE}/identities/${encodeURIComponent(r.name)}">${r.name}</a></td>
+                    <td>${r.type === 'DOMAIN' ? 'Domain' : 'Email address'}</td>
+                    <td><span class="status status-${r.status.toLowerCase()}">${r.status}</span></td>
+                    <td>${r.dkim}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
+}
+
+export interface IdentityDetail {
+  name: string;
+  type: string;
+  status: string;
+  dkimStatus: string;
+  mailFrom: { domain: string; status: string } | null;
+  records: { name: string; type: string; value: string; purpose: string; status: string | null }[];
+  zone: string;
+  mailHostProblem: string | undefined;
+}
+
+export function identityPage(d: IdentityDetail, csrf: string): Html {
+  const path = `${BASE}/identities/${encodeURIComponent(d.name)}`;
+  return html`<p><a href="${BASE}/identities">← Identities</a></p>
+    <h1>${d.name}</h1>
+    <table class="kv">
+      <tr>
+        <th>Type</th>
+        <td>${d.type === 'DOMAIN' ? 'Domain' : 'Email address'}</td>
+      </tr>
+      <tr>
+        <th>Status</th>
+        <td><span class="status status-${d.status.toLowerCase()}" data-testid="status">${d.status}</span></td>
+      </tr>
+      <tr>
+        <th>DKIM</th>
+        <td>${d.dkimStatus}</td>
+      </tr>
+      ${
+        d.mailFrom
+          ? html`<tr>
+              <th>MAIL FROM</th>
+              <td>${d.mailFrom.domain} (${d.mailFrom.status})</td>
+            </tr>`
+          : ''
+      }
+    </table>
+    <form method="post" action="${path}/check" class="inline">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <button>Check DNS now</button>
+    </form>
+    ${
+      d.type === 'EMAIL_ADDRESS' && d.status !== 'SUCCESS'
+        ? html`<p>A verification email was sent to ${d.name}; the link in it verifies the address.</p>`
+        : ''
+    }
+    ${
+      d.records.length
+        ? html`<h2>DNS records to publish</h2>
+            ${d.mailHostProblem ? html`<p class="error">${d.mailHostProblem}</p>` : ''}
+            <table class="list records">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Type</th>
+                  <th>Value</th>
+                  <th>Purpose</th>
+                  <th>Status</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${d.records.map(
+                  (r) =>
+                    html`<tr>
+                      <td><code>${r.name}</code></td>
+                      <td>${r.type}</td>
+                      <td><code class="value">${r.value}</code></td>
+                      <td>${r.purpose}</td>
+                      <td>${r.status ?? '—'}</td>
+                      <td><button type="button" class="copy" data-copy="${r.value}">Copy</button></td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            <h3>As a zone file</h3>
+            <pre id="zone">${d.zone}</pre>
+            <button type="button" class="copy" data-copy-from="zone">Copy zone file</button>`
+        : ''
+    }
+    <form method="post" action="${path}/delete" class="danger">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <button>Delete identity</button>
+    </form>`;
+}
+
+export interface CredentialRow {
+  id: string;
+  status: string;
+  createdAt: string;
+}
+
+export function smtpCredentialsPage(
+  rows: CredentialRow[],
+  csrf: string,
+  created?: { username: string; password: string; host: string; port: number | undefined },
+): Html {
+  return html`<h1>SMTP credentials</h1>
+    ${
+      created
+        ? html`<section class="created" data-testid="created">
+            <h2>New SMTP credentials</h2>
+            <p><b>Copy the password now: it is not shown again.</b></p>
+            <table class="kv">
+              <tr>
+                <th>SMTP username</th>
+                <td><code data-testid="smtp-username">${created.username}</code></td>
+              </tr>
+              <tr>
+                <th>SMTP password</th>
+                <td><code data-testid="smtp-password">${created.password}</code></td>
+              </tr>
+            </table>
+            <h3>WordPress (WP Mail SMTP, "Other SMTP")</h3>
+            <pre>
+SMTP host: ${created.host}
+Encryption: TLS (STARTTLS)   Port: ${created.port ?? ''}
+Authentication: on   Username: ${created.username}</pre>
+            <h3>Postfix (relayhost)</h3>
+            <pre>
+relayhost = [${created.host}]:${created.port ?? ''}
+smtp_sasl_auth_enable = yes
+smtp_sasl_password_maps = static:${created.username}:&lt;the password above&gt;
+smtp_sasl_security_options = noanonymous
+smtp_tls_security_level = encrypt</pre>
+          </section>`
+        : ''
+    }
+    <form method="post" action="${BASE}/smtp-credentials">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <button>Create SMTP credentials</button>
+    </form>
+    <table class="list">
+      <thead>
+        <tr>
+          <th>Username (access key)</th>
+          <th>Status</th>
+          <th>Created</th>
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map(
+          (r) =>
+            html`<tr>
+              <td><code>${r.id}</code></td>
+              <td>${r.status}</td>
+              <td>${r.createdAt}</td>
+              <td>
+                ${
+                  r.status === 'Active'
+                    ? html`<form method="post" action="${BASE}/smtp-credentials/${r.id}/revoke">
+                        <input type="hidden" name="_csrf" value="${csrf}" />
+                        <button>Revoke</button>
+                      </form>`
+                    : ''
+                }
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+export function operatorPage(): Html {
+  return html`<h1>Operator</h1>
+    <p>
+      The operator screens (accounts, production-access requests, the queue, nodes, settings) are on the way;
+      until then use the <code>sesame</code> CLI.
+    </p>`;
+}
+
+export const CONSOLE_CSS = `
+:root{--ink:#1d1d1f;--muted:#666;--line:#e5e5e5;--accent:#232f3e}
+body{font:14px/1.5 system-ui,sans-serif;margin:0;color:var(--ink);background:#fafafa}
+header{display:flex;gap:1.5em;align-items:center;padding:.6em 1.2em;background:var(--accent);color:#fff}
+header a{color:#fff;text-decoration:none}header .brand{font-weight:700}header nav{display:flex;gap:1em}
+header nav a.current{border-bottom:2px solid #ff9900}.signout{margin-left:auto;display:flex;gap:.6em;align-items:center}
+.who{opacity:.8;font-size:12px}main{max-width:1100px;margin:auto;padding:1.2em}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:1em}
+.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1em}.card h2{font-size:14px;color:var(--muted);margin:0}
+.big{font-size:22px;font-weight:600;margin:.3em 0}.health-healthy{color:#070}.health-under-review{color:#a60}.health-paused{color:#b00}
+table{border-collapse:collapse;background:#fff}th,td{text-align:left;padding:.4em .7em;border-bottom:1px solid var(--line);vertical-align:top}
+table.list{width:100%}.kv th{color:var(--muted);font-weight:500}code.value{word-break:break-all}
+.status-success{color:#070}.status-pending,.status-temporary_failure{color:#a60}.status-failed{color:#b00}
+.notice{background:#eef7ee;border:1px solid #cde5cd;padding:.6em}.error{background:#fbeeee;border:1px solid #efcaca;padding:.6em}
+.stack{display:flex;flex-direction:column;gap:.8em;max-width:360px}.stack input{display:block;width:100%}
+.inline{display:flex;gap:.6em;align-items:end;margin:1em 0}.danger button{color:#b00;margin-top:2em}
+pre{background:#fff;border:1px solid var(--line);padding:.8em;white-space:pre-wrap;word-break:break-all}
+.created{background:#fffbe6;border:1px solid #f0e0a0;padding:1em;margin-bottom:1em}.empty{color:var(--muted)}
+`;
+
+/** Copy buttons (progressive: without JavaScript the values are plain text to select). */
+export const CONSOLE_JS = `
+document.addEventListener('click', function (e) {
+  var b = e.target.closest && e.target.closest('button.copy');
+  if (!b) return;
+  var text = b.dataset.copy || (document.getElementById(b.dataset.copyFrom || '') || {}).textContent || '';
+  if (navigator.clipboard) navigator.clipboard.writeText(text).then(function(){ b.textContent = 'Copied'; });
+});
+`;
