@@ -272,12 +272,13 @@ export interface ConsolePort {
   >;
   readonly accounts: Pick<
     AccountService,
-    'createAccessKey' | 'get' | 'listAccessKeys' | 'revokeAccessKey' | 'sendQuota'
+    'createAccessKey' | 'get' | 'listAccessKeys' | 'putDetails' | 'revokeAccessKey' | 'sendQuota'
   >;
   readonly identities: Pick<
     IdentityService,
     'checkNow' | 'create' | 'delete' | 'dnsRecords' | 'get' | 'list' | 'mailHostProblem'
   >;
+  readonly sending: Pick<SendingService, 'details' | 'send'>;
 }
 
 /** Development mode's inbox page and JSON API (adapters/http/dev-inbox.ts): captured mail, reset, preflight. */

@@ -49,6 +49,14 @@ async function cli(...args: string[]): Promise<string> {
 const expectText = async (page: Page, selector: string, text: string | RegExp) =>
   expect(await page.locator(selector).first().textContent()).toMatch(text);
 
+/** The trimmed cell texts of a table's body rows. */
+const rowsOf = (page: Page, selector: string) =>
+  page
+    .locator(`${selector} tbody tr`)
+    .evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+    );
+
 /** An account and its first console user, made with the operator CLI; signs the user in on a fresh page. */
 async function newUser(email: string): Promise<{ accountId: string; page: Page }> {
   const account = JSON.parse(await cli('account', 'create', '--name', email)) as { accountId: string };
@@ -81,6 +89,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
   });
 
   let first: { accountId: string; page: Page };
+  /** A message page of the first account (the second must not see it). */
+  let firstMessageUrl = '';
 
   it('walks the first day: sign in, a domain verified from its DNS records, SMTP credentials that send', async () => {
     first = await newUser('admin@first.test');
@@ -138,7 +148,68 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await page.goto(`${sesame.url}/console/smtp-credentials`);
     expect(await page.locator('[data-testid=smtp-password]').count()).toBe(0);
     await expectText(page, 'table.list tbody', username);
-  }, 90_000);
+
+    // Send test email: the simulator's success and bounce, each followed on its message page.
+    for (const [scenario, status, event] of [
+      ['success', 'delivered', 'Delivery'],
+      ['bounce', 'bounced', 'Bounce'],
+    ] as const) {
+      await page.getByRole('link', { name: 'Send test email' }).click();
+      await page.locator('input[name=from]').fill('hello@console.test');
+      await page.locator(`input[name=scenario][value=${scenario}]`).check();
+      if (scenario === 'success') await page.screenshot({ path: `${SHOTS}/send-test.png`, fullPage: true });
+      // The sandbox sends 1 message a second (SES's limit): the previous send may have just used it.
+      await new Promise((r) => setTimeout(r, 1100));
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForLoadState();
+      expect(
+        page.url(),
+        (await page
+          .locator('.error')
+          .textContent()
+          .catch(() => '')) ?? '',
+      ).toMatch(/\/console\/messages\//);
+      const address = `${scenario}@simulator.amazonses.com`;
+      for (let i = 0; i < 50; i++) {
+        if ((await rowsOf(page, '[data-testid=recipients]')).some((r) => r[0] === address && r[1] === status))
+          break;
+        await new Promise((r) => setTimeout(r, 200));
+        await page.reload();
+      }
+      expect(await rowsOf(page, '[data-testid=recipients]')).toContainEqual([
+        address,
+        status,
+        '1',
+        expect.any(String),
+      ]);
+      expect((await rowsOf(page, '[data-testid=events]')).map((r) => r[1])).toEqual(['Send', event]);
+      if (scenario === 'bounce') {
+        await page.screenshot({ path: `${SHOTS}/message.png`, fullPage: true });
+        firstMessageUrl = page.url();
+      }
+    }
+
+    // Production access: the request, the operator's approval, the banner.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('link', { name: 'Request production access' }).click();
+    await page.getByLabel('Website URL').fill('https://console.test');
+    await page.getByLabel('Use case').fill('Receipts for our customers.');
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await page.waitForURL(`${sesame.url}/console`);
+    await expectText(page, '[data-testid=review]', 'Production access requested: under review.');
+    await cli('production-requests', 'approve', first.accountId);
+    // The CLI is another process: the node sees the change at its next configuration poll (0.5 s).
+    for (
+      let i = 0;
+      i < 20 && (await page.locator('[data-testid=access]').textContent()) !== 'Production';
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 250));
+      await page.reload();
+    }
+    await expectText(page, '[data-testid=access]', 'Production');
+    await expectText(page, '[data-testid=quota]', '0 of 50,000');
+  }, 120_000);
 
   it('refuses a form without its CSRF token, and shows markup as text', async () => {
     const { page } = first;
@@ -158,6 +229,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
 
   it('shows a second account nothing of the first', async () => {
     const second = await newUser('admin@second.test');
+    expect((await second.page.goto(firstMessageUrl))?.status()).toBe(404);
     await second.page.goto(`${sesame.url}/console/identities`);
     expect(await second.page.locator('main').textContent()).not.toContain('console.test');
     const res = await second.page.goto(`${sesame.url}/console/identities/console.test`);

@@ -24,7 +24,11 @@ import {
   identityPage,
   layout,
   loginPage,
+  messagePage,
   operatorPage,
+  productionAccessPage,
+  sendTestPage,
+  SIMULATOR_SCENARIOS,
   setupPage,
   smtpCredentialsPage,
   type Chrome,
@@ -361,6 +365,144 @@ export function registerConsole(
       }
     },
   );
+
+  // ---- send test email and the message page ------------------------------------------------------------
+  const senders = async (accountId: string) =>
+    (await port.identities.list(accountId, { pageSize: 1000 })).items
+      .filter((v) => v.verifiedForSending)
+      .map((v) => (v.record.type === 'DOMAIN' ? `sender@${v.record.name}` : v.record.name));
+  app.get(`${BASE}/send-test`, async (req, reply) => {
+    const auth = await signedIn(req, reply);
+    if (!auth) return reply;
+    const accountId = accountOf(auth.s);
+    if (!accountId) return reply.redirect(BASE, 303);
+    return send(
+      reply,
+      chromeOf(auth.s, 'Send test email', 'send-test'),
+      sendTestPage(await senders(accountId), auth.s.csrf),
+    );
+  });
+  app.post(`${BASE}/send-test`, async (req, reply) => {
+    const p = await post(req, reply);
+    if (!p) return reply;
+    const accountId = accountOf(p.s);
+    if (!accountId) return reply.redirect(BASE, 303);
+    const f = p.form;
+    const scenario = SIMULATOR_SCENARIOS.find(([id]) => id === f.scenario)?.[0];
+    const to = scenario ? `${scenario}@simulator.amazonses.com` : (f.to ?? '').trim();
+    try {
+      const { messageId } = await port.sending.send({
+        accountId,
+        operation: f.raw ? 'SendRawEmail' : 'SendEmail',
+        sourceIp: req.ip,
+        from: f.from,
+        destination: { to: to ? [to] : [] },
+        content: f.raw
+          ? { kind: 'raw', data: Buffer.from(f.body ?? '') }
+          : { kind: 'simple', subject: { data: f.subject ?? '' }, text: { data: f.body ?? '' } },
+      });
+      return reply.redirect(`${BASE}/messages/${encodeURIComponent(messageId)}`, 303);
+    } catch (err) {
+      return send(
+        reply,
+        chromeOf(p.s, 'Send test email', 'send-test', { error: failure(err) }),
+        sendTestPage(await senders(accountId), p.s.csrf, f),
+        400,
+      );
+    }
+  });
+  app.get(`${BASE}/messages/:id`, async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const auth = await signedIn(req, reply);
+    if (!auth) return reply;
+    const accountId = accountOf(auth.s);
+    if (!accountId) return reply.redirect(BASE, 303);
+    const d = await port.sending.details(req.params.id);
+    // Another account's message does not exist for this one.
+    if (!d || d.message.accountId !== accountId)
+      return send(
+        reply,
+        chromeOf(auth.s, 'Not found', ''),
+        layoutMessage(`Message ${req.params.id} does not exist.`),
+        404,
+      );
+    const iso = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 23);
+    const common = (d.message.mail.commonHeaders ?? {}) as { subject?: string; from?: string[] };
+    return send(
+      reply,
+      chromeOf(auth.s, common.subject ?? 'Message', ''),
+      messagePage({
+        id: d.message.id,
+        from: common.from?.[0] ?? d.message.source,
+        subject: common.subject ?? '',
+        createdAt: iso(d.message.createdAt),
+        recipients: d.recipients.map((r) => ({
+          address: r.address,
+          status: r.status,
+          attempts: r.attempts,
+          lastResponse: r.lastResponse,
+        })),
+        events: d.events.map((e) => {
+          const detailKey = Object.keys(e.payload).find((k) => k !== 'eventType' && k !== 'mail');
+          const detail = (detailKey ? e.payload[detailKey] : {}) as {
+            smtpResponse?: string;
+            bounceType?: string;
+            bounceSubType?: string;
+            complaintFeedbackType?: string;
+          };
+          const summary =
+            detail.smtpResponse ??
+            (detail.bounceType ? `${detail.bounceType}/${detail.bounceSubType ?? ''}` : undefined) ??
+            detail.complaintFeedbackType ??
+            '';
+          return { at: iso(e.createdAt), type: e.type, recipient: e.recipient, detail: summary };
+        }),
+      }),
+    );
+  });
+
+  // ---- production access --------------------------------------------------------------------------------
+  app.get(`${BASE}/production-access`, async (req, reply) => {
+    const auth = await signedIn(req, reply);
+    if (!auth) return reply;
+    if (!accountOf(auth.s)) return reply.redirect(BASE, 303);
+    return send(
+      reply,
+      chromeOf(auth.s, 'Request production access', 'dashboard'),
+      productionAccessPage(auth.s.csrf),
+    );
+  });
+  app.post(`${BASE}/production-access`, async (req, reply) => {
+    const p = await post(req, reply);
+    if (!p) return reply;
+    const accountId = accountOf(p.s);
+    if (!accountId) return reply.redirect(BASE, 303);
+    const f = p.form;
+    try {
+      if (f.mailType !== 'TRANSACTIONAL' && f.mailType !== 'MARKETING')
+        throw new SesError('BadRequestException', 'Choose a mail type.');
+      if (!f.websiteUrl || !f.useCase)
+        throw new SesError('BadRequestException', 'A website URL and a use case are required.');
+      await port.accounts.putDetails(
+        accountId,
+        {
+          mailType: f.mailType,
+          websiteUrl: f.websiteUrl,
+          contactLanguage: f.contactLanguage === 'JA' ? 'JA' : 'EN',
+          useCaseDescription: f.useCase,
+          additionalContactEmailAddresses: [],
+        },
+        true,
+      );
+      return reply.redirect(BASE, 303);
+    } catch (err) {
+      return send(
+        reply,
+        chromeOf(p.s, 'Request production access', 'dashboard', { error: failure(err) }),
+        productionAccessPage(p.s.csrf, f),
+        400,
+      );
+    }
+  });
 
   // ---- SMTP credentials ---------------------------------------------------------------------------------
   const credentials = async (

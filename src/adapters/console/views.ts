@@ -21,6 +21,7 @@ const NAV: [string, string][] = [
   ['dashboard', 'Dashboard'],
   ['identities', 'Identities'],
   ['smtp-credentials', 'SMTP credentials'],
+  ['send-test', 'Send test email'],
 ];
 
 export function layout(chrome: Chrome, body: Html): Html {
@@ -120,6 +121,7 @@ export function dashboardPage(d: DashboardView): Html {
               : 'In the sandbox you can send only to verified identities and the mailbox simulator.'
           }
         </p>
+        ${productionRequest(d)}
       </div>
       <div class="card">
         <h2>Sending limits</h2>
@@ -161,6 +163,18 @@ export function dashboardPage(d: DashboardView): Html {
         </tr>
       </table>
     </section>`;
+}
+
+/** The sandbox card's line about production access: the link to ask for it, or the pending review. */
+function productionRequest(d: DashboardView): Html | string {
+  if (d.production) return '';
+  if (d.reviewStatus === 'PENDING')
+    return html`<p data-testid="review">Production access requested: under review.</p>`;
+  return html`<p>
+    ${d.reviewStatus === 'DENIED' ? 'Your last request was denied. ' : ''}<a href="${BASE}/production-access"
+      >Request production access</a
+    >
+  </p>`;
 }
 
 export interface IdentityRow {
@@ -368,6 +382,182 @@ smtp_tls_security_level = encrypt</pre>
     </table>`;
 }
 
+export const SIMULATOR_SCENARIOS: [string, string][] = [
+  ['success', 'Successful delivery'],
+  ['bounce', 'Bounce'],
+  ['complaint', 'Complaint'],
+  ['suppressionlist', 'Suppression list'],
+  ['ooto', 'Out of office'],
+];
+
+export function sendTestPage(senders: string[], csrf: string, values: Record<string, string> = {}): Html {
+  const v = (k: string, fallback = '') => values[k] ?? fallback;
+  return html`<h1>Send test email</h1>
+    ${
+      senders.length === 0
+        ? html`<p class="error">
+            No verified identity yet: <a href="${BASE}/identities">verify one</a> first.
+          </p>`
+        : ''
+    }
+    <form method="post" action="${BASE}/send-test" class="stack wide">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <label
+        >From
+        <input name="from" list="senders" required value="${v('from', senders[0] ?? '')}" />
+        <datalist id="senders">${senders.map((s) => html`<option value="${s}"></option>`)}</datalist>
+      </label>
+      <fieldset>
+        <legend>To</legend>
+        ${SIMULATOR_SCENARIOS.map(
+          ([id, label]) =>
+            html`<label class="choice"
+              ><input
+                type="radio"
+                name="scenario"
+                value="${id}"
+                ${v('scenario', 'success') === id ? 'checked' : ''}
+              />
+              ${label} (${id}@simulator.amazonses.com)</label
+            >`,
+        )}
+        <label class="choice"
+          ><input
+            type="radio"
+            name="scenario"
+            value="custom"
+            ${v('scenario') === 'custom' ? 'checked' : ''} />
+          Another address: <input name="to" type="email" value="${v('to')}"
+        /></label>
+      </fieldset>
+      <label
+        >Subject <input name="subject" required value="${v('subject', 'Test from the Sesame console')}"
+      /></label>
+      <label
+        >Body
+        <textarea name="body" rows="6">
+${v('body', 'This is a test message sent from the Sesame console.')}</textarea>
+      </label>
+      <label class="choice"
+        ><input type="checkbox" name="raw" value="1" ${v('raw') ? 'checked' : ''} /> The body is a raw MIME
+        message</label
+      >
+      <button>Send</button>
+    </form>`;
+}
+
+export interface MessageView {
+  id: string;
+  from: string;
+  subject: string;
+  createdAt: string;
+  recipients: { address: string; status: string; attempts: number; lastResponse: string | null }[];
+  events: { at: string; type: string; recipient: string | null; detail: string }[];
+}
+
+export function messagePage(m: MessageView): Html {
+  return html`<h1>${m.subject || '(no subject)'}</h1>
+    <table class="kv">
+      <tr>
+        <th>MessageId</th>
+        <td><code data-testid="message-id">${m.id}</code></td>
+      </tr>
+      <tr>
+        <th>From</th>
+        <td>${m.from}</td>
+      </tr>
+      <tr>
+        <th>Accepted</th>
+        <td>${m.createdAt}</td>
+      </tr>
+    </table>
+    <h2>Recipients</h2>
+    <table class="list" data-testid="recipients">
+      <thead>
+        <tr>
+          <th>Address</th>
+          <th>Status</th>
+          <th>Attempts</th>
+          <th>Last reply</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${m.recipients.map(
+          (r) =>
+            html`<tr>
+              <td>${r.address}</td>
+              <td>${r.status}</td>
+              <td>${r.attempts}</td>
+              <td>${r.lastResponse ?? ''}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <h2>Events</h2>
+    <table class="list" data-testid="events">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Event</th>
+          <th>Recipient</th>
+          <th>Detail</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${m.events.map(
+          (e) =>
+            html`<tr>
+              <td>${e.at}</td>
+              <td>${e.type}</td>
+              <td>${e.recipient ?? ''}</td>
+              <td><code class="value">${e.detail}</code></td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <p>The page shows the events recorded so far; reload to see later ones.</p>`;
+}
+
+export function productionAccessPage(csrf: string, values: Record<string, string> = {}): Html {
+  const v = (k: string, fallback = '') => values[k] ?? fallback;
+  return html`<h1>Request production access</h1>
+    <p>An operator reviews the request; until then the account stays in the sandbox.</p>
+    <form method="post" action="${BASE}/production-access" class="stack wide">
+      <input type="hidden" name="_csrf" value="${csrf}" />
+      <fieldset>
+        <legend>Mail type</legend>
+        <label class="choice"
+          ><input
+            type="radio"
+            name="mailType"
+            value="TRANSACTIONAL"
+            ${v('mailType', 'TRANSACTIONAL') === 'TRANSACTIONAL' ? 'checked' : ''}
+          />
+          Transactional</label
+        >
+        <label class="choice"
+          ><input
+            type="radio"
+            name="mailType"
+            value="MARKETING"
+            ${v('mailType') === 'MARKETING' ? 'checked' : ''}
+          />
+          Marketing</label
+        >
+      </fieldset>
+      <label>Website URL <input name="websiteUrl" type="url" required value="${v('websiteUrl')}" /></label>
+      <label>Use case <textarea name="useCase" rows="5" required>${v('useCase')}</textarea></label>
+      <label
+        >Contact language
+        <select name="contactLanguage">
+          <option value="EN" ${v('contactLanguage', 'EN') === 'EN' ? 'selected' : ''}>English</option>
+          <option value="JA" ${v('contactLanguage') === 'JA' ? 'selected' : ''}>Japanese</option>
+        </select>
+      </label>
+      <button>Submit request</button>
+    </form>`;
+}
+
 export function operatorPage(): Html {
   return html`<h1>Operator</h1>
     <p>
@@ -393,6 +583,7 @@ table.list{width:100%}.kv th{color:var(--muted);font-weight:500}code.value{word-
 .stack{display:flex;flex-direction:column;gap:.8em;max-width:360px}.stack input{display:block;width:100%}
 .inline{display:flex;gap:.6em;align-items:end;margin:1em 0}.danger button{color:#b00;margin-top:2em}
 pre{background:#fff;border:1px solid var(--line);padding:.8em;white-space:pre-wrap;word-break:break-all}
+.wide{max-width:640px}fieldset{border:1px solid var(--line);padding:.6em}.choice{display:block}textarea{width:100%}
 .created{background:#fffbe6;border:1px solid #f0e0a0;padding:1em;margin-bottom:1em}.empty{color:var(--muted)}
 `;
 
