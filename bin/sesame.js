@@ -7,6 +7,10 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// V8's compile cache (in the OS temp directory) keeps the type-stripped, compiled modules between runs:
+// a CLI command starts in about two thirds of the time.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/main.ts');
 try {
   const code = await main(process.argv.slice(2));

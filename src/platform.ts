@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
+import { settingsInEffect } from './config/schema.ts';
 import { Core, type DevelopmentAccount, type Scanners } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import type { ConsoleSettings } from './adapters/console/index.ts';
@@ -214,6 +215,14 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     smtpStarttlsPort: undefined,
     smtpTlsPort: undefined,
     secureCookies: config.publicUrl.startsWith('https:'),
+    publicUrl: config.publicUrl,
+    settingsInEffect: () => settingsInEffect(config),
+    delivery: {
+      queue: () => mta.queueByDestination(),
+      paused: () => mta.paused,
+      pause: () => mta.pause(),
+      resume: () => mta.resume(),
+    },
   };
   // A 40 MB message is about 54 MB as base64 in a JSON body.
   const http = buildHttpServer({

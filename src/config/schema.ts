@@ -676,3 +676,23 @@ type DerivedKeys =
 
 /** The resolved configuration: every derived default filled in. */
 export type Config = { [K in SettingName]: K extends DerivedKeys ? NonNullable<ValueOf<K>> : ValueOf<K> };
+
+/** Names of settings whose values are never shown, beyond those marked `secret`. */
+const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|_KEY)(_|$)/;
+
+/**
+ * Every setting's value as the operator's settings screen shows it: secrets hidden, a password inside a URL
+ * (a database URL) masked.
+ */
+export function settingsInEffect(config: Config): { name: string; value: string }[] {
+  return Object.entries(settings).map(([key, d]) => {
+    const def = d as SettingDef<unknown>;
+    const value = (config as Record<string, unknown>)[key];
+    if (value === undefined || value === null || value === '') return { name: def.env, value: '' };
+    if (def.secret || SECRET_NAME.test(def.env)) return { name: def.env, value: '(set, hidden)' };
+    // Lists are shown as the comma-separated text they are set with; anything else as JSON.
+    const text =
+      typeof value === 'string' ? value : Array.isArray(value) ? value.join(',') : JSON.stringify(value);
+    return { name: def.env, value: text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1****@') };
+  });
+}

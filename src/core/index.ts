@@ -130,6 +130,7 @@ export {
   type SignedInUser,
 } from './console/console-users.ts';
 export type { UnsubscribeTarget } from './engagement/engagement-service.ts';
+export type { ActivityPoint } from './metrics/metric-series.ts';
 export type { BulkSendInput, BulkEntryResult, BulkStatus } from './sending/bulk.ts';
 export { MAX_BULK_ENTRIES } from './sending/bulk.ts';
 export { PIXEL as TRACKING_PIXEL } from './tracking/tracker.ts';

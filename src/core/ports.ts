@@ -272,13 +272,28 @@ export interface ConsolePort {
   >;
   readonly accounts: Pick<
     AccountService,
-    'createAccessKey' | 'get' | 'listAccessKeys' | 'putDetails' | 'revokeAccessKey' | 'sendQuota'
+    | 'create'
+    | 'createAccessKey'
+    | 'decideReview'
+    | 'get'
+    | 'list'
+    | 'listAccessKeys'
+    | 'listReviews'
+    | 'putDetails'
+    | 'revokeAccessKey'
+    | 'sendQuota'
+    | 'update'
   >;
   readonly identities: Pick<
     IdentityService,
     'checkNow' | 'create' | 'delete' | 'dnsRecords' | 'get' | 'list' | 'mailHostProblem'
   >;
-  readonly sending: Pick<SendingService, 'details' | 'send'>;
+  readonly sending: Pick<SendingService, 'body' | 'details' | 'search' | 'send'>;
+  readonly metrics: Pick<MetricSeries, 'activity' | 'datapoints'>;
+  readonly reputation: Pick<ReputationMonitor, 'settings' | 'standing'>;
+  readonly templates: Pick<TemplateService, 'create' | 'delete' | 'get' | 'list' | 'testRender' | 'update'>;
+  readonly suppression: Pick<SuppressionService, 'delete' | 'importRows' | 'list' | 'put'>;
+  readonly configurationSets: Pick<ConfigurationSetService, 'list'>;
 }
 
 /** Development mode's inbox page and JSON API (adapters/http/dev-inbox.ts): captured mail, reset, preflight. */

@@ -110,6 +110,11 @@ export class Mta {
     this.#idle.closeAll();
   }
 
+  /** Whether delivery is held on this node (SESAME_DELIVERY_PAUSED, or paused from the console). */
+  get paused(): boolean {
+    return this.#scheduler.paused;
+  }
+
   pause(): void {
     this.#scheduler.pause();
   }

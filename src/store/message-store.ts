@@ -22,6 +22,7 @@ import type {
   DeliveryOutcomes,
   EventRecord,
   MessageRecord,
+  MessageSearch,
   MessageStore,
   RecipientRecord,
   RecipientUpdate,
@@ -388,6 +389,36 @@ export class KyselyMessageStore implements MessageStore {
   async get(id: string): Promise<MessageRecord | null> {
     const r = await this.#db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
     return r ? rowToMessage(r) : null;
+  }
+
+  async search(q: MessageSearch): Promise<MessageRecord[]> {
+    const contains = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.#db
+      .selectFrom('messages')
+      .selectAll()
+      .where('account_id', '=', q.accountId)
+      .$if(q.messageId !== undefined, (w) => w.where('id', '=', q.messageId!))
+      .$if(q.since !== undefined, (w) => w.where('created_at', '>=', q.since!))
+      .$if(q.before !== undefined, (w) => w.where('created_at', '<', q.before!))
+      .$if(q.sender !== undefined, (w) =>
+        w.where(sql<boolean>`lower(source) like ${contains(q.sender!)} escape '\\'`),
+      )
+      .$if(q.recipient !== undefined, (w) =>
+        w.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('recipients')
+              .select(sql.lit(1).as('one'))
+              .whereRef('recipients.message_id', '=', 'messages.id')
+              .where(sql<boolean>`lower(address) like ${contains(q.recipient!)} escape '\\'`),
+          ),
+        ),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
+      .execute();
+    return rows.map(rowToMessage);
   }
 
   async body(id: string): Promise<Buffer | null> {

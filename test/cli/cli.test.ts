@@ -11,6 +11,9 @@ import { smtpPasswordV4 } from '../../src/core/accounts/smtp-password.ts';
 import { eventually, publishRecords, startSesame, type TestSesame } from '../support/sesame.ts';
 
 const run = promisify(execFile);
+/** Each test starts several CLI processes (about a second of CPU each); on a loaded two-core CI machine
+ * beside the heavy fault tests, that has taken more than the default 30 s. */
+const CLI_TEST_TIMEOUT = 90_000;
 let sesame: TestSesame;
 
 /** Runs the real `sesame` command against the test node's data directory and database. */
@@ -46,7 +49,7 @@ beforeAll(async () => {
 });
 afterAll(() => sesame.close());
 
-describe('sesame CLI', () => {
+describe('sesame CLI', { timeout: CLI_TEST_TIMEOUT }, () => {
   let created: {
     accountId: string;
     accessKeyId: string;
@@ -310,7 +313,7 @@ describe('sesame CLI', () => {
   });
 });
 
-describe('sesame message show', () => {
+describe('sesame message show', { timeout: CLI_TEST_TIMEOUT }, () => {
   it("prints a message's recipients, attempts and events", async () => {
     const { SendEmailCommand } = await import('@aws-sdk/client-sesv2');
     const { verifiedDomain } = await import('../support/mail.ts');
@@ -348,7 +351,7 @@ describe('sesame message show', () => {
   });
 });
 
-describe('sesame suppression import and notifications', () => {
+describe('sesame suppression import and notifications', { timeout: CLI_TEST_TIMEOUT }, () => {
   it('imports a CSV into an account suppression list, reporting bad rows, idempotently', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');

@@ -12,11 +12,20 @@ import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  GetAccountCommand,
+  GetEmailTemplateCommand,
+  GetSuppressedDestinationCommand,
+  SendEmailCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { startSesame, type TestSesame } from '../support/sesame.ts';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = 'test-results/console';
+/** A secret setting the operator's settings screen must not show. */
+const METRICS_TOKEN = 'metrics-token-not-to-be-shown';
 /** No first-run, sync, component updates or background requests: nothing but the pages it is sent to. */
 const FLAGS = [
   '--no-sandbox',
@@ -54,12 +63,16 @@ const rowsOf = (page: Page, selector: string) =>
   page
     .locator(`${selector} tbody tr`)
     .evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+      trs.map((tr) => [...tr.querySelectorAll('th, td')].map((td) => td.textContent?.trim() ?? '')),
     );
 
 /** An account and its first console user, made with the operator CLI; signs the user in on a fresh page. */
-async function newUser(email: string): Promise<{ accountId: string; page: Page }> {
-  const account = JSON.parse(await cli('account', 'create', '--name', email)) as { accountId: string };
+async function newUser(email: string): Promise<{ accountId: string; page: Page; client: SESv2Client }> {
+  const account = JSON.parse(await cli('account', 'create', '--name', email)) as {
+    accountId: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
   const user = JSON.parse(
     await cli('console-user', 'create', '--account', account.accountId, '--email', email),
   ) as {
@@ -74,13 +87,39 @@ async function newUser(email: string): Promise<{ accountId: string; page: Page }
   await page.getByLabel('Password').fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${sesame.url}/console`);
-  return { accountId: account.accountId, page };
+  const client = new SESv2Client({
+    endpoint: sesame.url,
+    region: 'us-east-1',
+    credentials: account,
+    maxAttempts: 1,
+  });
+  return { accountId: account.accountId, page, client };
+}
+
+let operatorPage: Page | undefined;
+/** The operator, signed in once (a console user of no account, made with the CLI). */
+async function operator(): Promise<Page> {
+  if (operatorPage) return operatorPage;
+  const user = JSON.parse(
+    await cli('console-user', 'create', '--operator', '--email', 'ops@sesame.test'),
+  ) as {
+    setupLink: string;
+  };
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(user.setupLink);
+  await page.getByLabel('Password').fill('operator password 123');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.getByLabel('Email').fill('ops@sesame.test');
+  await page.getByLabel('Password').fill('operator password 123');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${sesame.url}/console/operator`);
+  return (operatorPage = page);
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    sesame = await startSesame({ smtpPort: 0, smtpsPort: 0 });
+    sesame = await startSesame({ smtpPort: 0, smtpsPort: 0, metricsToken: METRICS_TOKEN });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   }, 60_000);
   afterAll(async () => {
@@ -88,7 +127,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await sesame?.close();
   });
 
-  let first: { accountId: string; page: Page };
+  let first: { accountId: string; page: Page; client: SESv2Client };
   /** A message page of the first account (the second must not see it). */
   let firstMessageUrl = '';
 
@@ -162,20 +201,15 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
       await new Promise((r) => setTimeout(r, 1100));
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForLoadState();
-      expect(
-        page.url(),
-        (await page
-          .locator('.error')
-          .textContent()
-          .catch(() => '')) ?? '',
-      ).toMatch(/\/console\/messages\//);
+      // (allTextContents does not wait for an error to appear, as textContent would.)
+      expect(page.url(), (await page.locator('.error').allTextContents()).join()).toMatch(
+        /\/console\/messages\//,
+      );
       const address = `${scenario}@simulator.amazonses.com`;
-      for (let i = 0; i < 50; i++) {
-        if ((await rowsOf(page, '[data-testid=recipients]')).some((r) => r[0] === address && r[1] === status))
-          break;
-        await new Promise((r) => setTimeout(r, 200));
-        await page.reload();
-      }
+      // No reload: the page's live part (htmx) refreshes itself until every recipient is done.
+      await expect
+        .poll(() => page.locator('#activity').getAttribute('data-live'), { timeout: 30_000 })
+        .toBe('false');
       expect(await rowsOf(page, '[data-testid=recipients]')).toContainEqual([
         address,
         status,
@@ -183,13 +217,43 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
         expect.any(String),
       ]);
       expect((await rowsOf(page, '[data-testid=events]')).map((r) => r[1])).toEqual(['Send', event]);
+      // Headers and raw source, as accepted.
+      expect(await rowsOf(page, '[data-testid=headers]')).toContainEqual(['To', address]);
+      await expectText(page, '[data-testid=raw]', /Subject: Test from the Sesame console/);
       if (scenario === 'bounce') {
         await page.screenshot({ path: `${SHOTS}/message.png`, fullPage: true });
         firstMessageUrl = page.url();
       }
     }
 
-    // Production access: the request, the operator's approval, the banner.
+    // The dashboard's charts count what was sent: one through SMTP and the two test emails.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const totals = (await rowsOf(page, '[data-testid=totals]'))[0]!;
+    expect(Number(totals[0])).toBe(3);
+    expect(totals[2]).toBe('1 (33.33 %)');
+    await page.waitForSelector('#chart-volume[data-drawn=true] canvas');
+    await page.waitForSelector('#chart-rates[data-drawn=true] canvas');
+    const charted = await page
+      .locator('script[data-chart=chart-volume]')
+      .evaluate(
+        (el) => JSON.parse(el.textContent ?? '') as { series: { label: string; values: number[] }[] },
+      );
+    expect(charted.series.find((x) => x.label === 'Sends')!.values.reduce((a, b) => a + b, 0)).toBe(3);
+    await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
+
+    // Message search: by recipient, by MessageId.
+    await page.getByRole('link', { name: 'Messages' }).click();
+    await page.getByLabel('Recipient').fill('bounce@simulator');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const found = await rowsOf(page, '[data-testid=messages]');
+    expect(found).toHaveLength(1);
+    expect(found[0]![3]).toBe('bounce@simulator.amazonses.com');
+    expect(firstMessageUrl.endsWith(encodeURIComponent(found[0]![4]))).toBe(true);
+    await page.goto(`${sesame.url}/console/messages`);
+    expect(await rowsOf(page, '[data-testid=messages]')).toHaveLength(3);
+    await page.screenshot({ path: `${SHOTS}/messages.png`, fullPage: true });
+
+    // Production access: the request, the operator's approval with a note, the banner.
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('link', { name: 'Request production access' }).click();
     await page.getByLabel('Website URL').fill('https://console.test');
@@ -197,19 +261,170 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Submit request' }).click();
     await page.waitForURL(`${sesame.url}/console`);
     await expectText(page, '[data-testid=review]', 'Production access requested: under review.');
-    await cli('production-requests', 'approve', first.accountId);
-    // The CLI is another process: the node sees the change at its next configuration poll (0.5 s).
-    for (
-      let i = 0;
-      i < 20 && (await page.locator('[data-testid=access]').textContent()) !== 'Production';
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 250));
-      await page.reload();
-    }
+    const ops = await operator();
+    await ops.getByRole('link', { name: 'Production requests' }).click();
+    const request = ops.locator(`[data-testid=request-${first.accountId}]`);
+    await expectText(ops, `[data-testid=request-${first.accountId}]`, /Receipts for our customers\./);
+    await ops.screenshot({ path: `${SHOTS}/operator-requests.png`, fullPage: true });
+    await request.getByLabel('Note to the account').fill('Welcome aboard.');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await expectText(ops, '.notice', `Account ${first.accountId}: production access granted.`);
+    await page.reload();
     await expectText(page, '[data-testid=access]', 'Production');
     await expectText(page, '[data-testid=quota]', '0 of 50,000');
   }, 120_000);
+
+  it('edits a template and previews it with sample data as it is typed; its markup runs nothing', async () => {
+    const { page } = first;
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByLabel('Name').fill('welcome');
+    await page.getByLabel('Subject').fill('Hello {{name}}');
+    await page.getByLabel('Text part').fill('Dear {{name}}, welcome.');
+    await page
+      .getByLabel('HTML part')
+      .fill(
+        '<h1>Hi {{name}}</h1><script>parent.document.title="pwned"</script><img src=x onerror="parent.document.title=\'pwned\'">',
+      );
+    await page.getByRole('button', { name: 'Create template' }).click();
+    await page.waitForURL(/\/console\/templates\/welcome$/);
+    // Typing the data re-renders the preview (TestRenderEmailTemplate), no button pressed.
+    await page.getByLabel('Sample data (JSON)').fill('{"name":"Ann"}');
+    await expect
+      .poll(() => page.locator('[data-testid=preview-subject]').textContent(), { timeout: 10_000 })
+      .toBe('Hello Ann');
+    await expectText(page, '[data-testid=preview-text]', 'Dear Ann, welcome.');
+    expect(await page.locator('iframe.preview').getAttribute('sandbox')).toBe('');
+    const frame = page.frameLocator('iframe.preview');
+    await expect.poll(() => frame.locator('h1').textContent()).toBe('Hi Ann');
+    await page.screenshot({ path: `${SHOTS}/template.png`, fullPage: true });
+    expect(await page.title()).not.toBe('pwned');
+    // A broken template data is the core's error, shown in the preview.
+    await page.getByLabel('Sample data (JSON)').fill('{not json');
+    await page.waitForSelector('#preview [role=alert]');
+    // Saving goes through the same validation as UpdateEmailTemplate.
+    await page.getByLabel('Subject').fill('Bye {{name}}');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expectText(page, '.notice', 'Saved.');
+    const saved = await first.client.send(new GetEmailTemplateCommand({ TemplateName: 'welcome' }));
+    expect(saved.TemplateContent?.Subject).toBe('Bye {{name}}');
+  }, 60_000);
+
+  it('keeps the suppression list: add, search, remove, and a CSV file imported with progress', async () => {
+    const { page } = first;
+    await page.getByRole('link', { name: 'Suppression list' }).click();
+    await page.getByLabel('Address', { exact: true }).fill('gone@example.net');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expectText(page, '.notice', 'gone@example.net was added to the suppression list.');
+    const lines = ['email,reason'];
+    for (let i = 0; i < 1200; i++) lines.push(`user${i}@import.test,${i === 700 ? 'MAYBE' : 'BOUNCE'}`);
+    await page.locator('[data-import-file]').setInputFiles({
+      name: 'suppressed.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(lines.join('\n')),
+    });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect
+      .poll(() => page.locator('[data-import-status]').textContent(), { timeout: 30_000 })
+      .toMatch(/imported/);
+    await expectText(
+      page,
+      '[data-import-status]',
+      '1199 imported; 1 refused: line 702: reason must be BOUNCE or COMPLAINT, not "MAYBE".',
+    );
+    expect(
+      await page.locator('[data-import-progress]').evaluate((el) => Number(el.getAttribute('value'))),
+    ).toBe(1201);
+    await page.screenshot({ path: `${SHOTS}/suppression.png`, fullPage: true });
+    const listed = await first.client.send(
+      new GetSuppressedDestinationCommand({ EmailAddress: 'user1199@import.test' }),
+    );
+    expect(listed.SuppressedDestination?.Reason).toBe('BOUNCE');
+    await page.goto(`${sesame.url}/console/suppression?q=user119`);
+    // user119 and user1190…user1199.
+    expect(await rowsOf(page, '[data-testid=suppressed]')).toHaveLength(11);
+    await page.goto(`${sesame.url}/console/suppression?q=gone@`);
+    await page.getByRole('button', { name: 'Remove' }).click();
+    await expectText(page, '.notice', 'gone@example.net was removed from the suppression list.');
+    await expect(
+      first.client.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.net' })),
+    ).rejects.toThrow(/does not exist/);
+  }, 60_000);
+
+  it('shows reputation with its review and pause thresholds', async () => {
+    const { page } = first;
+    await page.getByRole('link', { name: 'Reputation' }).click();
+    await expectText(page, '[data-testid=bounce-rate]', /^\d+\.\d\d %$/);
+    const said = (await page.locator('.cards').innerText()).replace(/\s+/g, ' ');
+    expect(said).toContain('review at 5.0 %, sending paused at 10.0 %');
+    expect(said).toContain('review at 0.10 %, sending paused at 0.50 %');
+    await page.waitForSelector('#chart-bounce[data-drawn=true] canvas');
+    const spec = await page
+      .locator('script[data-chart=chart-bounce]')
+      .evaluate((el) => JSON.parse(el.textContent ?? '') as { thresholds: { value: number }[] });
+    expect(spec.thresholds.map((t) => t.value)).toEqual([0.05, 0.1]);
+    await page.screenshot({ path: `${SHOTS}/reputation.png`, fullPage: true });
+  }, 60_000);
+
+  it('lets an admin add a console user, who gets a setup link', async () => {
+    const { page } = first;
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Email').fill('member@first.test');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const link = (await page.locator('[data-testid=setup-link] pre').textContent())!;
+    expect(link).toMatch(new RegExp(`^${sesame.url}/console/setup/`));
+    expect(await rowsOf(page, '[data-testid=users]')).toContainEqual([
+      'member@first.test',
+      'member',
+      'setup link not used yet',
+    ]);
+    const member = await (await browser.newContext()).newPage();
+    await member.goto(link);
+    expect(await member.locator('main').textContent()).toContain('member@first.test');
+    await member.context().close();
+  }, 60_000);
+
+  it('gives the operator accounts, the queue with pause and resume, and settings with secrets hidden', async () => {
+    const ops = await operator();
+    await ops.getByRole('link', { name: 'Accounts' }).click();
+    expect((await rowsOf(ops, '[data-testid=accounts]')).map((r) => r[0])).toContain(first.accountId);
+    await ops.getByRole('link', { name: first.accountId }).click();
+    await ops.getByLabel('24-hour quota').fill('1234');
+    await ops.getByRole('button', { name: 'Save account' }).click();
+    await expectText(ops, '.notice', 'Saved.');
+    const quota = await first.client.send(new GetAccountCommand({}));
+    expect(quota.SendQuota?.Max24HourSend).toBe(1234);
+
+    await ops.getByRole('link', { name: 'Queue' }).click();
+    await expectText(ops, '[data-testid=delivery-state]', /running/);
+    await ops.getByRole('button', { name: 'Pause delivery' }).click();
+    await expectText(ops, '[data-testid=delivery-state]', /paused/);
+    // Held while paused: a message to a destination that waits in the queue, shown per destination.
+    await first.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'hello@console.test',
+        Destination: { ToAddresses: ['someone@held.test'] },
+        Content: { Simple: { Subject: { Data: 'held' }, Body: { Text: { Data: 'held' } } } },
+      }),
+    );
+    await ops.reload();
+    expect(await rowsOf(ops, '[data-testid=queue]')).toContainEqual([
+      'held.test',
+      '1',
+      '0',
+      expect.any(String),
+    ]);
+    await ops.screenshot({ path: `${SHOTS}/operator-queue.png`, fullPage: true });
+    await ops.getByRole('button', { name: 'Resume delivery' }).click();
+    await expectText(ops, '[data-testid=delivery-state]', /running/);
+
+    await ops.getByRole('link', { name: 'Settings' }).click();
+    const settings = await rowsOf(ops, '[data-testid=settings]');
+    expect(settings).toContainEqual(['SESAME_METRICS_TOKEN', '(set, hidden)']);
+    expect(settings).toContainEqual(['SESAME_HOSTNAME', 'mx.sesame.test']);
+    expect(await ops.locator('main').textContent()).not.toContain(METRICS_TOKEN);
+    // An account user cannot open the operator's screens.
+    expect((await first.page.goto(`${sesame.url}/console/operator/settings`))?.status()).toBe(403);
+  }, 60_000);
 
   it('refuses a form without its CSRF token, and shows markup as text', async () => {
     const { page } = first;
@@ -225,6 +440,20 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     expect(await page.locator('main img').count()).toBe(0);
     expect(await page.locator('.error').textContent()).toContain('<img');
     expect(await page.title()).not.toBe('1');
+    // A subject with markup: inert in the message page, its search row and its headers.
+    await page.goto(`${sesame.url}/console/send-test`);
+    await page.locator('input[name=subject]').fill('<img src=x onerror="document.title=2">Hi');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForURL(/\/console\/messages\//);
+    expect(await page.locator('main img').count()).toBe(0);
+    await expectText(page, 'h1', '<img src=x onerror="document.title=2">Hi');
+    expect(await rowsOf(page, '[data-testid=headers]')).toContainEqual([
+      'Subject',
+      '<img src=x onerror="document.title=2">Hi',
+    ]);
+    await page.goto(`${sesame.url}/console/messages`);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.title()).not.toBe('2');
   }, 60_000);
 
   it('shows a second account nothing of the first', async () => {
@@ -236,6 +465,24 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     expect(res?.status()).toBe(404);
     await second.page.goto(`${sesame.url}/console/smtp-credentials`);
     expect(await second.page.locator('table.list tbody tr').count()).toBe(1);
+    // Its production-access request, denied by the operator with a note the account sees.
+    await second.page.goto(`${sesame.url}/console/production-access`);
+    await second.page.getByLabel('Website URL').fill('https://second.test');
+    await second.page.getByLabel('Use case').fill('Newsletters.');
+    await second.page.getByRole('button', { name: 'Submit request' }).click();
+    const ops = await operator();
+    await ops.goto(`${sesame.url}/console/operator/requests`);
+    const request = ops.locator(`[data-testid=request-${second.accountId}]`);
+    await request.getByLabel('Note to the account').fill('Tell us how addresses are collected.');
+    await request.getByRole('button', { name: 'Deny' }).click();
+    await expectText(ops, '.notice', `Account ${second.accountId}: production access denied.`);
+    await second.page.goto(`${sesame.url}/console`);
+    await expectText(
+      second.page,
+      '[data-testid=review]',
+      'Your last request was denied: Tell us how addresses are collected.',
+    );
+    await expectText(second.page, '[data-testid=access]', 'Sandbox');
   }, 60_000);
 
   it('signs out, and a wrong password is refused', async () => {

@@ -40,7 +40,7 @@ Commands:
   key list ACCOUNT_ID                     List an account's access keys
   key revoke ACCESS_KEY_ID                Revoke an access key
   production-requests list                Pending production-access requests
-  production-requests approve|deny ACCOUNT_ID
+  production-requests approve|deny ACCOUNT_ID [--note TEXT]
   dns-records DOMAIN [--account ID]       DNS records to publish for a domain (zone-file fragment)
   identity check IDENTITY [--account ID]  Re-run the DNS verification of an identity now
   message show MESSAGE_ID                 A message's recipients, delivery attempts and events
@@ -225,11 +225,15 @@ const commands: Record<string, Handler> = {
   },
 
   async 'production-requests deny'(ctx, args) {
-    const { positionals } = parse(args, {});
+    const { values, positionals } = parse(args, { note: { type: 'string' } });
     ctx.out(
       json(
         accountSummary(
-          await ctx.core.accounts.decideReview(positional(positionals, 0, 'ACCOUNT_ID'), 'DENIED'),
+          await ctx.core.accounts.decideReview(
+            positional(positionals, 0, 'ACCOUNT_ID'),
+            'DENIED',
+            values.note,
+          ),
         ),
       ),
     );

@@ -15,13 +15,27 @@ export interface Chrome {
   section?: string;
   notice?: string | undefined;
   error?: string | undefined;
+  /** Scripts a page needs beyond console.js and htmx (the charts). */
+  scripts?: Html | undefined;
 }
 
 const NAV: [string, string][] = [
   ['dashboard', 'Dashboard'],
+  ['reputation', 'Reputation'],
   ['identities', 'Identities'],
   ['smtp-credentials', 'SMTP credentials'],
   ['send-test', 'Send test email'],
+  ['messages', 'Messages'],
+  ['templates', 'Templates'],
+  ['suppression', 'Suppression list'],
+  ['users', 'Users'],
+];
+
+const OPERATOR_NAV: [string, string][] = [
+  ['operator', 'Accounts'],
+  ['operator/requests', 'Production requests'],
+  ['operator/queue', 'Queue'],
+  ['operator/settings', 'Settings'],
 ];
 
 export function layout(chrome: Chrome, body: Html): Html {
@@ -33,6 +47,10 @@ export function layout(chrome: Chrome, body: Html): Html {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${chrome.title} · Sesame console</title>
         <link rel="stylesheet" href="${BASE}/assets/console.css" />
+        <meta
+          name="htmx-config"
+          content='{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}'
+        />
       </head>
       <body>
         <header>
@@ -40,7 +58,7 @@ export function layout(chrome: Chrome, body: Html): Html {
           ${
             u
               ? html`<nav>
-                    ${NAV.map(
+                    ${(u.accountId ? NAV : OPERATOR_NAV).map(
                       ([id, label]) =>
                         html`<a
                           href="${BASE}${id === 'dashboard' ? '' : `/${id}`}"
@@ -63,7 +81,9 @@ export function layout(chrome: Chrome, body: Html): Html {
           ${chrome.notice ? html`<p class="notice" role="status">${chrome.notice}</p>` : ''}
           ${chrome.error ? html`<p class="error" role="alert">${chrome.error}</p>` : ''} ${body}
         </main>
+        <script src="${BASE}/assets/htmx.min.js"></script>
         <script src="${BASE}/assets/console.js"></script>
+        ${chrome.scripts ?? ''}
       </body>
     </html>`;
 }
@@ -97,6 +117,8 @@ export interface DashboardView {
   accountId: string;
   production: boolean;
   reviewStatus: string | null;
+  /** The operator's note on the last decision. */
+  reviewNote?: string | undefined;
   health: 'Healthy' | 'Under review' | 'Paused';
   sendingEnabled: boolean;
   max24HourSend: number;
@@ -171,9 +193,13 @@ function productionRequest(d: DashboardView): Html | string {
   if (d.reviewStatus === 'PENDING')
     return html`<p data-testid="review">Production access requested: under review.</p>`;
   return html`<p>
-    ${d.reviewStatus === 'DENIED' ? 'Your last request was denied. ' : ''}<a href="${BASE}/production-access"
-      >Request production access</a
-    >
+    ${
+      d.reviewStatus === 'DENIED'
+        ? html`<span data-testid="review"
+            >Your last request was denied${d.reviewNote ? html`: ${d.reviewNote}` : ''}.
+          </span>`
+        : ''
+    }<a href="${BASE}/production-access">Request production access</a>
   </p>`;
 }
 
@@ -446,78 +472,6 @@ ${v('body', 'This is a test message sent from the Sesame console.')}</textarea>
     </form>`;
 }
 
-export interface MessageView {
-  id: string;
-  from: string;
-  subject: string;
-  createdAt: string;
-  recipients: { address: string; status: string; attempts: number; lastResponse: string | null }[];
-  events: { at: string; type: string; recipient: string | null; detail: string }[];
-}
-
-export function messagePage(m: MessageView): Html {
-  return html`<h1>${m.subject || '(no subject)'}</h1>
-    <table class="kv">
-      <tr>
-        <th>MessageId</th>
-        <td><code data-testid="message-id">${m.id}</code></td>
-      </tr>
-      <tr>
-        <th>From</th>
-        <td>${m.from}</td>
-      </tr>
-      <tr>
-        <th>Accepted</th>
-        <td>${m.createdAt}</td>
-      </tr>
-    </table>
-    <h2>Recipients</h2>
-    <table class="list" data-testid="recipients">
-      <thead>
-        <tr>
-          <th>Address</th>
-          <th>Status</th>
-          <th>Attempts</th>
-          <th>Last reply</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${m.recipients.map(
-          (r) =>
-            html`<tr>
-              <td>${r.address}</td>
-              <td>${r.status}</td>
-              <td>${r.attempts}</td>
-              <td>${r.lastResponse ?? ''}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    <h2>Events</h2>
-    <table class="list" data-testid="events">
-      <thead>
-        <tr>
-          <th>Time</th>
-          <th>Event</th>
-          <th>Recipient</th>
-          <th>Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${m.events.map(
-          (e) =>
-            html`<tr>
-              <td>${e.at}</td>
-              <td>${e.type}</td>
-              <td>${e.recipient ?? ''}</td>
-              <td><code class="value">${e.detail}</code></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-    <p>The page shows the events recorded so far; reload to see later ones.</p>`;
-}
-
 export function productionAccessPage(csrf: string, values: Record<string, string> = {}): Html {
   const v = (k: string, fallback = '') => values[k] ?? fallback;
   return html`<h1>Request production access</h1>
@@ -558,19 +512,11 @@ export function productionAccessPage(csrf: string, values: Record<string, string
     </form>`;
 }
 
-export function operatorPage(): Html {
-  return html`<h1>Operator</h1>
-    <p>
-      The operator screens (accounts, production-access requests, the queue, nodes, settings) are on the way;
-      until then use the <code>sesame</code> CLI.
-    </p>`;
-}
-
 export const CONSOLE_CSS = `
 :root{--ink:#1d1d1f;--muted:#666;--line:#e5e5e5;--accent:#232f3e}
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:var(--ink);background:#fafafa}
 header{display:flex;gap:1.5em;align-items:center;padding:.6em 1.2em;background:var(--accent);color:#fff}
-header a{color:#fff;text-decoration:none}header .brand{font-weight:700}header nav{display:flex;gap:1em}
+header a{color:#fff;text-decoration:none}header .brand{font-weight:700}header nav{display:flex;gap:.9em;flex-wrap:wrap}header nav a{white-space:nowrap}
 header nav a.current{border-bottom:2px solid #ff9900}.signout{margin-left:auto;display:flex;gap:.6em;align-items:center}
 .who{opacity:.8;font-size:12px}main{max-width:1100px;margin:auto;padding:1.2em}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:1em}
@@ -585,14 +531,54 @@ table.list{width:100%}.kv th{color:var(--muted);font-weight:500}code.value{word-
 pre{background:#fff;border:1px solid var(--line);padding:.8em;white-space:pre-wrap;word-break:break-all}
 .wide{max-width:640px}fieldset{border:1px solid var(--line);padding:.6em}.choice{display:block}textarea{width:100%}
 .created{background:#fffbe6;border:1px solid #f0e0a0;padding:1em;margin-bottom:1em}.empty{color:var(--muted)}
+.chart{background:#fff;border:1px solid var(--line);border-radius:6px;margin:1em 0;padding:.6em}.chart figcaption{color:var(--muted)}
+.split{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}iframe.preview{width:100%;height:320px;border:1px solid var(--line);background:#fff}
+.search,.range{flex-wrap:wrap}.headers th{font-family:monospace;white-space:nowrap}.request{margin:1em 0}
 `;
 
-/** Copy buttons (progressive: without JavaScript the values are plain text to select). */
+/**
+ * Copy buttons, and the suppression list's CSV import from a file in parts of 500 lines with a progress bar
+ * (progressive: without JavaScript values are plain text to select and the CSV is pasted into the form).
+ */
 export const CONSOLE_JS = `
 document.addEventListener('click', function (e) {
   var b = e.target.closest && e.target.closest('button.copy');
   if (!b) return;
   var text = b.dataset.copy || (document.getElementById(b.dataset.copyFrom || '') || {}).textContent || '';
   if (navigator.clipboard) navigator.clipboard.writeText(text).then(function(){ b.textContent = 'Copied'; });
+});
+document.addEventListener('submit', function (e) {
+  var form = e.target;
+  if (!form.dataset || form.dataset.import !== 'csv') return;
+  var input = form.querySelector('[data-import-file]');
+  var file = input && input.files && input.files[0];
+  if (!file) return;
+  e.preventDefault();
+  var bar = form.querySelector('[data-import-progress]');
+  var status = form.querySelector('[data-import-status]');
+  var csrf = form.querySelector('input[name=_csrf]').value;
+  file.text().then(function (text) {
+    var lines = text.split(/\\r?\\n/);
+    var size = 500, done = 0, imported = 0, errors = [];
+    bar.hidden = false; bar.max = lines.length; bar.value = 0;
+    function next() {
+      if (done >= lines.length) {
+        status.textContent = imported + ' imported' + (errors.length ? '; ' + errors.length + ' refused: ' +
+          errors.slice(0, 10).map(function (x) { return 'line ' + x.line + ': ' + x.error; }).join('; ') : '') + '.';
+        return;
+      }
+      var part = lines.slice(done, done + size);
+      var body = new URLSearchParams({ _csrf: csrf, csv: part.join('\\n'), firstLine: String(done + 1) });
+      fetch(form.action, { method: 'POST', body: body, headers: { accept: 'application/json' } })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+        .then(function (r) {
+          imported += r.imported; errors = errors.concat(r.errors); done += part.length;
+          bar.value = done; status.textContent = done + ' of ' + lines.length + ' lines';
+          next();
+        })
+        .catch(function (err) { status.textContent = 'Import stopped: ' + err.message; });
+    }
+    next();
+  });
 });
 `;

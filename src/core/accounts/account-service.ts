@@ -297,14 +297,24 @@ export class AccountService {
     return this.#store.accounts.listByReviewStatus(status);
   }
 
-  async decideReview(accountId: string, decision: 'GRANTED' | 'DENIED'): Promise<AccountRecord> {
+  /** Grants or denies a pending request; the note (why) is kept with the review and shown to the account. */
+  async decideReview(
+    accountId: string,
+    decision: 'GRANTED' | 'DENIED',
+    note?: string,
+  ): Promise<AccountRecord> {
     const account = await this.#modify(accountId, (a) => {
       if (a.review?.status !== 'PENDING')
         throw badRequest(`Account ${accountId} has no pending production-access request.`);
       const granted = decision === 'GRANTED';
       return {
         ...a,
-        review: { ...a.review, status: decision, updatedAt: this.#now() },
+        review: {
+          status: decision,
+          caseId: a.review.caseId,
+          updatedAt: this.#now(),
+          ...(note?.trim() ? { note: note.trim() } : {}),
+        },
         ...(granted
           ? {
               productionAccess: true,

@@ -56,6 +56,16 @@ export interface Aggregate {
   max: number;
 }
 
+/** One period of the console's sending charts. */
+export interface ActivityPoint {
+  start: number;
+  sends: number;
+  deliveries: number;
+  bounces: number;
+  complaints: number;
+  rejects: number;
+}
+
 export interface Datapoint extends Aggregate {
   start: number;
 }
@@ -224,6 +234,38 @@ export class MetricSeries {
       complaints: r.values.complaints!,
       rejects: r.values.rejects!,
     }));
+  }
+
+  /**
+   * The console's sending charts: sends, deliveries, bounces, complaints and rejects per period over the last
+   * `days` days, every period present (zeros included) so a chart's time axis has no gaps.
+   */
+  async activity(accountId: string, days: number, periodMs: number): Promise<ActivityPoint[]> {
+    const now = this.#now();
+    const from = Math.floor((now - days * DAY) / periodMs) * periodMs;
+    const rows = await this.#store.metrics.counters({
+      accountId,
+      span: periodMs % 3_600_000 === 0 ? HOUR_SPAN : MINUTE_SPAN,
+      from,
+      to: now + periodMs,
+      bucketMs: periodMs,
+      filter: {},
+      columns: ['sends', 'deliveries', 'bounces', 'complaints', 'rejects'],
+    });
+    const byStart = new Map(rows.map((r) => [r.start, r.values]));
+    const out: ActivityPoint[] = [];
+    for (let start = from; start <= now; start += periodMs) {
+      const v = byStart.get(start) ?? {};
+      out.push({
+        start,
+        sends: v.sends ?? 0,
+        deliveries: v.deliveries ?? 0,
+        bounces: v.bounces ?? 0,
+        complaints: v.complaints ?? 0,
+        rejects: v.rejects ?? 0,
+      });
+    }
+    return out;
   }
 
   /** Reputation counters of an account (or one configuration set) over [from, to). */

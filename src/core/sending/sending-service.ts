@@ -3,7 +3,7 @@
  * resolve only once the message is committed (acceptance.ts). Also what the APIs read back of sent mail: the
  * 24-hour count, the statistics, one message's history. Never speaks SMTP; delivery happens in the MTA.
  */
-import type { EventRecord, MessageRecord, RecipientRecord, Store } from '../../store/store.ts';
+import type { EventRecord, MessageRecord, MessageSearch, RecipientRecord, Store } from '../../store/store.ts';
 import type { AccountService } from '../accounts/account-service.ts';
 import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
 import type { ListManagement } from '../contacts/list-management.ts';
@@ -122,6 +122,16 @@ export class SendingService {
 
   sentLast24Hours(accountId: string): Promise<number> {
     return this.#quota.sentLast24Hours(accountId);
+  }
+
+  /** An account's messages, newest first (the console's message search). */
+  search(q: MessageSearch): Promise<MessageRecord[]> {
+    return this.#store.messages.search(q);
+  }
+
+  /** The message as accepted (null once delivery is done and the body is no longer kept). */
+  body(messageId: string): Promise<Buffer | null> {
+    return this.#store.messages.body(messageId);
   }
 
   /** A message's record, recipients and events (for `sesame message show`). */

@@ -23,7 +23,8 @@ export interface AccountRecord {
   enforcementStatus: EnforcementStatus;
   suppressedReasons: SuppressionReason[];
   details: AccountDetailsRecord | null;
-  review: { status: ReviewStatus; caseId: string; updatedAt: number } | null;
+  /** The production-access review; `note` is the operator's reason for the decision. */
+  review: { status: ReviewStatus; caseId: string; updatedAt: number; note?: string } | null;
   /** Start of the reputation window after a fresh start (the operator's resume); null: none. */
   reputationSince: number | null;
   /** PutAccountVdmAttributes, as given. */

@@ -104,6 +104,16 @@ export interface DeliveryOutcomes {
   dimensionMetrics?: DimensionIncrement[];
 }
 
+export interface MessageSearch {
+  accountId: string;
+  messageId?: string | undefined;
+  sender?: string | undefined;
+  recipient?: string | undefined;
+  since?: number | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
 export interface MessageStore {
   /**
    * Stores an accepted message, its queue entries (recipients), its events and its quota count in one
@@ -114,6 +124,8 @@ export interface MessageStore {
   /** Stores several accepted messages (one bulk send) in one transaction, like {@link accept}. */
   acceptAll(messages: AcceptedMessage[]): Promise<void>;
   get(id: string): Promise<MessageRecord | null>;
+  /** An account's messages, newest first, filtered (sender and recipient: case-insensitive substrings). */
+  search(q: MessageSearch): Promise<MessageRecord[]>;
   body(id: string): Promise<Buffer | null>;
   /** Recipients of a message, by index. */
   recipients(messageId: string): Promise<RecipientRecord[]>;

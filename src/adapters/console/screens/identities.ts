@@ -1,0 +1,94 @@
+/** Identities: the list, creating a domain or an address, a domain's DNS records, "check now", delete. */
+import { SesError } from '../../../core/index.ts';
+import { zoneFile } from '../../../lib/zone-file.ts';
+import type { AccountRequest, ConsoleContext } from '../context.ts';
+import { BASE, identitiesPage, identityPage, type Chrome } from '../views.ts';
+
+export function registerIdentityScreens(ctx: ConsoleContext): void {
+  const { port } = ctx;
+
+  const list = async (r: AccountRequest, extra: Partial<Chrome> = {}) => {
+    const { items } = await port.identities.list(r.accountId, { pageSize: 1000 });
+    return ctx.page(
+      r,
+      'Identities',
+      'identities',
+      identitiesPage(
+        items.map((v) => ({
+          name: v.record.name,
+          type: v.record.type,
+          status: v.status,
+          dkim: v.dkim.status ?? '—',
+        })),
+        r.s.csrf,
+      ),
+      extra,
+    );
+  };
+
+  const detail = async (r: AccountRequest, name: string, extra: Partial<Chrome> = {}) => {
+    try {
+      const v = await port.identities.get(r.accountId, name);
+      const records = await port.identities.dnsRecords(r.accountId, v.record.name);
+      return ctx.page(
+        r,
+        v.record.name,
+        'identities',
+        identityPage(
+          {
+            name: v.record.name,
+            type: v.record.type,
+            status: v.status,
+            dkimStatus: v.dkim.status ?? '—',
+            mailFrom: v.record.mailFrom
+              ? { domain: v.record.mailFrom.domain, status: v.record.mailFrom.status }
+              : null,
+            records: records.map((rec) => ({
+              ...rec,
+              // What Sesame checks: the DKIM keys and the MAIL FROM MX; the rest are recommendations.
+              status: rec.purpose.startsWith('DKIM')
+                ? (v.dkim.status ?? null)
+                : rec.purpose === 'custom MAIL FROM domain'
+                  ? (v.record.mailFrom?.status ?? null)
+                  : null,
+            })),
+            zone: zoneFile(records),
+            mailHostProblem: port.identities.mailHostProblem(),
+          },
+          r.s.csrf,
+        ),
+        extra,
+      );
+    } catch (err) {
+      if (err instanceof SesError && err.code === 'NotFoundException') return ctx.notFound(r, err.message);
+      throw err;
+    }
+  };
+
+  ctx.accountPage('/identities', (r) => list(r));
+  ctx.accountAction('/identities', async (r) => {
+    try {
+      const v = await port.identities.create(r.accountId, { identity: r.form.identity ?? '' });
+      return r.reply.redirect(`${BASE}/identities/${encodeURIComponent(v.record.name)}`, 303);
+    } catch (err) {
+      return list(r, { error: ctx.failure(err) });
+    }
+  });
+  ctx.accountPage<{ name: string }>('/identities/:name', (r) => detail(r, r.params.name));
+  ctx.accountAction<{ name: string }>('/identities/:name/check', async (r) => {
+    try {
+      const v = await port.identities.checkNow(r.accountId, r.params.name);
+      return detail(r, v.record.name, { notice: `Checked just now: ${v.status}.` });
+    } catch (err) {
+      return detail(r, r.params.name, { error: ctx.failure(err) });
+    }
+  });
+  ctx.accountAction<{ name: string }>('/identities/:name/delete', async (r) => {
+    try {
+      await port.identities.delete(r.accountId, r.params.name);
+      return list(r, { notice: `${r.params.name} was deleted.` });
+    } catch (err) {
+      return list(r, { error: ctx.failure(err) });
+    }
+  });
+}
