@@ -72,6 +72,7 @@ async function serve(config: Config): Promise<void> {
       `  Account:     ${development.accountId} (production access)`,
       `  Credentials: export AWS_ACCESS_KEY_ID=${development.accessKeyId} AWS_SECRET_ACCESS_KEY=${development.secretAccessKey} AWS_DEFAULT_REGION=${development.region}`,
       `  SMTP:        username ${development.smtpUsername}  password ${development.smtpPassword}`,
+      `  Console:     ${config.publicUrl}/console      (sign in as ${development.console.email}, password ${development.console.password})`,
       `  Try:         aws sesv2 create-email-identity --email-identity example.com --endpoint-url ${http}`,
     );
   else if (accounts.length === 0)

@@ -476,9 +476,11 @@ export class Core {
     this.#snsEmail = new SnsEmailDelivery({ sns: this.sns, systemMail });
     this.insights = new Insights({ store, dns: deps.dns });
     this.captured = new CapturedMail({ store, now });
+    this.consoleUsers = new ConsoleUsers({ store, key: box.derive('console-session'), now, logger });
     this.development = new DevelopmentMode({
       store,
       accounts: this.accounts,
+      consoleUsers: this.consoleUsers,
       cache,
       quota: this.#quota,
       settings: {
@@ -491,7 +493,6 @@ export class Core {
       },
       logger,
     });
-    this.consoleUsers = new ConsoleUsers({ store, key: box.derive('console-session'), now, logger });
     this.preflight = new Preflight({
       store,
       senders: this.senders,

@@ -286,14 +286,56 @@ export interface ConsolePort {
   >;
   readonly identities: Pick<
     IdentityService,
-    'checkNow' | 'create' | 'delete' | 'dnsRecords' | 'get' | 'list' | 'mailHostProblem'
+    | 'checkNow'
+    | 'create'
+    | 'delete'
+    | 'dnsRecords'
+    | 'get'
+    | 'list'
+    | 'mailHostProblem'
+    | 'setDkimSigning'
+    | 'setMailFrom'
+    | 'verifyEmailAddress'
   >;
   readonly sending: Pick<SendingService, 'body' | 'details' | 'search' | 'send'>;
   readonly metrics: Pick<MetricSeries, 'activity' | 'datapoints'>;
   readonly reputation: Pick<ReputationMonitor, 'settings' | 'standing'>;
   readonly templates: Pick<TemplateService, 'create' | 'delete' | 'get' | 'list' | 'testRender' | 'update'>;
   readonly suppression: Pick<SuppressionService, 'delete' | 'importRows' | 'list' | 'put'>;
-  readonly configurationSets: Pick<ConfigurationSetService, 'list'>;
+  readonly configurationSets: Pick<
+    ConfigurationSetService,
+    'create' | 'createEventDestination' | 'delete' | 'deleteEventDestination' | 'get' | 'list'
+  >;
+  readonly sns: Pick<
+    SnsService,
+    | 'createTopic'
+    | 'deleteTopic'
+    | 'deliveryLog'
+    | 'listSubscriptions'
+    | 'listTopics'
+    | 'replayOwn'
+    | 'subscribe'
+    | 'unsubscribe'
+  >;
+  readonly contacts: Pick<
+    ContactService,
+    'createContact' | 'createList' | 'deleteList' | 'getList' | 'listContacts' | 'lists'
+  >;
+  readonly receiptRules: Pick<
+    ReceiptRuleService,
+    | 'cloneRuleSet'
+    | 'createFilter'
+    | 'createRuleSet'
+    | 'deleteFilter'
+    | 'deleteRule'
+    | 'deleteRuleSet'
+    | 'describeRuleSet'
+    | 'listFilters'
+    | 'listRuleSets'
+    | 'setActiveRuleSet'
+    | 'setRulePosition'
+  >;
+  readonly inboundWork: Pick<InboundWork, 'listMessages' | 'listRefusals'>;
 }
 
 /** Development mode's inbox page and JSON API (adapters/http/dev-inbox.ts): captured mail, reset, preflight. */

@@ -146,6 +146,18 @@ export class KyselyNotifications implements NotificationStore {
     return this.#outcomes.submit({ id, delivered: false, attempts, nextAttemptAt, error });
   }
 
+  async recent(accountId: string, limit: number): Promise<NotificationRecord[]> {
+    const rows = await this.#db
+      .selectFrom('notification_deliveries')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(notification);
+  }
+
   async listDead(limit: number): Promise<NotificationRecord[]> {
     const rows = await this.#db
       .selectFrom('notification_deliveries')

@@ -13,12 +13,22 @@ import nodemailer from 'nodemailer';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CreateEmailIdentityCommand,
   GetAccountCommand,
+  GetEmailIdentityCommand,
   GetEmailTemplateCommand,
+  ListContactsCommand,
   GetSuppressedDestinationCommand,
   SendEmailCommand,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import {
+  CreateReceiptRuleCommand,
+  DescribeReceiptRuleSetCommand,
+  ListReceiptRuleSetsCommand,
+  SESClient,
+} from '@aws-sdk/client-ses';
+import { HttpReceiver } from '../support/http-receiver.ts';
 import { startSesame, type TestSesame } from '../support/sesame.ts';
 
 const run = promisify(execFile);
@@ -67,7 +77,9 @@ const rowsOf = (page: Page, selector: string) =>
     );
 
 /** An account and its first console user, made with the operator CLI; signs the user in on a fresh page. */
-async function newUser(email: string): Promise<{ accountId: string; page: Page; client: SESv2Client }> {
+async function newUser(
+  email: string,
+): Promise<{ accountId: string; page: Page; client: SESv2Client; v1: SESClient }> {
   const account = JSON.parse(await cli('account', 'create', '--name', email)) as {
     accountId: string;
     accessKeyId: string;
@@ -93,7 +105,13 @@ async function newUser(email: string): Promise<{ accountId: string; page: Page; 
     credentials: account,
     maxAttempts: 1,
   });
-  return { accountId: account.accountId, page, client };
+  const v1 = new SESClient({
+    endpoint: sesame.url,
+    region: 'us-east-1',
+    credentials: account,
+    maxAttempts: 1,
+  });
+  return { accountId: account.accountId, page, client, v1 };
 }
 
 let operatorPage: Page | undefined;
@@ -127,7 +145,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await sesame?.close();
   });
 
-  let first: { accountId: string; page: Page; client: SESv2Client };
+  let first: { accountId: string; page: Page; client: SESv2Client; v1: SESClient };
   /** A message page of the first account (the second must not see it). */
   let firstMessageUrl = '';
 
@@ -350,6 +368,270 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     ).rejects.toThrow(/does not exist/);
   }, 60_000);
 
+  it('publishes events: a configuration set with an SNS destination, its dead letters replayed', async () => {
+    const { page } = first;
+    const endpoint = await new HttpReceiver().start();
+    try {
+      await page.getByRole('link', { name: 'Notifications' }).click();
+      await page.getByLabel('Topic name').fill('console-events');
+      await page.getByRole('button', { name: 'Create topic' }).click();
+      await expectText(page, '.notice', 'Topic console-events was created.');
+      const topic = page.locator('[data-testid=topic-console-events]');
+      await topic.getByLabel('Protocol').selectOption('http');
+      await topic.getByLabel('Endpoint').fill(endpoint.url);
+      await topic.getByRole('button', { name: 'Subscribe' }).click();
+      await expectText(
+        page,
+        '.notice',
+        `${endpoint.url} must confirm the subscription (a confirmation was sent).`,
+      );
+      // The endpoint visits its SubscribeURL; the page then says so.
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${sesame.url}/console/notifications`);
+            return rowsOf(page, '[data-testid=topic-console-events] table');
+          },
+          { timeout: 15_000 },
+        )
+        .toContainEqual(['http', endpoint.url, 'confirmed', 'Unsubscribe']);
+
+      await page.getByRole('link', { name: 'Configuration sets' }).click();
+      await page.getByLabel('Name').fill('console-set');
+      await page.getByRole('button', { name: 'Create configuration set' }).click();
+      await page.waitForURL(/\/console\/configuration-sets\/console-set$/);
+      await page.getByLabel('Name').fill('to-sns');
+      for (const t of ['BOUNCE', 'COMPLAINT', 'DELIVERY'])
+        await page.locator(`input[name=event][value=${t}]`).uncheck();
+      await page.locator('input[name=event][value=SEND]').check();
+      await page.getByRole('button', { name: 'Add destination' }).click();
+      await expectText(page, '.notice', 'Event destination to-sns was added.');
+      const [destination] = await rowsOf(page, '[data-testid=event-destinations]');
+      expect(destination!.slice(0, 3)).toEqual(['to-sns', 'yes', 'SEND']);
+      expect(destination![3]).toContain(':console-events');
+      await page.screenshot({ path: `${SHOTS}/configuration-set.png`, fullPage: true });
+
+      // The endpoint fails every try: the Send event becomes a dead letter, shown in the delivery log.
+      endpoint.status = 503;
+      const { MessageId } = await first.client.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'hello@console.test',
+          Destination: { ToAddresses: ['success@simulator.amazonses.com'] },
+          ConfigurationSetName: 'console-set',
+          Content: { Simple: { Subject: { Data: 'evented' }, Body: { Text: { Data: 'hi' } } } },
+        }),
+      );
+      const notified = () =>
+        endpoint.received.filter(
+          (r) => r.body.Type === 'Notification' && r.body.Message?.includes(MessageId!),
+        );
+      // Tried once and retried SESAME_NOTIFICATION_MAX_RETRIES (3) times.
+      await expect.poll(() => notified().length, { timeout: 15_000 }).toBe(4);
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${sesame.url}/console/notifications`);
+            return page.locator('[data-testid=dead-letters]').allTextContents();
+          },
+          { timeout: 15_000 },
+        )
+        .toEqual([expect.stringContaining('1 notification failed every retry.')]);
+      const log = await rowsOf(page, '[data-testid=delivery-log]');
+      expect(log, JSON.stringify(log)).toContainEqual([
+        expect.any(String),
+        'Notification',
+        endpoint.url,
+        'dead letter',
+        '4',
+        'HTTP 503',
+      ]);
+      await page.screenshot({ path: `${SHOTS}/notifications.png`, fullPage: true });
+      endpoint.status = 200;
+      await page.getByRole('button', { name: 'Replay all dead letters' }).click();
+      await expectText(page, '.notice', '1 dead letter put back in the queue.');
+      await expect.poll(() => notified().length, { timeout: 15_000 }).toBe(5);
+      await page.reload();
+      expect(await page.locator('[data-testid=dead-letters]').count()).toBe(0);
+
+      // A contact list and a contact, seen by the API too.
+      await page.getByRole('link', { name: 'Contact lists' }).click();
+      await page.getByLabel('Name').fill('newsletter');
+      await page.getByLabel('Description').fill('Monthly news');
+      await page.getByRole('button', { name: 'Create contact list' }).click();
+      await page.waitForURL(/\/console\/contact-lists\/newsletter$/);
+      await page.getByLabel('Address').fill('reader@example.net');
+      await page.getByRole('button', { name: 'Add contact' }).click();
+      await expectText(page, '.notice', 'reader@example.net was added.');
+      expect((await rowsOf(page, '[data-testid=contacts]')).map((r) => r.slice(0, 2))).toEqual([
+        ['reader@example.net', 'no'],
+      ]);
+      const contacts = await first.client.send(new ListContactsCommand({ ContactListName: 'newsletter' }));
+      expect(contacts.Contacts?.map((c) => c.EmailAddress)).toEqual(['reader@example.net']);
+      await page.goto(`${sesame.url}/console/contact-lists`);
+      expect(await rowsOf(page, '[data-testid=contact-lists]')).toEqual([['newsletter', 'Monthly news', '']]);
+    } finally {
+      await endpoint.stop();
+    }
+  }, 90_000);
+
+  it('receives: rule sets made active, reordered and duplicated, an IP filter, the inbound log', async () => {
+    const { page } = first;
+    await page.getByRole('link', { name: 'Receiving' }).click();
+    await page.getByLabel('Name').first().fill('inbox');
+    await page.getByRole('button', { name: 'Create rule set' }).click();
+    await expectText(page, '.notice', 'Rule set inbox was created.');
+    // Rules come from the SES API; the console shows and orders them.
+    for (const [name, recipient] of [
+      ['support', 'support@console.test'],
+      ['sales', 'sales@console.test'],
+    ])
+      await first.v1.send(
+        new CreateReceiptRuleCommand({
+          RuleSetName: 'inbox',
+          Rule: {
+            Name: name,
+            Enabled: true,
+            Recipients: [recipient!],
+            Actions: [
+              { AddHeaderAction: { HeaderName: 'X-Rule', HeaderValue: name } },
+              { StopAction: { Scope: 'RuleSet' } },
+            ],
+          },
+        }),
+      );
+    await page.getByRole('link', { name: 'inbox' }).click();
+    expect((await rowsOf(page, '[data-testid=rules]')).map((r) => r.slice(0, 4))).toEqual([
+      // (CreateReceiptRule without After puts the new rule first, as SES does.)
+      ['1', 'sales', 'sales@console.test', 'Add header X-Rule: salesStop the rule set'],
+      ['2', 'support', 'support@console.test', 'Add header X-Rule: supportStop the rule set'],
+    ]);
+    await page.locator('[data-testid=rules] tbody tr').first().getByRole('button', { name: 'Down' }).click();
+    await expectText(page, '.notice', 'Rule sales moved.');
+    expect((await rowsOf(page, '[data-testid=rules]')).map((r) => r[1])).toEqual(['support', 'sales']);
+    const described = await first.v1.send(new DescribeReceiptRuleSetCommand({ RuleSetName: 'inbox' }));
+    expect(described.Rules?.map((r) => r.Name)).toEqual(['support', 'sales']);
+    await page.locator('[data-testid=rules] tbody tr').last().getByRole('button', { name: 'Up' }).click();
+    await expect
+      .poll(async () => (await rowsOf(page, '[data-testid=rules]')).map((r) => r[1]))
+      .toEqual(['sales', 'support']);
+    await page.screenshot({ path: `${SHOTS}/receipt-rules.png`, fullPage: true });
+
+    await page.getByRole('link', { name: '← Receiving' }).click();
+    const row = page.locator('[data-testid=rule-sets] tbody tr', { hasText: 'inbox' });
+    await row.getByRole('button', { name: 'Make active' }).click();
+    await expectText(page, '.notice', 'Rule set inbox is active.');
+    await page
+      .locator('[data-testid=rule-sets] tbody tr')
+      .first()
+      .getByRole('button', { name: 'Duplicate' })
+      .click();
+    await expectText(page, '.notice', 'Rule set inbox was duplicated as inbox-copy.');
+    expect((await rowsOf(page, '[data-testid=rule-sets]')).map((r) => r.slice(0, 3))).toEqual([
+      ['inbox', '2', 'active'],
+      ['inbox-copy', '2', 'inactive'],
+    ]);
+    const sets = await first.v1.send(new ListReceiptRuleSetsCommand({}));
+    expect(sets.RuleSets?.map((s) => s.Name).sort()).toEqual(['inbox', 'inbox-copy']);
+    // An IP filter that blocks 127.0.0.2: mail from there is refused, and logged.
+    await page.getByLabel('Name').last().fill('no-two');
+    await page.getByLabel('Policy').selectOption('Block');
+    await page.getByLabel('Address or CIDR').fill('127.0.0.2/32');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await expectText(page, '.notice', 'Filter no-two was added.');
+    expect(await rowsOf(page, '[data-testid=filters]')).toEqual([
+      ['no-two', 'Block', '127.0.0.2/32', 'Delete'],
+    ]);
+    await page.screenshot({ path: `${SHOTS}/receiving.png`, fullPage: true });
+
+    const mx = (localAddress = '127.0.0.1') =>
+      nodemailer.createTransport({ host: '127.0.0.1', port: sesame.smtp.mx, localAddress, ignoreTLS: true });
+    const raw = (to: string) =>
+      `From: someone@sender.test\r\nTo: ${to}\r\nSubject: inbound\r\n\r\nHello.\r\n`;
+    const taken = await mx().sendMail({
+      envelope: { from: 'someone@sender.test', to: ['support@console.test'] },
+      raw: raw('support@console.test'),
+    });
+    expect(taken.response).toMatch(/^250 /);
+    await expect(
+      mx().sendMail({
+        envelope: { from: 'someone@sender.test', to: ['nobody@console.test'] },
+        raw: raw('x'),
+      }),
+    ).rejects.toThrow(/no receipt rule matches it/);
+    await expect(
+      mx('127.0.0.2').sendMail({
+        envelope: { from: 'blocked@sender.test', to: ['support@console.test'] },
+        raw: raw('x'),
+      }),
+    ).rejects.toThrow(/blocked/);
+    await page.getByRole('link', { name: 'Inbound log' }).click();
+    expect((await rowsOf(page, '[data-testid=received]')).map((r) => r.slice(1, 4))).toEqual([
+      ['someone@sender.test', 'support@console.test', '127.0.0.1'],
+    ]);
+    const refused = (await rowsOf(page, '[data-testid=refused]')).map((r) => r.slice(1, 5));
+    expect(refused).toContainEqual([
+      'someone@sender.test',
+      'nobody@console.test',
+      '127.0.0.1',
+      'no rule matched',
+    ]);
+    expect(refused).toContainEqual([
+      'blocked@sender.test',
+      'support@console.test',
+      '127.0.0.2',
+      'the client address is blocked by a receipt filter',
+    ]);
+    await page.screenshot({ path: `${SHOTS}/inbound-log.png`, fullPage: true });
+  }, 90_000);
+
+  it('sets an identity’s custom MAIL FROM and new DKIM keys, and resends an address’s verification', async () => {
+    const { page } = first;
+    await page.goto(`${sesame.url}/console/identities/console.test`);
+    await page.getByLabel('Subdomain').fill('bounce.console.test');
+    await page.getByLabel('If its MX is missing').selectOption('REJECT_MESSAGE');
+    await page.getByRole('button', { name: 'Set MAIL FROM domain' }).click();
+    await expectText(
+      page,
+      '.notice',
+      'MAIL FROM domain bounce.console.test set: publish its MX and SPF records.',
+    );
+    expect((await page.locator('[data-testid=mail-from]').innerText()).replace(/\s+/g, ' ')).toBe(
+      'bounce.console.test: PENDING; if its MX is missing: refuse the send',
+    );
+    const records = (await rowsOf(page, 'table.records')).map((r) => `${r[0]} ${r[1]}`);
+    expect(records).toContain('bounce.console.test MX');
+    let identity = await first.client.send(new GetEmailIdentityCommand({ EmailIdentity: 'console.test' }));
+    expect(identity.MailFromAttributes).toMatchObject({
+      MailFromDomain: 'bounce.console.test',
+      BehaviorOnMxFailure: 'REJECT_MESSAGE',
+    });
+    const before = identity.DkimAttributes?.Tokens;
+    await page.locator('summary', { hasText: 'Change the DKIM keys' }).click();
+    await page.locator('select[name=nextKeyLength]').selectOption('RSA_1024_BIT');
+    await page.getByRole('button', { name: 'Rotate to new Easy DKIM keys' }).click();
+    await expectText(page, '.notice', 'New Easy DKIM keys: publish the records below.');
+    identity = await first.client.send(new GetEmailIdentityCommand({ EmailIdentity: 'console.test' }));
+    expect(identity.DkimAttributes?.NextSigningKeyLength).toBe('RSA_1024_BIT');
+    await expectText(page, '[data-testid=dkim]', /next key: RSA_1024_BIT|RSA_1024_BIT/);
+    expect(before).toHaveLength(3);
+    await page.getByRole('button', { name: 'Stop using it' }).click();
+    await expectText(page, '.notice', 'The default MAIL FROM domain is used again.');
+    identity = await first.client.send(new GetEmailIdentityCommand({ EmailIdentity: 'console.test' }));
+    expect(identity.MailFromAttributes?.MailFromDomain).toBeUndefined();
+
+    await page.getByRole('link', { name: 'Identities', exact: true }).click();
+    await page.getByLabel('Domain or email address').fill('someone@elsewhere.test');
+    await page.getByRole('button', { name: 'Create identity' }).click();
+    await page.waitForURL(/\/console\/identities\/someone%40elsewhere\.test$/);
+    await expectText(
+      page,
+      '[data-testid=verification-sent]',
+      'A verification email was sent to someone@elsewhere.test',
+    );
+    await page.getByRole('button', { name: 'Resend verification email' }).click();
+    await expectText(page, '.notice', 'A new verification email was sent to someone@elsewhere.test.');
+  }, 60_000);
+
   it('shows reputation with its review and pause thresholds', async () => {
     const { page } = first;
     await page.getByRole('link', { name: 'Reputation' }).click();
@@ -497,4 +779,95 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expectText(page, '.error', 'The email address or password is not right.');
   }, 60_000);
+});
+
+describe.skipIf(!existsSync(CHROMIUM))('development mode: the inbox is a console page', () => {
+  let dev: TestSesame;
+  let devBrowser: Browser;
+  beforeAll(async () => {
+    dev = await startSesame({ dev: true, smtpPort: 0, smtpsPort: 0 });
+    devBrowser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  }, 60_000);
+  afterAll(async () => {
+    await devBrowser?.close();
+    await dev?.close();
+  });
+
+  it('signs in with the announced user, shows this account’s captured mail live, with every view', async () => {
+    const account = dev.platform.core.development.credentials()!;
+    const page = await (await devBrowser.newContext({ acceptDownloads: true })).newPage();
+    await page.goto(`${dev.url}/console/login`);
+    await page.getByLabel('Email').fill(account.console.email);
+    await page.getByLabel('Password').fill(account.console.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${dev.url}/console`);
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    expect(await page.locator('[data-testid=captured-count]').innerText()).toBe('0 messages');
+
+    // Another account's mail is captured too, but is not this account's to see.
+    const other = await dev.createAccount({ production: true });
+    await other.v2.send(new CreateEmailIdentityCommand({ EmailIdentity: 'other.test' }));
+    const theirs = await other.v2.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'them@other.test',
+        Destination: { ToAddresses: ['someone@dest.test'] },
+        Content: { Simple: { Subject: { Data: 'Not yours' }, Body: { Text: { Data: 'x' } } } },
+      }),
+    );
+    const ses = dev.v2Client(account);
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'app.test' }));
+    const sent = await ses.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'hello@app.test',
+        Destination: { ToAddresses: ['alice@dest.test'] },
+        Content: {
+          Simple: {
+            Subject: { Data: 'Your invoice' },
+            Body: { Text: { Data: 'See attached.' }, Html: { Data: '<h1>Invoice</h1><p>See attached.</p>' } },
+            Attachments: [
+              {
+                FileName: 'invoice.pdf',
+                RawContent: Buffer.from('%PDF-1.4 fake'),
+                ContentType: 'application/pdf',
+              },
+            ],
+          },
+        },
+      }),
+    );
+    // No reload: the list refreshes itself.
+    await expect
+      .poll(async () => (await rowsOf(page, '[data-testid=captured]')).map((r) => r.slice(1, 4)), {
+        timeout: 15_000,
+      })
+      .toEqual([['hello@app.test', 'alice@dest.test', 'Your invoice']]);
+    await page.screenshot({ path: `${SHOTS}/inbox.png`, fullPage: true });
+
+    await page.getByRole('link', { name: 'Your invoice' }).click();
+    await expectText(page, 'h1', 'Your invoice');
+    await expect.poll(() => page.frameLocator('iframe.mail').locator('h1').textContent()).toBe('Invoice');
+    await page.screenshot({ path: `${SHOTS}/inbox-message.png`, fullPage: true });
+    await page.getByRole('link', { name: 'headers', exact: true }).click();
+    expect((await rowsOf(page, 'table.headers')).map((r) => r[0])).toContain('DKIM-Signature');
+    await page.getByRole('link', { name: 'text', exact: true }).click();
+    await expectText(page, '[data-testid=view-text] pre', 'See attached.');
+    await page.getByRole('link', { name: 'attachments (1)' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'invoice.pdf' }).click();
+    expect((await download).suggestedFilename()).toBe('invoice.pdf');
+    await page.getByRole('link', { name: 'raw', exact: true }).click();
+    await expectText(page, '[data-testid=view-raw] pre', `Subject: Your invoice`);
+    await page.getByRole('link', { name: 'preflight', exact: true }).click();
+    await expectText(page, '[data-testid=view-preflight] .verdict', /Preflight: (pass|warn|fail)/);
+    // The inbox page links the message's own page, where its events are.
+    await page.getByRole('link', { name: 'Message page' }).click();
+    expect(page.url()).toBe(`${dev.url}/console/messages/${encodeURIComponent(sent.MessageId!)}`);
+
+    // The other account's copy: not listed, and not there by its id either.
+    const [their] = (await dev.platform.core.captured.list({ messageId: theirs.MessageId! })).messages;
+    expect((await page.goto(`${dev.url}/console/inbox/${their!.id}`))?.status()).toBe(404);
+    expect((await page.goto(`${dev.url}/console/inbox/${their!.id}/raw`))?.status()).toBe(404);
+    await page.goto(`${dev.url}/console/inbox`);
+    expect(await page.locator('main').textContent()).not.toContain('Not yours');
+  }, 90_000);
 });

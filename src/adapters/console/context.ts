@@ -5,7 +5,7 @@
  * sign-in, CSRF or role checks.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SesError, type ConsolePort, type SignedInUser } from '../../core/index.ts';
+import { SesError, type ConsolePort, type DevInboxPort, type SignedInUser } from '../../core/index.ts';
 import { html, type Html } from '../../lib/html.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { BASE, layout, type Chrome } from './views.ts';
@@ -21,6 +21,8 @@ export interface ConsoleSettings {
   publicUrl: string;
   /** The settings in effect, secrets already hidden, for the operator's settings screen. */
   settingsInEffect?: () => { name: string; value: string }[];
+  /** Development mode's captured mail (absent unless `sesame serve --dev`): the console's Inbox page. */
+  devInbox?: DevInboxPort | undefined;
   /** This node's delivery (absent in a process that delivers nothing). */
   delivery?: {
     queue(): { domain: string; ready: number; delayed: number; oldestAcceptedAt: number | null }[];
@@ -31,8 +33,9 @@ export interface ConsoleSettings {
 }
 
 export const COOKIE = 'sesame_console';
+/** frame-src 'self': the Inbox page frames a captured message's HTML, served sandboxed by the console. */
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export type Form = Record<string, string>;
 
@@ -131,6 +134,7 @@ export class ConsoleContext {
       title,
       section,
       user: { email: s.user.email, accountId: s.user.accountId, role: s.user.role, csrf: s.csrf },
+      dev: this.settings.devInbox !== undefined,
       ...extra,
     };
   }

@@ -13,8 +13,11 @@ import type { Logger } from '../../lib/logger.ts';
 import { ConsoleContext, message, sameOrigin, type ConsoleSettings } from './context.ts';
 import { registerAccountScreens } from './screens/account.ts';
 import { registerIdentityScreens } from './screens/identities.ts';
+import { registerInboxScreens } from './screens/inbox.ts';
 import { registerMessageScreens } from './screens/messages.ts';
 import { registerOperatorScreens } from './screens/operator.ts';
+import { registerPublishingScreens } from './screens/publishing.ts';
+import { registerReceivingScreens } from './screens/receiving.ts';
 import { registerResourceScreens } from './screens/resources.ts';
 import { CHARTS_JS } from './screens/charts.ts';
 import { BASE, CONSOLE_CSS, CONSOLE_JS, loginPage, setupPage } from './views.ts';
@@ -108,5 +111,8 @@ export function registerConsole(
   registerIdentityScreens(ctx);
   registerMessageScreens(ctx);
   registerResourceScreens(ctx);
+  registerPublishingScreens(ctx);
+  registerReceivingScreens(ctx);
   registerOperatorScreens(ctx);
+  if (settings.devInbox) registerInboxScreens(ctx, settings.devInbox);
 }

@@ -15,6 +15,8 @@ export interface Chrome {
   section?: string;
   notice?: string | undefined;
   error?: string | undefined;
+  /** Development mode: the navigation has the Inbox of captured mail. */
+  dev?: boolean | undefined;
   /** Scripts a page needs beyond console.js and htmx (the charts). */
   scripts?: Html | undefined;
 }
@@ -27,9 +29,18 @@ const NAV: [string, string][] = [
   ['send-test', 'Send test email'],
   ['messages', 'Messages'],
   ['templates', 'Templates'],
+  ['configuration-sets', 'Configuration sets'],
+  ['notifications', 'Notifications'],
   ['suppression', 'Suppression list'],
+  ['contact-lists', 'Contact lists'],
+  ['receiving', 'Receiving'],
   ['users', 'Users'],
 ];
+
+/** In development mode the captured mail comes right after the messages. */
+const DEV_NAV = NAV.flatMap((entry): [string, string][] =>
+  entry[0] === 'messages' ? [entry, ['inbox', 'Inbox']] : [entry],
+);
 
 const OPERATOR_NAV: [string, string][] = [
   ['operator', 'Accounts'],
@@ -58,7 +69,7 @@ export function layout(chrome: Chrome, body: Html): Html {
           ${
             u
               ? html`<nav>
-                    ${(u.accountId ? NAV : OPERATOR_NAV).map(
+                    ${(u.accountId ? (chrome.dev ? DEV_NAV : NAV) : OPERATOR_NAV).map(
                       ([id, label]) =>
                         html`<a
                           href="${BASE}${id === 'dashboard' ? '' : `/${id}`}"
@@ -249,7 +260,13 @@ export interface IdentityDetail {
   type: string;
   status: string;
   dkimStatus: string;
-  mailFrom: { domain: string; status: string } | null;
+  mailFrom: { domain: string; status: string; behaviorOnMxFailure: string } | null;
+  dkim: {
+    origin: string | null;
+    currentKeyLength: string | null;
+    nextKeyLength: string | null;
+    lastKeyGeneratedAt: string | null;
+  };
   records: { name: string; type: string; value: string; purpose: string; status: string | null }[];
   zone: string;
   mailHostProblem: string | undefined;
@@ -287,9 +304,16 @@ export function identityPage(d: IdentityDetail, csrf: string): Html {
     </form>
     ${
       d.type === 'EMAIL_ADDRESS' && d.status !== 'SUCCESS'
-        ? html`<p>A verification email was sent to ${d.name}; the link in it verifies the address.</p>`
+        ? html`<p data-testid="verification-sent">
+              A verification email was sent to ${d.name}; the link in it verifies the address.
+            </p>
+            <form method="post" action="${path}/resend" class="inline">
+              <input type="hidden" name="_csrf" value="${csrf}" />
+              <button>Resend verification email</button>
+            </form>`
         : ''
     }
+    ${d.type === 'DOMAIN' ? dkimSection(d, path, csrf) : ''} ${mailFromSection(d, path, csrf)}
     ${
       d.records.length
         ? html`<h2>DNS records to publish</h2>
@@ -327,6 +351,92 @@ export function identityPage(d: IdentityDetail, csrf: string): Html {
     <form method="post" action="${path}/delete" class="danger">
       <input type="hidden" name="_csrf" value="${csrf}" />
       <button>Delete identity</button>
+    </form>`;
+}
+
+const hidden = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}" />`;
+
+function dkimSection(d: IdentityDetail, path: string, csrf: string): Html {
+  const easy = d.dkim.origin !== 'EXTERNAL';
+  return html`<h2>DKIM</h2>
+    <table class="kv" data-testid="dkim">
+      <tr>
+        <th>Keys</th>
+        <td>${easy ? 'Easy DKIM (Sesame makes and rotates the keys)' : 'Your own key (BYODKIM)'}</td>
+      </tr>
+      ${
+        easy
+          ? html`<tr>
+                <th>Key length</th>
+                <td>
+                  ${d.dkim.currentKeyLength ?? '—'}${
+                    d.dkim.nextKeyLength && d.dkim.nextKeyLength !== d.dkim.currentKeyLength
+                      ? html` (next key: ${d.dkim.nextKeyLength})`
+                      : ''
+                  }
+                </td>
+              </tr>
+              <tr>
+                <th>Last key made</th>
+                <td>${d.dkim.lastKeyGeneratedAt ?? '—'}</td>
+              </tr>`
+          : ''
+      }
+    </table>
+    <details>
+      <summary>Change the DKIM keys</summary>
+      <form method="post" action="${path}/dkim" class="inline">
+        ${hidden(csrf)}
+        <input type="hidden" name="origin" value="AWS_SES" />
+        <label
+          >Easy DKIM, new keys of
+          <select name="nextKeyLength">
+            <option value="RSA_2048_BIT">2048 bits</option>
+            <option value="RSA_1024_BIT">1024 bits</option>
+          </select></label
+        >
+        <button>Rotate to new Easy DKIM keys</button>
+      </form>
+      <form method="post" action="${path}/dkim" class="stack wide">
+        ${hidden(csrf)}
+        <input type="hidden" name="origin" value="EXTERNAL" />
+        <label>Selector <input name="selector" required /></label>
+        <label
+          >Private key (PEM or base64 DER)
+          <textarea name="privateKey" rows="4" required></textarea>
+        </label>
+        <button>Use my own key (BYODKIM)</button>
+      </form>
+    </details>`;
+}
+
+function mailFromSection(d: IdentityDetail, path: string, csrf: string): Html {
+  const base = d.type === 'DOMAIN' ? d.name : d.name.slice(d.name.lastIndexOf('@') + 1);
+  return html`<h2>Custom MAIL FROM domain</h2>
+    ${
+      d.mailFrom
+        ? html`<p data-testid="mail-from">
+              ${d.mailFrom.domain}: ${d.mailFrom.status}; if its MX is missing:
+              ${d.mailFrom.behaviorOnMxFailure === 'REJECT_MESSAGE' ? 'refuse the send' : 'use the default domain'}
+            </p>
+            <form method="post" action="${path}/mail-from" class="inline">
+              ${hidden(csrf)}
+              <input type="hidden" name="domain" value="" />
+              <button>Stop using it</button>
+            </form>`
+        : html`<p>Bounces come back to Sesame’s own domain; a subdomain of ${base} aligns SPF with it.</p>`
+    }
+    <form method="post" action="${path}/mail-from" class="inline">
+      ${hidden(csrf)}
+      <label>Subdomain <input name="domain" required placeholder="mail.${base}" /></label>
+      <label
+        >If its MX is missing
+        <select name="behaviorOnMxFailure">
+          <option value="USE_DEFAULT_VALUE">use the default domain</option>
+          <option value="REJECT_MESSAGE">refuse the send</option>
+        </select></label
+      >
+      <button>Set MAIL FROM domain</button>
     </form>`;
 }
 
@@ -533,7 +643,11 @@ pre{background:#fff;border:1px solid var(--line);padding:.8em;white-space:pre-wr
 .created{background:#fffbe6;border:1px solid #f0e0a0;padding:1em;margin-bottom:1em}.empty{color:var(--muted)}
 .chart{background:#fff;border:1px solid var(--line);border-radius:6px;margin:1em 0;padding:.6em}.chart figcaption{color:var(--muted)}
 .split{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}iframe.preview{width:100%;height:320px;border:1px solid var(--line);background:#fff}
-.search,.range{flex-wrap:wrap}.headers th{font-family:monospace;white-space:nowrap}.request{margin:1em 0}
+iframe.mail{width:100%;height:60vh;border:1px solid var(--line);background:#fff}
+.tabs{display:flex;gap:.2em;margin:1em 0 0}.tab{padding:.3em .8em;border:1px solid var(--line);border-bottom:0;border-radius:4px 4px 0 0;text-decoration:none;background:#fff}.tab.current{background:#232f3e;color:#fff}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}dl.meta dt{color:var(--muted)}dl.meta dd{margin:0}
+.findings tr.fail td:first-child{color:#b00;font-weight:600}.findings tr.warn td:first-child{color:#a60}.findings tr.pass td:first-child{color:#070}
+.search,.range{flex-wrap:wrap}.inline-button{display:inline}.actions{white-space:nowrap}.topic{margin:1em 0}.headers th{font-family:monospace;white-space:nowrap}.request{margin:1em 0}
 `;
 
 /**

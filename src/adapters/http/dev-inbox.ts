@@ -9,11 +9,11 @@ import {
   type CapturedMailRecord,
   type CapturedMessage,
   type DevInboxPort,
-  type PreflightReport,
 } from '../../core/index.ts';
 import { LINK_ROUTES } from '../../lib/public-links.ts';
-import { escapeHtml as escapeText } from '../../lib/html.ts';
+import { html, type Html } from '../../lib/html.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { CAPTURED_HTML_CSP, capturedMessage, capturedTable } from './captured-views.ts';
 
 const API = '/api/dev';
 const INBOX = LINK_ROUTES.inbox;
@@ -21,14 +21,6 @@ const INBOX = LINK_ROUTES.inbox;
 /** The page's own styles and script are served by Sesame (no CDN); captured HTML is shown in a sandboxed frame. */
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-/** Captured HTML: no scripts, no forms; images load (open tracking can be tried by viewing). */
-const MAIL_CSP =
-  "default-src 'none'; img-src * data: cid:; style-src 'unsafe-inline' *; font-src * data:; sandbox allow-popups allow-popups-to-escape-sandbox";
-
-/** Escapes a value for the inbox's markup (one escaping rule for all pages: lib/html.ts). */
-export function escapeHtml(value: string | number | null | undefined): string {
-  return escapeText(String(value ?? ''));
-}
 
 function summary(m: CapturedMailRecord) {
   return {
@@ -197,9 +189,9 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
       const m = await port.captured.get(req.params.id);
       return reply
         .type('text/html; charset=utf-8')
-        .header('content-security-policy', MAIL_CSP)
+        .header('content-security-policy', CAPTURED_HTML_CSP)
         .header('x-content-type-options', 'nosniff')
-        .send(`<base target="_blank">${m.html ?? `<pre>${escapeHtml(m.text ?? '')}</pre>`}`);
+        .send(`<base target="_blank">${m.html ?? html`<pre>${m.text ?? ''}</pre>`.text}`);
     }),
   );
   app.get(
@@ -250,18 +242,31 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
   });
 
   // ---- pages --------------------------------------------------------------------------------------------
-  const page = (reply: FastifyReply, title: string, body: string) =>
+  const page = (reply: FastifyReply, title: string, body: Html) =>
     reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', PAGE_CSP)
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'no-referrer')
       .send(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-          `<title>${escapeHtml(title)} · Sesame inbox</title><link rel="stylesheet" href="${INBOX}/assets/inbox.css"></head>` +
-          `<body><header><a class="brand" href="${INBOX}">Sesame inbox</a><span class="mode">development mode — mail is captured, never delivered</span>` +
-          `<span id="live" class="live" hidden>● live</span></header><main>${body}</main>` +
-          `<script src="${INBOX}/assets/inbox.js"></script></body></html>`,
+        html`<!doctype html>
+          <html lang="en">
+            <head>
+              <meta charset="utf-8" />
+              <meta name="viewport" content="width=device-width, initial-scale=1" />
+              <title>${title} · Sesame inbox</title>
+              <link rel="stylesheet" href="${INBOX}/assets/inbox.css" />
+            </head>
+            <body>
+              <header>
+                <a class="brand" href="${INBOX}">Sesame inbox</a
+                ><span class="mode">development mode — mail is captured, never delivered</span
+                ><span id="live" class="live" hidden>● live</span>
+              </header>
+              <main>${body}</main>
+              <script src="${INBOX}/assets/inbox.js"></script>
+            </body>
+          </html>`.text,
       );
 
   app.get(INBOX, async (req: FastifyRequest<{ Querystring: Query }>, reply) => {
@@ -269,31 +274,35 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
       const filter = filterOf(req.query);
       const { messages: rows, total } = await port.captured.list({ ...filter, limit: filter.limit ?? 100 });
       const q = req.query;
-      const form =
-        `<form class="filters" method="get" action="${INBOX}">` +
-        ['to', 'from', 'subject', 'messageId']
-          .map(
-            (f) =>
-              `<label>${f === 'messageId' ? 'MessageId' : f[0]!.toUpperCase() + f.slice(1)} <input name="${f}" value="${escapeHtml(q[f] ?? '')}"></label>`,
-          )
-          .join('') +
-        `<button>Filter</button><a href="${INBOX}">Clear</a></form>` +
-        `<form class="danger" method="post" action="${INBOX}/delete-all"><button>Delete all</button></form>`;
-      const table =
-        rows.length === 0
-          ? `<p class="empty">No captured mail${Object.values(q).some(Boolean) ? ' matches these filters' : ' yet: send some with the SDK, the CLI or SMTP'}.</p>`
-          : `<table class="list"><thead><tr><th>Captured</th><th>From</th><th>To</th><th>Subject</th><th>Size</th></tr></thead><tbody>` +
-            rows
-              .map(
-                (m) =>
-                  `<tr><td><time datetime="${new Date(m.capturedAt).toISOString()}">${escapeHtml(new Date(m.capturedAt).toISOString().replace('T', ' ').slice(0, 19))}</time></td>` +
-                  `<td>${escapeHtml(m.from)}</td><td>${escapeHtml(m.recipients.join(', '))}</td>` +
-                  `<td><a href="${INBOX}/${escapeHtml(m.id)}">${escapeHtml(m.subject || '(no subject)')}</a></td><td>${kb(m.size)}</td></tr>`,
-              )
-              .join('') +
-            `</tbody></table>`;
-      const count = `<p class="count">${total} message${total === 1 ? '' : 's'}${total > rows.length ? `, the newest ${rows.length} shown` : ''}</p>`;
-      return page(reply, 'Inbox', `<h1>Captured mail</h1>${form}${count}${table}`);
+      const filtered = Object.values(q).some(Boolean);
+      return page(
+        reply,
+        'Inbox',
+        html`<h1>Captured mail</h1>
+          <form class="filters" method="get" action="${INBOX}">
+            ${(['to', 'from', 'subject', 'messageId'] as const).map(
+              (f) =>
+                html`<label
+                  >${f === 'messageId' ? 'MessageId' : f[0]!.toUpperCase() + f.slice(1)}
+                  <input name="${f}" value="${q[f] ?? ''}"
+                /></label>`,
+            )}
+            <button>Filter</button><a href="${INBOX}">Clear</a>
+          </form>
+          <form class="danger" method="post" action="${INBOX}/delete-all"><button>Delete all</button></form>
+          <p class="count">
+            ${total}
+            message${total === 1 ? '' : 's'}${total > rows.length ? `, the newest ${rows.length} shown` : ''}
+          </p>
+          ${
+            rows.length === 0
+              ? html`<p class="empty">
+                  No captured
+                  mail${filtered ? ' matches these filters' : ' yet: send some with the SDK, the CLI or SMTP'}.
+                </p>`
+              : capturedTable(rows, (id) => `${INBOX}/${id}`)
+          }`,
+      );
     } catch (err) {
       return jsonError(reply, err, deps);
     }
@@ -315,91 +324,35 @@ export function registerDevInbox(app: FastifyInstance, port: DevInboxPort | unde
   app.get(`${INBOX}/:id`, async (req: ById, reply) => {
     try {
       const m = await port.captured.get(req.params.id);
-      const view = req.query.view ?? (m.html ? 'html' : 'text');
-      const views = ['html', 'text', 'headers', 'raw', 'attachments', 'events', 'preflight'];
-      const tabs = views
-        .map(
-          (v) =>
-            `<a class="tab${v === view ? ' current' : ''}" href="${INBOX}/${escapeHtml(m.id)}?view=${v}">${v === 'attachments' ? `attachments (${m.attachments.length})` : v}</a>`,
-        )
-        .join('');
-      let content: string;
-      switch (view) {
-        case 'html':
-          content = m.html
-            ? `<iframe class="mail" sandbox="allow-popups allow-popups-to-escape-sandbox" src="${API}/messages/${escapeHtml(m.id)}/html" title="HTML part"></iframe>`
-            : '<p class="empty">This message has no HTML part.</p>';
-          break;
-        case 'text':
-          content =
-            m.text !== null ? `<pre>${escapeHtml(m.text)}</pre>` : '<p class="empty">No text part.</p>';
-          break;
-        case 'headers':
-          content = `<table class="headers">${m.headers.map((h) => `<tr><th>${escapeHtml(h.name)}</th><td>${escapeHtml(h.value)}</td></tr>`).join('')}</table>`;
-          break;
-        case 'raw':
-          content = `<p><a href="${API}/messages/${escapeHtml(m.id)}/raw">Download .eml</a></p><pre>${escapeHtml((await port.captured.raw(m.id)).toString('utf8'))}</pre>`;
-          break;
-        case 'attachments':
-          content =
-            m.attachments.length === 0
-              ? '<p class="empty">No attachments.</p>'
-              : `<ul>${m.attachments.map((a) => `<li><a href="${API}/messages/${escapeHtml(m.id)}/attachments/${a.index}">${escapeHtml(a.filename ?? `attachment ${a.index}`)}</a> — ${escapeHtml(a.contentType)}, ${kb(a.size)}</li>`).join('')}</ul>`;
-          break;
-        case 'events':
-          content = `<table class="list"><thead><tr><th>Time</th><th>Event</th><th>Recipient</th></tr></thead><tbody>${m.events.map((e) => `<tr><td>${new Date(e.at).toISOString()}</td><td>${escapeHtml(e.type)}</td><td>${escapeHtml(e.recipient ?? '')}</td></tr>`).join('')}</tbody></table>`;
-          break;
-        case 'preflight':
-          content = preflightHtml(await port.preflight.captured(m.id));
-          break;
-        default:
-          content = '<p class="empty">Unknown view.</p>';
-      }
-      const status = m.recipientStatus
-        .map(
-          (r) =>
-            `${escapeHtml(r.address)}: <b>${escapeHtml(r.status)}</b>${r.lastResponse ? ` (${escapeHtml(r.lastResponse)})` : ''}`,
-        )
-        .join('<br>');
-      const meta =
-        `<dl class="meta"><dt>From</dt><dd>${escapeHtml(m.from)}</dd><dt>To</dt><dd>${escapeHtml(m.to.join(', '))}</dd>` +
-        (m.cc.length ? `<dt>Cc</dt><dd>${escapeHtml(m.cc.join(', '))}</dd>` : '') +
-        `<dt>Envelope</dt><dd>MAIL FROM ${escapeHtml(m.mailFrom)} → ${escapeHtml(m.recipients.join(', '))}</dd>` +
-        `<dt>MessageId</dt><dd><code>${escapeHtml(m.messageId)}</code> (<code>sesame message show ${escapeHtml(m.messageId)}</code>)</dd>` +
-        `<dt>Outcome</dt><dd>${status || '—'}</dd><dt>Size</dt><dd>${kb(m.size)}</dd></dl>`;
+      const id = encodeURIComponent(m.id);
+      const view = await capturedMessage(
+        m,
+        req.query.view,
+        {
+          page: `${INBOX}/${id}`,
+          html: `${API}/messages/${id}/html`,
+          raw: `${API}/messages/${id}/raw`,
+          attachment: (index) => `${API}/messages/${id}/attachments/${index}`,
+        },
+        { raw: () => port.captured.raw(m.id), preflight: () => port.preflight.captured(m.id) },
+      );
       return page(
         reply,
         m.subject || '(no subject)',
-        `<p><a href="${INBOX}">← all mail</a></p><h1>${escapeHtml(m.subject || '(no subject)')}</h1>${meta}<nav class="tabs">${tabs}</nav><section>${content}</section>`,
+        html`<p><a href="${INBOX}">← all mail</a></p>
+          ${view}`,
       );
     } catch (err) {
       if (err instanceof SesError && err.code === 'NotFoundException')
         return page(
           reply.code(404),
           'Not found',
-          `<p>${escapeHtml(err.message)}</p><p><a href="${INBOX}">← all mail</a></p>`,
+          html`<p>${err.message}</p>
+            <p><a href="${INBOX}">← all mail</a></p>`,
         );
       return jsonError(reply, err, deps);
     }
   });
-}
-
-function kb(bytes: number): string {
-  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
-}
-
-export function preflightHtml(r: PreflightReport): string {
-  return (
-    `<p class="verdict ${r.verdict}">Preflight: <b>${r.verdict}</b> — sending host ${escapeHtml(r.sendingHost)}${r.sendingAddresses.length ? ` (${escapeHtml(r.sendingAddresses.join(', '))})` : ''}, MAIL FROM domain ${escapeHtml(r.mailFromDomain)}</p>` +
-    `<table class="findings"><thead><tr><th></th><th>Check</th><th>Finding</th><th>Fix</th></tr></thead><tbody>` +
-    r.findings
-      .map(
-        (f) =>
-          `<tr class="${f.status}"><td>${f.status}</td><td>${escapeHtml(f.check)}</td><td>${escapeHtml(f.message)}</td><td>${f.fix ? `<code>${escapeHtml(f.fix)}</code>` : ''}</td></tr>`,
-      )
-      .join('') +
-    `</tbody></table>`
-  );
 }
 
 const INBOX_CSS = `

@@ -131,6 +131,31 @@ export class ConsoleUsers {
     return { user, setupToken };
   }
 
+  /**
+   * Development mode's console user of the default account, with its well-known password: made once; left
+   * alone afterwards (a password the developer changed stays).
+   */
+  async ensureDevelopmentUser(accountId: string, email: string, password: string): Promise<void> {
+    if (await this.#store.consoleUsers.byEmail(email)) return;
+    const now = this.#now();
+    try {
+      await this.#store.consoleUsers.create({
+        id: randomUUID(),
+        accountId,
+        email,
+        role: 'admin',
+        passwordHash: await hashPassword(password),
+        passwordChangedAt: now,
+        setupTokenHash: null,
+        setupExpiresAt: null,
+        createdAt: now,
+      });
+    } catch (err) {
+      // Another node of the same database made it first.
+      if (!(err instanceof StoreConflictError)) throw err;
+    }
+  }
+
   /** The user a setup token is for, if it is valid and unexpired. */
   async setupUser(token: string): Promise<ConsoleUserRecord | undefined> {
     const user = await this.#store.consoleUsers.bySetupToken(sha256(token));

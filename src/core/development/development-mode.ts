@@ -8,6 +8,7 @@ import type { AccountDetailsRecord, Store } from '../../store/store.ts';
 import type { AccountService, NewCredentials } from '../accounts/account-service.ts';
 import { smtpPasswordV4 } from '../accounts/smtp-password.ts';
 import type { EpochCache } from '../cache.ts';
+import type { ConsoleUsers } from '../console/console-users.ts';
 import type { QuotaTracker } from '../sending/quota.ts';
 import { SYSTEM_ACCOUNT } from '../sending/system-mail.ts';
 
@@ -23,14 +24,19 @@ export interface DevelopmentSettings {
   inboxUrl: string;
 }
 
+/** The default account's console user (an admin), with a well-known password like the keys. */
+export const DEVELOPMENT_CONSOLE_USER = { email: 'developer@example.com', password: 'sesame-development' };
+
 export interface DevelopmentAccount extends NewCredentials {
   accountId: string;
   region: string;
+  console: { email: string; password: string };
 }
 
 export class DevelopmentMode {
   readonly #store: Store;
   readonly #accounts: AccountService;
+  readonly #consoleUsers: ConsoleUsers;
   readonly #cache: EpochCache;
   readonly #quota: QuotaTracker;
   readonly #settings: DevelopmentSettings;
@@ -39,6 +45,7 @@ export class DevelopmentMode {
   constructor(deps: {
     store: Store;
     accounts: AccountService;
+    consoleUsers: ConsoleUsers;
     cache: EpochCache;
     quota: QuotaTracker;
     settings: DevelopmentSettings;
@@ -46,6 +53,7 @@ export class DevelopmentMode {
   }) {
     this.#store = deps.store;
     this.#accounts = deps.accounts;
+    this.#consoleUsers = deps.consoleUsers;
     this.#cache = deps.cache;
     this.#quota = deps.quota;
     this.#settings = deps.settings;
@@ -84,6 +92,11 @@ export class DevelopmentMode {
       secretAccessKey: s.secretAccessKey,
       details: this.#details(),
     });
+    await this.#consoleUsers.ensureDevelopmentUser(
+      DEVELOPMENT_ACCOUNT_ID,
+      DEVELOPMENT_CONSOLE_USER.email,
+      DEVELOPMENT_CONSOLE_USER.password,
+    );
     return this.credentials();
   }
 
@@ -98,6 +111,7 @@ export class DevelopmentMode {
       secretAccessKey: s.secretAccessKey,
       smtpUsername: s.accessKeyId,
       smtpPassword: smtpPasswordV4(s.secretAccessKey, s.region),
+      console: { ...DEVELOPMENT_CONSOLE_USER },
     };
   }
 

@@ -386,6 +386,19 @@ export class SnsService {
     return this.#store.notifications.listDead(limit);
   }
 
+  /** An account's notifications, newest first (pending, delivered and dead-lettered). */
+  deliveryLog(accountId: string, limit = 100): Promise<NotificationRecord[]> {
+    return this.#store.notifications.recent(accountId, limit);
+  }
+
+  /** Replays an account's own dead-lettered notifications (ids of other accounts' are ignored). */
+  async replayOwn(accountId: string, ids: string[] | 'all'): Promise<number> {
+    const own = (await this.deadLetters()).filter(
+      (n) => n.accountId === accountId && (ids === 'all' || ids.includes(n.id)),
+    );
+    return own.length ? this.replay(own.map((n) => n.id)) : 0;
+  }
+
   /** Puts dead-lettered notifications back in the queue (all of them, or the given ids). */
   async replay(ids: string[] | 'all'): Promise<number> {
     const n = await this.#store.notifications.replay(ids, this.#now());

@@ -82,6 +82,8 @@ export interface NotificationStore {
   /** Records a failed attempt: retried at `nextAttemptAt`, or dead (null) after the last retry. */
   markFailed(id: string, attempts: number, nextAttemptAt: number | null, error: string): Promise<void>;
   listDead(limit: number): Promise<NotificationRecord[]>;
+  /** An account's notifications, newest first, whatever their status (the console's delivery log). */
+  recent(accountId: string, limit: number): Promise<NotificationRecord[]>;
   /** Notifications waiting or retrying, and dead-lettered ones. */
   counts(): Promise<{ pending: number; dead: number }>;
   /** Puts dead notifications (the given ids, or all) back in the queue; returns how many. */

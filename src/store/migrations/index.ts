@@ -572,6 +572,15 @@ const m008_console: Step = async (db) => {
   await db.schema.createIndex('console_users_setup').on('console_users').column('setup_token_hash').execute();
 };
 
+/** The console's lookups by account: its notification delivery log. */
+const m009_console_lookups: Step = async (db) => {
+  await db.schema
+    .createIndex('notification_deliveries_account')
+    .on('notification_deliveries')
+    .columns(['account_id', 'created_at'])
+    .execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -581,6 +590,7 @@ const steps: [string, Step][] = [
   ['006_metrics', m006_metrics],
   ['007_development', m007_development],
   ['008_console', m008_console],
+  ['009_console_lookups', m009_console_lookups],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

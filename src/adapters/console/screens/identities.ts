@@ -41,8 +41,21 @@ export function registerIdentityScreens(ctx: ConsoleContext): void {
             status: v.status,
             dkimStatus: v.dkim.status ?? '—',
             mailFrom: v.record.mailFrom
-              ? { domain: v.record.mailFrom.domain, status: v.record.mailFrom.status }
+              ? {
+                  domain: v.record.mailFrom.domain,
+                  status: v.record.mailFrom.status,
+                  behaviorOnMxFailure: v.record.mailFrom.behaviorOnMxFailure,
+                }
               : null,
+            dkim: {
+              origin: v.dkim.origin,
+              currentKeyLength: v.dkim.currentKeyLength,
+              nextKeyLength: v.dkim.nextKeyLength,
+              lastKeyGeneratedAt:
+                v.dkim.lastKeyGeneratedAt === null
+                  ? null
+                  : new Date(v.dkim.lastKeyGeneratedAt).toISOString().slice(0, 19).replace('T', ' '),
+            },
             records: records.map((rec) => ({
               ...rec,
               // What Sesame checks: the DKIM keys and the MAIL FROM MX; the rest are recommendations.
@@ -79,6 +92,56 @@ export function registerIdentityScreens(ctx: ConsoleContext): void {
     try {
       const v = await port.identities.checkNow(r.accountId, r.params.name);
       return detail(r, v.record.name, { notice: `Checked just now: ${v.status}.` });
+    } catch (err) {
+      return detail(r, r.params.name, { error: ctx.failure(err) });
+    }
+  });
+  ctx.accountAction<{ name: string }>('/identities/:name/resend', async (r) => {
+    try {
+      const sent = await port.identities.verifyEmailAddress(r.accountId, r.params.name);
+      return detail(r, r.params.name, {
+        notice:
+          sent === 'sent' ? `A new verification email was sent to ${r.params.name}.` : 'Already verified.',
+      });
+    } catch (err) {
+      return detail(r, r.params.name, { error: ctx.failure(err) });
+    }
+  });
+  ctx.accountAction<{ name: string }>('/identities/:name/dkim', async (r) => {
+    const f = r.form;
+    try {
+      await port.identities.setDkimSigning(
+        r.accountId,
+        r.params.name,
+        f.origin === 'EXTERNAL'
+          ? { origin: 'EXTERNAL', selector: f.selector, privateKey: f.privateKey }
+          : {
+              origin: 'AWS_SES',
+              nextKeyLength: f.nextKeyLength === 'RSA_1024_BIT' ? 'RSA_1024_BIT' : 'RSA_2048_BIT',
+            },
+      );
+      return detail(r, r.params.name, {
+        notice:
+          f.origin === 'EXTERNAL'
+            ? 'Your key is set: publish its public key at the selector below.'
+            : 'New Easy DKIM keys: publish the records below.',
+      });
+    } catch (err) {
+      return detail(r, r.params.name, { error: ctx.failure(err) });
+    }
+  });
+  ctx.accountAction<{ name: string }>('/identities/:name/mail-from', async (r) => {
+    try {
+      await port.identities.setMailFrom(r.accountId, r.params.name, {
+        domain: r.form.domain || undefined,
+        behaviorOnMxFailure:
+          r.form.behaviorOnMxFailure === 'REJECT_MESSAGE' ? 'REJECT_MESSAGE' : 'USE_DEFAULT_VALUE',
+      });
+      return detail(r, r.params.name, {
+        notice: r.form.domain
+          ? `MAIL FROM domain ${r.form.domain} set: publish its MX and SPF records.`
+          : 'The default MAIL FROM domain is used again.',
+      });
     } catch (err) {
       return detail(r, r.params.name, { error: ctx.failure(err) });
     }
