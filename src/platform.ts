@@ -217,6 +217,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     secureCookies: config.publicUrl.startsWith('https:'),
     publicUrl: config.publicUrl,
     settingsInEffect: () => settingsInEffect(config),
+    nodeId: config.nodeId,
     ...(config.dev ? { devInbox: core.forDevInbox } : {}),
     delivery: {
       queue: () => mta.queueByDestination(),

@@ -67,6 +67,7 @@ import { CapturedMail } from './development/captured-mail.ts';
 import { DevelopmentMode, type DevelopmentSettings } from './development/development-mode.ts';
 import { Preflight } from './deliverability/preflight.ts';
 import { ConsoleUsers } from './console/console-users.ts';
+import { QueueOverview } from './delivery/queue-overview.ts';
 
 export type * from './ports.ts';
 export { SesError, type SesErrorCode, type ResourceKind, type ErrorReason } from './errors.ts';
@@ -256,6 +257,7 @@ export class Core {
   readonly captured: CapturedMail;
   readonly preflight: Preflight;
   readonly consoleUsers: ConsoleUsers;
+  readonly queueOverview: QueueOverview;
   readonly #monitorIntervalMs: number;
   readonly #snsEmail: SnsEmailDelivery;
   readonly #inbound: InboundReceiver;
@@ -477,6 +479,7 @@ export class Core {
     this.insights = new Insights({ store, dns: deps.dns });
     this.captured = new CapturedMail({ store, now });
     this.consoleUsers = new ConsoleUsers({ store, key: box.derive('console-session'), now, logger });
+    this.queueOverview = new QueueOverview({ store, now });
     this.development = new DevelopmentMode({
       store,
       accounts: this.accounts,

@@ -36,6 +36,7 @@ import type { SenderIdentities } from './identities/sender-identities.ts';
 import type { SnsService } from './notifications/sns-service.ts';
 import type { Acceptance } from './sending/acceptance.ts';
 import type { SendingService } from './sending/sending-service.ts';
+import type { QueueOverview } from './delivery/queue-overview.ts';
 import type { SuppressionService } from './suppression/suppression-service.ts';
 import type { TagService } from './tags/tag-service.ts';
 import type { CustomVerificationSender } from './templates/custom-verification.ts';
@@ -298,6 +299,8 @@ export interface ConsolePort {
     | 'verifyEmailAddress'
   >;
   readonly sending: Pick<SendingService, 'body' | 'details' | 'search' | 'send'>;
+  /** The operator's queue screen: nodes and deferral replies, across nodes. */
+  readonly queueOverview: Pick<QueueOverview, 'deferrals' | 'nodes'>;
   readonly metrics: Pick<MetricSeries, 'activity' | 'datapoints'>;
   readonly reputation: Pick<ReputationMonitor, 'settings' | 'standing'>;
   readonly templates: Pick<TemplateService, 'create' | 'delete' | 'get' | 'list' | 'testRender' | 'update'>;

@@ -515,6 +515,50 @@ export class KyselyMessageStore implements MessageStore {
       .execute();
   }
 
+  async nodes(): Promise<{ id: string; heartbeatAt: number; queued: number }[]> {
+    const [nodes, owned] = await Promise.all([
+      this.#db.selectFrom('nodes').select(['id', 'heartbeat_at']).orderBy('id').execute(),
+      this.#db
+        .selectFrom('recipients')
+        .select((eb) => ['owner', eb.fn.countAll<number | string>().as('n')])
+        .where('status', '=', 'queued')
+        .groupBy('owner')
+        .execute(),
+    ]);
+    const queued = new Map(owned.map((o) => [o.owner, Number(o.n)]));
+    return nodes.map((n) => ({
+      id: n.id,
+      heartbeatAt: Number(n.heartbeat_at),
+      queued: queued.get(n.id) ?? 0,
+    }));
+  }
+
+  async deferrals(
+    limit: number,
+  ): Promise<{ domain: string; reply: string; recipients: number; lastAt: number }[]> {
+    const rows = await this.#db
+      .selectFrom('recipients')
+      .select((eb) => [
+        'domain',
+        'last_response',
+        eb.fn.countAll<number | string>().as('n'),
+        eb.fn.max('updated_at').as('last_at'),
+      ])
+      .where('status', '=', 'queued')
+      .where('attempts', '>', 0)
+      .where('last_response', 'is not', null)
+      .groupBy(['domain', 'last_response'])
+      .orderBy('last_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      domain: r.domain,
+      reply: r.last_response!,
+      recipients: Number(r.n),
+      lastAt: Number(r.last_at),
+    }));
+  }
+
   get dialect(): 'sqlite' | 'postgres' {
     return this.#dialect;
   }

@@ -29,6 +29,7 @@ import {
   SESClient,
 } from '@aws-sdk/client-ses';
 import { HttpReceiver } from '../support/http-receiver.ts';
+import { sinkFor } from '../support/mail.ts';
 import { startSesame, type TestSesame } from '../support/sesame.ts';
 
 const run = promisify(execFile);
@@ -676,7 +677,32 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     const quota = await first.client.send(new GetAccountCommand({}));
     expect(quota.SendQuota?.Max24HourSend).toBe(1234);
 
+    // A destination that defers: why its mail waits is on the queue screen, with this node's row.
+    const slow = await sinkFor(sesame, 'slow.test');
+    slow.rcptReplies.set('late@slow.test', Array(50).fill('451 4.3.0 Try again later') as string[]);
+    await first.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'hello@console.test',
+        Destination: { ToAddresses: ['late@slow.test'] },
+        Content: { Simple: { Subject: { Data: 'late' }, Body: { Text: { Data: 'late' } } } },
+      }),
+    );
     await ops.getByRole('link', { name: 'Queue' }).click();
+    await expect
+      .poll(
+        async () => {
+          await ops.reload();
+          return (await rowsOf(ops, '[data-testid=deferrals]')).map((r) => r.slice(0, 3));
+        },
+        { timeout: 15_000 },
+      )
+      .toContainEqual(['slow.test', 'smtp; 451 4.3.0 Try again later', '1']);
+    expect(await rowsOf(ops, '[data-testid=nodes]')).toContainEqual([
+      `${sesame.config.nodeId} (this node)`,
+      'alive',
+      expect.any(String),
+      expect.any(String),
+    ]);
     await expectText(ops, '[data-testid=delivery-state]', /running/);
     await ops.getByRole('button', { name: 'Pause delivery' }).click();
     await expectText(ops, '[data-testid=delivery-state]', /paused/);

@@ -17,6 +17,8 @@ export interface ConsoleSettings {
   smtpTlsPort: number | undefined;
   /** The cookie is `Secure` when Sesame is reached over https (SESAME_PUBLIC_URL). */
   secureCookies: boolean;
+  /** This node's SESAME_NODE_ID (the operator's nodes table marks it). */
+  nodeId?: string | undefined;
   /** Where setup links point (SESAME_PUBLIC_URL). */
   publicUrl: string;
   /** The settings in effect, secrets already hidden, for the operator's settings screen. */

@@ -151,4 +151,11 @@ export interface MessageStore {
   claimOrphans(owner: string, deadBefore: number, all: boolean): Promise<number>;
   /** Records that a node is alive. */
   heartbeat(node: string, now: number): Promise<void>;
+  /** Every node that has beaten, with the queued recipients it owns (the operator's view of the nodes). */
+  nodes(): Promise<{ id: string; heartbeatAt: number; queued: number }[]>;
+  /**
+   * Queued recipients that were tried and deferred, grouped by destination domain and last reply, the most
+   * recent first (the operator's view of why mail waits).
+   */
+  deferrals(limit: number): Promise<{ domain: string; reply: string; recipients: number; lastAt: number }[]>;
 }

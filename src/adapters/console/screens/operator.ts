@@ -218,9 +218,13 @@ export function registerOperatorScreens(ctx: ConsoleContext): void {
   });
 
   // ---- this node's delivery queue ---------------------------------------------------------------------
-  const queue = (r: OperatorRequest, extra: Partial<Chrome> = {}) => {
+  const queue = async (r: OperatorRequest, extra: Partial<Chrome> = {}) => {
     const d = settings.delivery;
     const rows = d ? [...d.queue()].sort((a, b) => b.ready + b.delayed - (a.ready + a.delayed)) : [];
+    const [nodes, deferrals] = await Promise.all([
+      port.queueOverview.nodes(),
+      port.queueOverview.deferrals(50),
+    ]);
     return ctx.page(
       r,
       'Queue',
@@ -258,15 +262,63 @@ export function registerOperatorScreens(ctx: ConsoleContext): void {
                 </table>
                 ${rows.length === 0 ? html`<p class="empty">Nothing is waiting.</p>` : ''}
                 <p>
-                  Pausing holds delivery on this node only (accepting goes on); the reason of each deferral is
-                  on the message's page.
+                  Pausing holds delivery on this node only (accepting goes on); each message's page has its
+                  own attempts and replies.
                 </p>`
             : html`<p class="empty">This process runs no delivery.</p>`
-        }`,
+        }
+        <h2>Why mail waits</h2>
+        <p>
+          Queued recipients that were tried and deferred, by destination and the reply last heard (all nodes).
+        </p>
+        <table class="list" data-testid="deferrals">
+          <thead>
+            <tr>
+              <th>Destination</th>
+              <th>Last reply</th>
+              <th>Recipients</th>
+              <th>Last try (UTC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${deferrals.map(
+              (f) =>
+                html`<tr>
+                  <td>${f.domain}</td>
+                  <td><code class="value">${f.reply}</code></td>
+                  <td>${f.recipients}</td>
+                  <td>${iso(f.lastAt)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        ${deferrals.length === 0 ? html`<p class="empty">No deferred mail.</p>` : ''}
+        <h2>Nodes</h2>
+        <table class="list" data-testid="nodes">
+          <thead>
+            <tr>
+              <th>Node</th>
+              <th>State</th>
+              <th>Last heartbeat (UTC)</th>
+              <th>Queued recipients it owns</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${nodes.map(
+              (n) =>
+                html`<tr>
+                  <td>${n.id}${n.id === settings.nodeId ? ' (this node)' : ''}</td>
+                  <td>${n.alive ? 'alive' : 'stopped (its work is taken over)'}</td>
+                  <td>${iso(n.heartbeatAt)}</td>
+                  <td>${n.queued}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`,
       extra,
     );
   };
-  ctx.operatorPage('/operator/queue', async (r) => queue(r));
+  ctx.operatorPage('/operator/queue', (r) => queue(r));
   for (const action of ['pause', 'resume'] as const)
     ctx.operatorAction(`/operator/queue/${action}`, async (r) => {
       settings.delivery?.[action]();

@@ -1,0 +1,40 @@
+/**
+ * The operator's view of delivery across nodes, read from the shared database: every node with its last
+ * heartbeat and the queued recipients it owns, and why deferred mail waits (latest replies per destination).
+ * Each node's in-memory queue and its pause are the MTA's own (shown per node by the console).
+ */
+import type { Store } from '../../store/store.ts';
+
+/** A node's MTA beats every 10 s; the others take its work over after three missed beats. */
+const ALIVE_WITHIN_MS = 30_000;
+
+export interface NodeView {
+  id: string;
+  heartbeatAt: number;
+  alive: boolean;
+  /** Queued recipients this node owns. */
+  queued: number;
+}
+
+export class QueueOverview {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(deps: { store: Store; now: () => number }) {
+    this.#store = deps.store;
+    this.#now = deps.now;
+  }
+
+  async nodes(): Promise<NodeView[]> {
+    const now = this.#now();
+    return (await this.#store.messages.nodes()).map((n) => ({
+      ...n,
+      alive: n.heartbeatAt >= now - ALIVE_WITHIN_MS,
+    }));
+  }
+
+  /** The latest deferral replies, grouped by destination and reply (at most `limit` groups). */
+  deferrals(limit = 50): Promise<{ domain: string; reply: string; recipients: number; lastAt: number }[]> {
+    return this.#store.messages.deferrals(limit);
+  }
+}
