@@ -362,6 +362,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await smtp?.close();
       await inbound?.close();
       await http.close();
+      await core.releaseQuotas().catch(() => undefined);
       await metricsListener?.close();
       await objects.close();
       await store.close();

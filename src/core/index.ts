@@ -316,7 +316,8 @@ export class Core {
     });
     this.contacts = new ContactService({ store, cache, tags: this.tags, region, now });
     this.listManagement = new ListManagement({ store, cache, links, key: box.derive('unsubscribe'), now });
-    const quota = (this.#quota = new QuotaTracker(store, now));
+    // PostgreSQL may be shared by several nodes: the quotas are counted in it (quota.ts).
+    const quota = (this.#quota = new QuotaTracker(store, now, { shared: store.dialect === 'postgres' }));
     this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
     const publisher = new EventPublisher({
       configurationSets: this.configurationSets,
@@ -589,8 +590,14 @@ export class Core {
   /** Starts the background work of a serving node (cache polling, identity verification). */
   start(): void {
     this.#cache.start(this.#cachePollMs);
+    this.#quota.start();
     this.#verifier.start();
     this.monitor.start(this.#monitorIntervalMs);
+  }
+
+  /** Gives back the quota units this node took and did not use (after its listeners have closed). */
+  releaseQuotas(): Promise<void> {
+    return this.#quota.stop();
   }
 
   stop(): void {

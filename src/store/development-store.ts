@@ -38,6 +38,7 @@ const ACCOUNT_TABLES = [
   'tags',
   'events',
   'send_counts',
+  'rate_buckets',
   'suppressed_destinations',
   'configuration_sets',
   'sns_subscriptions',

@@ -24,6 +24,7 @@ import type { Store } from './store.ts';
 import { KyselySuppressionStore } from './suppression-store.ts';
 import { KyselyDevelopment } from './development-store.ts';
 import { KyselyConsoleUsers } from './console-user-store.ts';
+import { KyselyQuotas } from './quota-store.ts';
 import { KyselyTags } from './tag-store.ts';
 import { KyselyTemplates } from './template-store.ts';
 import { statementWriter } from './statement-writer.ts';
@@ -63,6 +64,7 @@ class KyselyStore implements Store {
   readonly suppression: KyselySuppressionStore;
   readonly development: KyselyDevelopment;
   readonly consoleUsers: KyselyConsoleUsers;
+  readonly quotas: KyselyQuotas;
   readonly configurationSets: KyselyConfigurationSets;
   readonly sns: KyselySns;
   readonly notifications: KyselyNotifications;
@@ -100,6 +102,7 @@ class KyselyStore implements Store {
     this.suppression = new KyselySuppressionStore(db);
     this.development = new KyselyDevelopment(db, tx);
     this.consoleUsers = new KyselyConsoleUsers(db, tx);
+    this.quotas = new KyselyQuotas(db, tx);
     this.configurationSets = new KyselyConfigurationSets(db, tx);
     this.sns = new KyselySns(db);
     this.notifications = new KyselyNotifications(db, dialect, writer);

@@ -123,6 +123,12 @@ export interface SuppressedDestinationsTable {
   feedback_id: string | null;
 }
 
+export interface RateBucketsTable {
+  account_id: string;
+  tokens: number;
+  at: number;
+}
+
 export interface NodesTable {
   id: string;
   heartbeat_at: number;
@@ -401,6 +407,7 @@ export interface Database {
   recipients: RecipientsTable;
   events: EventsTable;
   send_counts: SendCountsTable;
+  rate_buckets: RateBucketsTable;
   nodes: NodesTable;
   suppressed_destinations: SuppressedDestinationsTable;
   accounts: AccountsTable;

@@ -23,6 +23,7 @@ export * from './interface/receiving.ts';
 export * from './interface/metrics.ts';
 export * from './interface/development.ts';
 export * from './interface/console.ts';
+export * from './interface/quota.ts';
 
 import type { AccessKeyStore, AccountStore } from './interface/accounts.ts';
 import type { MetaStore, TagStore } from './interface/common.ts';
@@ -37,6 +38,7 @@ import type { MetricStore } from './interface/metrics.ts';
 import type { NotificationStore, SecretStore, SnsStore } from './interface/sns.ts';
 import type { SuppressionStore } from './interface/suppression.ts';
 import type { TemplateStore } from './interface/templates.ts';
+import type { QuotaStore } from './interface/quota.ts';
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -57,6 +59,7 @@ export interface Store {
   readonly meta: MetaStore;
   readonly development: DevelopmentStore;
   readonly consoleUsers: ConsoleUserStore;
+  readonly quotas: QuotaStore;
   /** Applies pending migrations (safe to call from several nodes at once). */
   migrate(): Promise<void>;
   close(): Promise<void>;

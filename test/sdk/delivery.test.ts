@@ -335,6 +335,34 @@ describe('the sandbox and quotas', () => {
   });
 });
 
+describe('quotas under concurrency', () => {
+  it('concurrent sends never take more than the daily quota, and refused ones give their units back', async () => {
+    const a = await sesame.createAccount({ production: true });
+    await sesame.platform.core.accounts.update(a.accountId, { max24HourSend: 40, maxSendRate: -1 });
+    await verifiedDomain(sesame, a, 'concurrent.test');
+    // Refused after its units were taken (the contact list is checked after the quota): they come back, or
+    // one fewer of the sends below would be accepted.
+    await expect(
+      a.v2.send(
+        simple(['late@dest.test'], {
+          FromEmailAddress: 'q@concurrent.test',
+          ListManagementOptions: { ContactListName: 'no-such-list' },
+        }),
+      ),
+    ).rejects.toThrow(/no-such-list/);
+    const results = await Promise.allSettled(
+      Array.from({ length: 70 }, (_, i) =>
+        a.v2.send(simple([`c${i}@dest.test`], { FromEmailAddress: 'q@concurrent.test' })),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(40);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect((r).reason.message).toBe('Daily message quota exceeded.');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await a.v2.send(new GetAccountCommand({}))).SendQuota?.SentLast24Hours).toBe(40);
+  });
+});
+
 describe('the mailbox simulator', () => {
   it('each address produces its documented events and nothing leaves the server', async () => {
     const send = (to: string) => prod.v2.send(simple([to]));

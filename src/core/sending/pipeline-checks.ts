@@ -145,10 +145,13 @@ export async function checkSandbox(ctx: SendContext): Promise<void> {
 export async function checkQuota(ctx: SendContext): Promise<void> {
   const { account, deps } = ctx;
   const counted = ctx.recipients.filter((r) => !isSimulatorAddress(r)).length;
-  if (counted > 0 && !(await deps.dailyAllows(account.id, account.max24HourSend)))
-    throw new SesError('TooManyRequestsException', 'Daily message quota exceeded.', { reason: 'daily' });
+  if (counted > 0) {
+    if (!(await deps.takeDaily(account.id, account.max24HourSend, counted)))
+      throw new SesError('TooManyRequestsException', 'Daily message quota exceeded.', { reason: 'daily' });
+    ctx.dailyTaken = counted;
+  }
   // The send rate counts every recipient, simulator addresses included.
-  if (!deps.takeRate(account.id, account.maxSendRate, ctx.recipients.length))
+  if (!(await deps.takeRate(account.id, account.maxSendRate, ctx.recipients.length)))
     throw new SesError('TooManyRequestsException', 'Maximum sending rate exceeded.', { reason: 'rate' });
   ctx.rateTaken = ctx.recipients.length;
 }

@@ -14,7 +14,6 @@ import { domainOf } from './addresses.ts';
 import { bounceEvent, eventRecord } from './events.ts';
 import { messageRecords } from './message-records.ts';
 import type { SendContext } from './pipeline.ts';
-import { isSimulatorAddress } from './simulator.ts';
 
 function messageOptions(ctx: SendContext): MessageOptions | null {
   const set = ctx.configurationSetRecord;
@@ -90,7 +89,7 @@ export async function commit(ctx: SendContext): Promise<void> {
     body: ctx.mime!,
     recipients,
     events,
-    quotaRecipients: ctx.recipients.filter((r) => !isSimulatorAddress(r)).length,
+    quotaRecipients: deps.quotaCountsAtCommit ? ctx.dailyTaken : 0,
   });
 }
 

@@ -38,9 +38,13 @@ export interface PipelineDeps extends SendingSettings {
   now: () => number;
   senderProfile(accountId: string, address: string): Promise<SenderProfile | undefined>;
   isVerified(accountId: string, address: string): Promise<boolean>;
-  dailyAllows(accountId: string, max24HourSend: number): Promise<boolean>;
-  takeRate(accountId: string, maxSendRate: number, units: number): boolean;
+  /** Takes units of the daily quota if any remains (quota.ts); `returnDaily` gives them back. */
+  takeDaily(accountId: string, max24HourSend: number, units: number): Promise<boolean>;
+  returnDaily(accountId: string, units: number): void;
+  takeRate(accountId: string, maxSendRate: number, units: number): Promise<boolean>;
   returnRate(accountId: string, units: number): void;
+  /** Whether the commit writes the quota units (one process) or they were counted when taken (shared). */
+  quotaCountsAtCommit: boolean;
   suppressedAmong(accountId: string, emails: string[]): Promise<SuppressedDestinationRecord[]>;
   configurationSet(accountId: string, name: string): Promise<ConfigurationSetRecord | undefined>;
   /** A stored template, compiled (NotFoundException when the account has none of that name). */
@@ -91,6 +95,7 @@ export interface SendContext {
   /** Why the template could not be rendered: the message is accepted, but nothing is delivered. */
   renderingFailure?: string;
   rateTaken: number;
+  dailyTaken: number;
   mime?: Buffer;
   headers: HeaderField[];
 }
@@ -155,12 +160,14 @@ export async function runSendPipeline(
     listManagement: input.listManagement,
     unsubscribed: new Set(),
     rateTaken: 0,
+    dailyTaken: 0,
     headers: [],
   };
   try {
     for (const [, step] of steps) await step(ctx);
   } catch (err) {
     if (ctx.rateTaken > 0) deps.returnRate(account.id, ctx.rateTaken);
+    if (ctx.dailyTaken > 0) deps.returnDaily(account.id, ctx.dailyTaken);
     throw err;
   }
   return ctx.messageId;

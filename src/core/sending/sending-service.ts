@@ -55,9 +55,11 @@ export class SendingService {
       now: deps.now,
       senderProfile: (a, addr) => senders.senderProfile(a, addr),
       isVerified: (a, addr) => senders.isVerified(a, addr),
-      dailyAllows: (a, max) => quota.dailyAllows(a, max),
+      takeDaily: (a, max, n) => quota.takeDaily(a, max, n),
+      returnDaily: (a, n) => quota.returnDaily(a, n),
       takeRate: (a, rate, n) => quota.takeRate(a, rate, n),
       returnRate: (a, n) => quota.returnRate(a, n),
+      quotaCountsAtCommit: quota.countsAtCommit,
       suppressedAmong: (a, emails) => suppression.suppressedAmong(a, emails),
       configurationSet: (a, name) => configurationSets.forSending(a, name),
       template: (a, name) => templates.compiled(a, name),
@@ -95,7 +97,21 @@ export class SendingService {
         ? await this.#templates.compiled(account.id, t.name)
         : undefined;
     const accepted: Parameters<PipelineDeps['commit']>[0][] = [];
-    const deps: PipelineDeps = { ...this.#pipeline, commit: async (a) => void accepted.push(a) };
+    // Daily units the accepted entries took: given back if their one commit fails.
+    let dailyUnits = 0;
+    const deps: PipelineDeps = {
+      ...this.#pipeline,
+      commit: async (a) => void accepted.push(a),
+      takeDaily: async (a, max, n) => {
+        const ok = await this.#pipeline.takeDaily(a, max, n);
+        if (ok) dailyUnits += n;
+        return ok;
+      },
+      returnDaily: (a, n) => {
+        dailyUnits -= n;
+        this.#pipeline.returnDaily(a, n);
+      },
+    };
     await runSendPipeline(
       bulkEntrySend(input, account.id, compiled, input.entries[0]!),
       account,
@@ -116,7 +132,12 @@ export class SendingService {
         results.push({ status: bulkStatus(err), error: err.message });
       }
     }
-    await this.#acceptance.commit(accepted);
+    try {
+      await this.#acceptance.commit(accepted);
+    } catch (err) {
+      this.#quota.returnDaily(account.id, dailyUnits);
+      throw err;
+    }
     return results;
   }
 

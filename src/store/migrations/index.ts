@@ -581,6 +581,16 @@ const m009_console_lookups: Step = async (db) => {
     .execute();
 };
 
+/** The send rate shared by every node: each account's token bucket (the daily count is send_counts). */
+const m010_shared_quotas: Step = async (db) => {
+  await db.schema
+    .createTable('rate_buckets')
+    .addColumn('account_id', 'text', (c) => c.primaryKey())
+    .addColumn('tokens', 'double precision', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -591,6 +601,7 @@ const steps: [string, Step][] = [
   ['007_development', m007_development],
   ['008_console', m008_console],
   ['009_console_lookups', m009_console_lookups],
+  ['010_shared_quotas', m010_shared_quotas],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
