@@ -105,6 +105,8 @@ function mtaSettings(config: Config): MtaSettings {
     total: config.deliveryConcurrency,
     paused: config.deliveryPaused,
     singleNode: config.databaseUrl.startsWith('sqlite:'),
+    // Others take this node's deliveries over after three missed beats: one lease.
+    heartbeatMs: (config.nodeLeaseSeconds * 1000) / 3,
     capture: config.dev,
   };
 }
@@ -152,6 +154,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       verificationTimeoutMs: config.verificationTimeoutHours * 3600_000,
       bounceDomain: config.bounceDomain,
       nodeId: config.nodeId,
+      leaseMs: config.nodeLeaseSeconds * 1000,
       maxMessageSize: config.maxMessageSize,
       maxTemplateSize: config.maxTemplateSize,
       maxTemplates: config.maxTemplates,
@@ -343,7 +346,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         stopDescriptorWatch = watchDescriptors((err) =>
           core.health.failure(err, { during: 'file descriptor check' }),
         );
-        core.start();
+        await core.start();
         await mta.start();
         dispatcher.start();
         await receivingWorker.start();
@@ -362,7 +365,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await smtp?.close();
       await inbound?.close();
       await http.close();
-      await core.releaseQuotas().catch(() => undefined);
+      if (started) await core.release().catch(() => undefined);
       await metricsListener?.close();
       await objects.close();
       await store.close();

@@ -330,6 +330,13 @@ export const settings = {
     parser: str,
     default: { derive: () => hostname(), text: 'the machine’s host name' },
   }),
+  nodeLeaseSeconds: def({
+    env: 'SESAME_NODE_LEASE_SECONDS',
+    description:
+      'How long a node’s claim on work lasts without renewal: it renews every third of it; when it stops, the other nodes take its queued deliveries and its singleton work (identity checks, monitoring, purges) after this long. Same on every node.',
+    parser: num(0.3),
+    default: 30,
+  }),
   bounceDomain: def({
     env: 'SESAME_BOUNCE_DOMAIN',
     description:

@@ -68,6 +68,7 @@ import { DevelopmentMode, type DevelopmentSettings } from './development/develop
 import { Preflight } from './deliverability/preflight.ts';
 import { ConsoleUsers } from './console/console-users.ts';
 import { QueueOverview } from './delivery/queue-overview.ts';
+import { NodeLeases } from './node-leases.ts';
 
 export type * from './ports.ts';
 export { SesError, type SesErrorCode, type ResourceKind, type ErrorReason } from './errors.ts';
@@ -199,6 +200,8 @@ export interface CoreSettings extends QuotaSettings {
   maxMessageSize: number;
   /** How often each process looks for configuration changed elsewhere. */
   cachePollMs?: number;
+  /** How long a node's lease on singleton work lasts without renewal (default 30 s). */
+  leaseMs?: number;
   /** Largest template in bytes (default 500 KB). */
   maxTemplateSize?: number;
   /** Email templates per account (default 10,000). */
@@ -258,6 +261,8 @@ export class Core {
   readonly preflight: Preflight;
   readonly consoleUsers: ConsoleUsers;
   readonly queueOverview: QueueOverview;
+  /** Which singleton work runs on this node (lease rows shared by the nodes). */
+  readonly leases: NodeLeases;
   readonly #monitorIntervalMs: number;
   readonly #snsEmail: SnsEmailDelivery;
   readonly #inbound: InboundReceiver;
@@ -283,8 +288,17 @@ export class Core {
     const outbox = (this.#outbox = new OutboxSignal());
     this.accounts = new AccountService({ store, box, cache, quotas: settings, region, logger, now });
     this.tags = new TagService({ store, region });
+    this.leases = new NodeLeases({
+      store,
+      nodeId: settings.nodeId,
+      ttlMs: settings.leaseMs ?? 30_000,
+      now,
+      logger,
+    });
+    const leases = this.leases;
     this.#verifier = new IdentityVerifier({
       store,
+      runsHere: () => leases.holds('identity-verifier'),
       dns: deps.dns,
       settings: {
         retryMs: settings.verificationRetryMs,
@@ -469,6 +483,7 @@ export class Core {
     });
     this.monitor = new MonitorSchedule({
       store,
+      runsHere: () => leases.holds('monitor'),
       alarms: this.alarms,
       reputation: this.reputation,
       logger,
@@ -571,6 +586,7 @@ export class Core {
       notifications: (m, job, topicArn, content) => w.notifications(m, job, topicArn, content),
       record: (m, jobs, notifications) => w.record(m, jobs, notifications),
       bounce: (m, job, raw) => w.bounce(m, job, raw),
+      purgesHere: () => this.leases.holds('receiving-purge'),
       telemetry: this.telemetry,
       health: this.health,
     };
@@ -587,17 +603,19 @@ export class Core {
     };
   }
 
-  /** Starts the background work of a serving node (cache polling, identity verification). */
-  start(): void {
+  /** Starts the background work of a serving node (cache polling, leases, identity verification). */
+  async start(): Promise<void> {
+    await this.leases.start();
     this.#cache.start(this.#cachePollMs);
     this.#quota.start();
     this.#verifier.start();
     this.monitor.start(this.#monitorIntervalMs);
   }
 
-  /** Gives back the quota units this node took and did not use (after its listeners have closed). */
-  releaseQuotas(): Promise<void> {
-    return this.#quota.stop();
+  /** Gives back the quota units and the leases this node holds (after its listeners have closed). */
+  async release(): Promise<void> {
+    await this.#quota.stop();
+    await this.leases.stop();
   }
 
   stop(): void {

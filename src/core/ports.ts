@@ -222,6 +222,8 @@ export interface ReceivingWorkPort {
   notifications: InboundWork['notifications'];
   record: InboundWork['record'];
   bounce: InboundWork['bounce'];
+  /** Whether this node holds the lease of the received-mail purge (one node purges). */
+  purgesHere(): boolean;
   /** Where outcomes are reported (Prometheus). */
   telemetry: Telemetry;
   health: HealthPort;

@@ -47,6 +47,10 @@ export class Mta {
   readonly #known = new KnownItems();
   readonly #idle: IdleSessions;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** When this node last recorded its heartbeat; late beats hold delivery (`#fenced`) until reconciled. */
+  #lastBeat = Date.now();
+  #fenced = false;
+  #pausedByOperator = false;
   #stopped = false;
 
   constructor(deps: {
@@ -85,6 +89,7 @@ export class Mta {
       (domain, next) => this.#work(domain, next),
       deps.settings.paused,
     );
+    this.#pausedByOperator = deps.settings.paused;
   }
 
   /** Takes this node's queued work (and dead nodes'), then follows accepted messages. */
@@ -92,6 +97,7 @@ export class Mta {
     this.#core.onAccepted((accepted) => this.#enqueueAccepted(accepted));
     const hb = this.#settings.heartbeatMs ?? 10_000;
     await this.#store.messages.heartbeat(this.#settings.nodeId, Date.now());
+    this.#lastBeat = Date.now();
     const taken = await this.#store.messages.claimOrphans(
       this.#settings.nodeId,
       Date.now() - 3 * hb,
@@ -112,15 +118,17 @@ export class Mta {
 
   /** Whether delivery is held on this node (SESAME_DELIVERY_PAUSED, or paused from the console). */
   get paused(): boolean {
-    return this.#scheduler.paused;
+    return this.#pausedByOperator;
   }
 
   pause(): void {
+    this.#pausedByOperator = true;
     this.#scheduler.pause();
   }
 
   resume(): void {
-    this.#scheduler.resume();
+    this.#pausedByOperator = false;
+    if (!this.#fenced) this.#scheduler.resume();
   }
 
   /** Queued work per destination domain, with the accept time of its oldest message (for /metrics). */
@@ -169,6 +177,11 @@ export class Mta {
     const holder: SessionHolder = { session: this.#idle.take(domain) };
     try {
       for (let item = next(); item; item = next()) {
+        if (!this.#mayDeliver()) {
+          // Held with the rest until the next heartbeat says what is still this node's.
+          this.#scheduler.add(item);
+          break;
+        }
         let retry: WorkItem | undefined;
         const started = performance.now();
         try {
@@ -193,6 +206,28 @@ export class Mta {
       if (holder.session && !this.#stopped) this.#idle.park(domain, holder.session);
       else holder.session?.close();
     }
+  }
+
+  /** After late heartbeats: drops waiting work another node took over, loads what is ours, resumes. */
+  async #keepOnlyOwnWork(): Promise<void> {
+    const own = new Set<string>();
+    let after: { messageId: string; index: number } | null = null;
+    for (;;) {
+      const page = await this.#store.messages.queued(this.#settings.nodeId, after, PAGE);
+      if (page.length === 0) break;
+      for (const r of page) own.add(`${r.messageId}|${r.domain}`);
+      const last = page.at(-1)!;
+      after = { messageId: last.messageId, index: last.index };
+    }
+    const dropped = this.#scheduler.retain((item) => own.has(`${item.messageId}|${item.domain}`));
+    for (const item of dropped) this.#known.delete(item.messageId, item.domain);
+    await this.#loadQueued();
+    this.#fenced = false;
+    if (!this.#pausedByOperator) this.#scheduler.resume();
+    this.#log.warn(
+      { dropped: dropped.length },
+      'heartbeats back: delivery resumed with this node’s own work',
+    );
   }
 
   /** Loads this node's queued recipients in pages, grouped into (message, domain) items. */
@@ -228,10 +263,28 @@ export class Mta {
     return count;
   }
 
+  /**
+   * Whether this node may start a delivery: others take a node's work over after three missed beats, so after
+   * two (the process stalled, or could not reach the database) it holds delivery until a heartbeat gets
+   * through and it knows what is still its own.
+   */
+  #mayDeliver(): boolean {
+    if (this.#settings.singleNode || this.#fenced) return !this.#fenced;
+    const hb = this.#settings.heartbeatMs ?? 10_000;
+    if (Date.now() - this.#lastBeat <= 2 * hb) return true;
+    this.#fenced = true;
+    this.#scheduler.pause();
+    this.#log.warn({ sinceLastBeatMs: Date.now() - this.#lastBeat }, 'heartbeats late: delivery held');
+    return false;
+  }
+
   async #beat(hb: number): Promise<void> {
     try {
+      this.#mayDeliver();
       await this.#store.messages.heartbeat(this.#settings.nodeId, Date.now());
+      this.#lastBeat = Date.now();
       if (this.#settings.singleNode) return;
+      if (this.#fenced) await this.#keepOnlyOwnWork();
       // Take over the queued work of nodes that stopped beating.
       const taken = await this.#store.messages.claimOrphans(
         this.#settings.nodeId,

@@ -73,7 +73,9 @@ export class ReceivingWorker {
     // A restart (a crash, kill -9) leaves this node's leases behind: nothing of them is running now.
     await this.#store.receiving.releaseLeases(this.#settings.nodeId);
     this.wake();
-    const purge = () => void this.purge();
+    const purge = () => {
+      if (this.#core.purgesHere()) void this.purge();
+    };
     this.#purgeTimer = setInterval(purge, 10 * 60_000);
     this.#purgeTimer.unref();
     purge();

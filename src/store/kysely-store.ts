@@ -25,6 +25,7 @@ import { KyselySuppressionStore } from './suppression-store.ts';
 import { KyselyDevelopment } from './development-store.ts';
 import { KyselyConsoleUsers } from './console-user-store.ts';
 import { KyselyQuotas } from './quota-store.ts';
+import { KyselyLeases } from './lease-store.ts';
 import { KyselyTags } from './tag-store.ts';
 import { KyselyTemplates } from './template-store.ts';
 import { statementWriter } from './statement-writer.ts';
@@ -65,6 +66,7 @@ class KyselyStore implements Store {
   readonly development: KyselyDevelopment;
   readonly consoleUsers: KyselyConsoleUsers;
   readonly quotas: KyselyQuotas;
+  readonly leases: KyselyLeases;
   readonly configurationSets: KyselyConfigurationSets;
   readonly sns: KyselySns;
   readonly notifications: KyselyNotifications;
@@ -103,6 +105,7 @@ class KyselyStore implements Store {
     this.development = new KyselyDevelopment(db, tx);
     this.consoleUsers = new KyselyConsoleUsers(db, tx);
     this.quotas = new KyselyQuotas(db, tx);
+    this.leases = new KyselyLeases(db);
     this.configurationSets = new KyselyConfigurationSets(db, tx);
     this.sns = new KyselySns(db);
     this.notifications = new KyselyNotifications(db, dialect, writer);

@@ -129,6 +129,12 @@ export interface RateBucketsTable {
   at: number;
 }
 
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  until: number;
+}
+
 export interface NodesTable {
   id: string;
   heartbeat_at: number;
@@ -408,6 +414,7 @@ export interface Database {
   events: EventsTable;
   send_counts: SendCountsTable;
   rate_buckets: RateBucketsTable;
+  leases: LeasesTable;
   nodes: NodesTable;
   suppressed_destinations: SuppressedDestinationsTable;
   accounts: AccountsTable;

@@ -24,6 +24,7 @@ export * from './interface/metrics.ts';
 export * from './interface/development.ts';
 export * from './interface/console.ts';
 export * from './interface/quota.ts';
+export * from './interface/leases.ts';
 
 import type { AccessKeyStore, AccountStore } from './interface/accounts.ts';
 import type { MetaStore, TagStore } from './interface/common.ts';
@@ -39,6 +40,7 @@ import type { NotificationStore, SecretStore, SnsStore } from './interface/sns.t
 import type { SuppressionStore } from './interface/suppression.ts';
 import type { TemplateStore } from './interface/templates.ts';
 import type { QuotaStore } from './interface/quota.ts';
+import type { LeaseStore } from './interface/leases.ts';
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -60,6 +62,7 @@ export interface Store {
   readonly development: DevelopmentStore;
   readonly consoleUsers: ConsoleUserStore;
   readonly quotas: QuotaStore;
+  readonly leases: LeaseStore;
   /** Applies pending migrations (safe to call from several nodes at once). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -357,7 +357,7 @@ describe('quotas under concurrency', () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(40);
     for (const r of results.filter((r) => r.status === 'rejected'))
-      expect((r).reason.message).toBe('Daily message quota exceeded.');
+      expect(r.reason.message).toBe('Daily message quota exceeded.');
     await new Promise((r) => setTimeout(r, 1100));
     expect((await a.v2.send(new GetAccountCommand({}))).SendQuota?.SentLast24Hours).toBe(40);
   });

@@ -51,10 +51,15 @@ export class SesameProcess {
     return this.#child?.exitCode === null ? this.#child.pid : undefined;
   }
 
+  /** SIGSTOP / SIGCONT: the process stalls (as in a long pause or a frozen VM) and later goes on. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.#child?.kill(signal);
+  }
+
   /** kill -9: no shutdown hook runs. */
   async kill(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
@@ -62,7 +67,7 @@ export class SesameProcess {
 
   async stop(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;

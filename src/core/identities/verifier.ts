@@ -42,6 +42,7 @@ export class IdentityVerifier {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #onChange: () => Promise<void>;
+  readonly #runsHere: () => boolean;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #stopped = true;
@@ -54,8 +55,11 @@ export class IdentityVerifier {
     now: () => number;
     /** Called after a check changed a status, so cached verification answers are dropped. */
     onChange: () => Promise<void>;
+    /** Whether this node holds the verifier's lease (background checks run on one node). */
+    runsHere?: () => boolean;
   }) {
     this.#onChange = deps.onChange;
+    this.#runsHere = deps.runsHere ?? (() => true);
     this.#store = deps.store;
     this.#dns = deps.dns;
     this.#settings = deps.settings;
@@ -85,6 +89,7 @@ export class IdentityVerifier {
     this.#running = true;
     try {
       for (;;) {
+        if (!this.#runsHere()) break;
         const due = await this.#store.identities.listDueForCheck(this.#now(), 16);
         if (due.length === 0) break;
         await Promise.all(

@@ -1,8 +1,8 @@
 /**
  * The monitoring schedule of a serving node: alarm evaluation, reputation and the purge of metric buckets past
  * their retention, every interval. Several nodes may run it at once: an alarm changes state only from the state
- * it was read in, and reputation changes only from the status it was read in, so a second evaluator finds
- * nothing to do. (One node per lease is issue 19's.)
+ * it was read in, and reputation changes only from the status it was read in, so a second evaluator would
+ * find nothing to do — but the scheduled round runs only on the node holding the `monitor` lease.
  */
 import type { Logger } from '../../lib/logger.ts';
 import type { Store } from '../../store/store.ts';
@@ -17,6 +17,7 @@ export class MonitorSchedule {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #health: { failure(err: unknown, context: Record<string, unknown>): unknown };
+  readonly #runsHere: () => boolean;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
@@ -27,7 +28,10 @@ export class MonitorSchedule {
     logger: Logger;
     health: { failure(err: unknown, context: Record<string, unknown>): unknown };
     now: () => number;
+    /** Whether this node holds the monitor's lease (the scheduled round runs on one node). */
+    runsHere?: () => boolean;
   }) {
+    this.#runsHere = deps.runsHere ?? (() => true);
     this.#store = deps.store;
     this.#alarms = deps.alarms;
     this.#reputation = deps.reputation;
@@ -38,7 +42,9 @@ export class MonitorSchedule {
 
   start(intervalMs: number): void {
     this.stop();
-    this.#timer = setInterval(() => void this.runOnce(), intervalMs);
+    this.#timer = setInterval(() => {
+      if (this.#runsHere()) void this.runOnce();
+    }, intervalMs);
     this.#timer.unref();
   }
 

@@ -168,6 +168,29 @@ export class Scheduler {
     clearTimeout(this.#timer);
   }
 
+  /**
+   * Keeps only the waiting items `keep` accepts (a node that may have lost its work to another node keeps what
+   * the database still says is its own); returns those dropped. Items being delivered are not touched.
+   */
+  retain(keep: (item: WorkItem) => boolean): WorkItem[] {
+    const dropped: WorkItem[] = [];
+    for (const [domain, q] of this.#ready) {
+      const kept = new Fifo<WorkItem>();
+      for (const item of q.items()) (keep(item) ? kept : dropped).push(item);
+      this.#ready.set(domain, kept);
+    }
+    const delayed = [...this.#delayed.items()];
+    while (this.#delayed.pop());
+    for (const item of delayed) (keep(item) ? this.#delayed : dropped).push(item);
+    for (const item of dropped)
+      if (item.payload) {
+        this.#payloadBytes -= payloadSize(item.payload);
+        item.payload = undefined;
+      }
+    this.#arm();
+    return dropped;
+  }
+
   #readyQueue(domain: string): Fifo<WorkItem> {
     let q = this.#ready.get(domain);
     if (!q) {

@@ -581,13 +581,22 @@ const m009_console_lookups: Step = async (db) => {
     .execute();
 };
 
-/** The send rate shared by every node: each account's token bucket (the daily count is send_counts). */
-const m010_shared_quotas: Step = async (db) => {
+/**
+ * What several nodes share: each account's send-rate token bucket (the daily count is send_counts), and the
+ * leases of singleton work.
+ */
+const m010_shared_work: Step = async (db) => {
   await db.schema
     .createTable('rate_buckets')
     .addColumn('account_id', 'text', (c) => c.primaryKey())
     .addColumn('tokens', 'double precision', (c) => c.notNull())
     .addColumn('at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('leases')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('owner', 'text', (c) => c.notNull())
+    .addColumn('until', 'bigint', (c) => c.notNull())
     .execute();
 };
 
@@ -601,7 +610,7 @@ const steps: [string, Step][] = [
   ['007_development', m007_development],
   ['008_console', m008_console],
   ['009_console_lookups', m009_console_lookups],
-  ['010_shared_quotas', m010_shared_quotas],
+  ['010_shared_work', m010_shared_work],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
