@@ -6,6 +6,8 @@ import { loadConfig, SettingError, type Config } from './config/load.ts';
 import { SesError } from './core/index.ts';
 import { createLogger } from './lib/logger.ts';
 import { createPlatform } from './platform.ts';
+import { workerCount } from './config/schema.ts';
+import cluster from 'node:cluster';
 
 function takeConfigFlag(argv: string[]): { argv: string[]; configFile: string | undefined } {
   const rest: string[] = [];
@@ -44,7 +46,56 @@ export function listenFailure(config: Config, err: unknown): string | undefined 
   return `cannot listen on ${e.address ?? ''}:${e.port} (${setting}): ${why}`;
 }
 
+/**
+ * `serve` with several workers: this process forks them (node:cluster; they share the listening ports, the
+ * kernel hands each connection to one), restarts one that dies, and on SIGTERM or SIGINT passes the signal on
+ * and waits for every worker to drain. Each worker is a node of its own in the shared database.
+ */
+async function supervise(config: Config, count: number): Promise<void> {
+  let stopping = false;
+  const log = createLogger(config.logLevel);
+  // The database's migrations and the master key, once, before any worker opens them.
+  await (await createPlatform(config, { background: false })).close();
+  /** Starts a worker; resolves once it listens (or has exited), so workers start one after another. */
+  const fork = (index: number) =>
+    new Promise<void>((resolve) => {
+      const worker = cluster.fork({
+        SESAME_WORKERS: String(count),
+        SESAME_WORKER_INDEX: String(index),
+        SESAME_NODE_ID: `${config.nodeId}-w${index}`,
+      });
+      worker.on('message', (m: unknown) => {
+        if (m === 'listening') resolve();
+      });
+      worker.on('exit', (code, signal) => {
+        resolve();
+        if (stopping) return;
+        log.warn({ worker: index, code, signal }, 'worker exited: starting another');
+        setTimeout(() => void fork(index), 500);
+      });
+    });
+  for (let i = 1; i <= count && !stopping; i++) await fork(i);
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, workers: count }, 'stopping the workers');
+    const all = Object.values(cluster.workers ?? {});
+    let left = all.length;
+    if (left === 0) process.exit(0);
+    for (const w of all) {
+      w?.once('exit', () => {
+        if (--left === 0) process.exit(0);
+      });
+      w?.process.kill(signal);
+    }
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
 async function serve(config: Config): Promise<void> {
+  const workers = workerCount(config);
+  if (workers > 1 && cluster.isPrimary) return supervise(config, workers);
   const platform = await createPlatform(config);
   let listening;
   try {
@@ -57,6 +108,8 @@ async function serve(config: Config): Promise<void> {
     process.exit(1);
   }
   const { http, smtp, development } = listening;
+  // A worker tells the supervisor it listens, so the next one starts.
+  if (!cluster.isPrimary) process.send?.('listening');
   const accounts = await platform.core.accounts.list();
   const lines = [
     `Sesame is running${development ? ' in DEVELOPMENT MODE' : ''} (region ${config.region}, database ${config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')})`,
@@ -82,7 +135,16 @@ async function serve(config: Config): Promise<void> {
       '  ./sesamew account create --name "My team"      (or: npx sesame account create --name "My team")',
       `then use the printed keys, e.g.  aws sesv2 get-account --endpoint-url ${http}`,
     );
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // With workers, the first one speaks for all.
+  if (cluster.isPrimary || process.env.SESAME_WORKER_INDEX === '1') {
+    if (workers > 1)
+      lines.splice(
+        1,
+        0,
+        `  Workers: ${workers} processes sharing these ports (nodes ${config.nodeId.replace(/-w1$/, '')}-w1…w${workers})`,
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
   const shutdown = (signal: string) => {
     platform.logger.info({ signal }, 'shutting down');
     platform.close().then(
@@ -102,14 +164,43 @@ export async function main(rawArgv: string[]): Promise<number> {
   }
   // `serve --dev`: development mode (the SESAME_DEV setting).
   const dev = argv[0] === 'serve' && argv.includes('--dev');
-  const unknownServeFlag = argv[0] === 'serve' ? argv.slice(1).find((a) => a !== '--dev') : undefined;
+  // `serve --workers N`: the SESAME_WORKERS setting.
+  const serveFlags = argv[0] === 'serve' ? argv.slice(1) : [];
+  const workersAt = serveFlags.findIndex((a) => a === '--workers' || a.startsWith('--workers='));
+  const workersFlag =
+    workersAt < 0
+      ? undefined
+      : serveFlags[workersAt]!.includes('=')
+        ? serveFlags[workersAt]!.slice('--workers='.length)
+        : serveFlags[workersAt + 1];
+  const unknownServeFlag = serveFlags.find(
+    (a, i) =>
+      a !== '--dev' && !(i === workersAt) && !(i === workersAt + 1 && !serveFlags[workersAt]!.includes('=')),
+  );
   if (unknownServeFlag !== undefined) {
-    process.stderr.write(`sesame: unknown option "${unknownServeFlag}" for serve (known: --dev)\n`);
+    process.stderr.write(
+      `sesame: unknown option "${unknownServeFlag}" for serve (known: --dev, --workers N)\n`,
+    );
+    return 2;
+  }
+  if (workersAt >= 0 && !/^\d+$/.test(workersFlag ?? '')) {
+    process.stderr.write('sesame: --workers needs a number of processes (0: one per core)\n');
     return 2;
   }
   let config: Config;
   try {
-    config = loadConfig({ configFile, ...(dev ? { overrides: { dev: true } } : {}) });
+    config = loadConfig({
+      configFile,
+      ...(dev || workersFlag !== undefined
+        ? {
+            overrides: {
+              ...(dev ? { dev: true } : {}),
+              // A worker reads its count from its environment (the primary set it).
+              ...(workersFlag !== undefined && cluster.isPrimary ? { workers: Number(workersFlag) } : {}),
+            },
+          }
+        : {}),
+    });
   } catch (err) {
     if (err instanceof SettingError) {
       process.stderr.write(`sesame: ${err.message}\n`);

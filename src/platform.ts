@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.ts';
-import { settingsInEffect } from './config/schema.ts';
+import { settingsInEffect, workerCount } from './config/schema.ts';
 import { Core, type DevelopmentAccount, type Scanners } from './core/index.ts';
 import { buildHttpServer } from './adapters/http/server.ts';
 import type { ConsoleSettings } from './adapters/console/index.ts';
@@ -104,7 +104,8 @@ function mtaSettings(config: Config): MtaSettings {
     connectionIdleMs: config.connectionIdleSeconds * 1000,
     total: config.deliveryConcurrency,
     paused: config.deliveryPaused,
-    singleNode: config.databaseUrl.startsWith('sqlite:'),
+    // One process on its own SQLite file: every queued recipient is its own (no heartbeats to wait for).
+    singleNode: config.databaseUrl.startsWith('sqlite:') && workerCount(config) === 1,
     // Others take this node's deliveries over after three missed beats: one lease.
     heartbeatMs: (config.nodeLeaseSeconds * 1000) / 3,
     capture: config.dev,
@@ -155,6 +156,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       bounceDomain: config.bounceDomain,
       nodeId: config.nodeId,
       leaseMs: config.nodeLeaseSeconds * 1000,
+      sharedQuotas: !config.databaseUrl.startsWith('sqlite:') || workerCount(config) > 1,
       maxMessageSize: config.maxMessageSize,
       maxTemplateSize: config.maxTemplateSize,
       maxTemplates: config.maxTemplates,
@@ -231,6 +233,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   };
   // A 40 MB message is about 54 MB as base64 in a JSON body.
   const http = buildHttpServer({
+    nodeId: config.nodeId,
     api: core.forSesApi,
     pages: core.forPages,
     logger,
@@ -365,7 +368,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       await smtp?.close();
       await inbound?.close();
       await http.close();
-      if (started) await core.release().catch(() => undefined);
+      if (started) {
+        await core.release().catch(() => undefined);
+        await mta.handBack().catch((err: unknown) => logger.warn({ err }, 'could not hand back queued work'));
+      }
       await metricsListener?.close();
       await objects.close();
       await store.close();

@@ -3,7 +3,7 @@
  * docs/config.md is generated from this list (npm run generate:config-docs); a test keeps the two in step.
  */
 import { isIP } from 'node:net';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 
 export class SettingError extends Error {}
 
@@ -329,6 +329,13 @@ export const settings = {
       'This node’s name in a shared database; it owns the deliveries of messages it accepted. Unique per node.',
     parser: str,
     default: { derive: () => hostname(), text: 'the machine’s host name' },
+  }),
+  workers: def({
+    env: 'SESAME_WORKERS',
+    description:
+      'Worker processes of `sesame serve` sharing its ports (`--workers N`); 0: one per core on PostgreSQL, one on SQLite and in development mode. Each worker is a node named `<SESAME_NODE_ID>-w<N>`.',
+    parser: int(0, 256),
+    default: 0,
   }),
   nodeLeaseSeconds: def({
     env: 'SESAME_NODE_LEASE_SECONDS',
@@ -691,6 +698,13 @@ const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|_KEY)(_|$)/;
  * Every setting's value as the operator's settings screen shows it: secrets hidden, a password inside a URL
  * (a database URL) masked.
  */
+/** How many processes `sesame serve` runs (SESAME_WORKERS, resolved): several share the database as nodes. */
+export function workerCount(config: Config): number {
+  if (config.workers > 0) return config.workers;
+  // SQLite takes one write at a time whatever the processes; development mode's live inbox is per process.
+  return config.databaseUrl.startsWith('sqlite:') || config.dev ? 1 : availableParallelism();
+}
+
 export function settingsInEffect(config: Config): { name: string; value: string }[] {
   return Object.entries(settings).map(([key, d]) => {
     const def = d as SettingDef<unknown>;

@@ -202,6 +202,8 @@ export interface CoreSettings extends QuotaSettings {
   cachePollMs?: number;
   /** How long a node's lease on singleton work lasts without renewal (default 30 s). */
   leaseMs?: number;
+  /** Whether other processes may send through the same database (quotas are then counted in it). */
+  sharedQuotas?: boolean;
   /** Largest template in bytes (default 500 KB). */
   maxTemplateSize?: number;
   /** Email templates per account (default 10,000). */
@@ -330,8 +332,10 @@ export class Core {
     });
     this.contacts = new ContactService({ store, cache, tags: this.tags, region, now });
     this.listManagement = new ListManagement({ store, cache, links, key: box.derive('unsubscribe'), now });
-    // PostgreSQL may be shared by several nodes: the quotas are counted in it (quota.ts).
-    const quota = (this.#quota = new QuotaTracker(store, now, { shared: store.dialect === 'postgres' }));
+    // A database shared by several nodes or workers: the quotas are counted in it (quota.ts).
+    const quota = (this.#quota = new QuotaTracker(store, now, {
+      shared: settings.sharedQuotas ?? store.dialect === 'postgres',
+    }));
     this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
     const publisher = new EventPublisher({
       configurationSets: this.configurationSets,

@@ -109,6 +109,16 @@ export class Mta {
     this.#heartbeat.unref();
   }
 
+  /**
+   * After stop(), once nothing is accepted any more: hands this node's queued work back to the others (several
+   * nodes), so they deliver it at their next heartbeat instead of after the lease.
+   */
+  async handBack(): Promise<void> {
+    if (this.#settings.singleNode) return;
+    const n = await this.#store.messages.handBack(this.#settings.nodeId);
+    if (n > 0) this.#log.info({ recipients: n }, 'queued deliveries handed back to the other nodes');
+  }
+
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#heartbeat);

@@ -515,6 +515,17 @@ export class KyselyMessageStore implements MessageStore {
       .execute();
   }
 
+  async handBack(node: string): Promise<number> {
+    const res = await this.#db
+      .updateTable('recipients')
+      .set({ owner: null })
+      .where('status', '=', 'queued')
+      .where('owner', '=', node)
+      .executeTakeFirst();
+    await this.#db.deleteFrom('nodes').where('id', '=', node).execute();
+    return Number(res.numUpdatedRows);
+  }
+
   async nodes(): Promise<{ id: string; heartbeatAt: number; queued: number }[]> {
     const [nodes, owned] = await Promise.all([
       this.#db.selectFrom('nodes').select(['id', 'heartbeat_at']).orderBy('id').execute(),

@@ -17,7 +17,8 @@ export class SesameProcess {
   readonly #wrapper: string[];
 
   constructor(env: Record<string, string>, wrapper: string[] = []) {
-    this.env = env;
+    // One process per node unless a test asks for workers (PostgreSQL's default is one per core).
+    this.env = { SESAME_WORKERS: '1', ...env };
     this.url = `http://127.0.0.1:${env.SESAME_HTTP_PORT}`;
     this.#wrapper = wrapper;
   }

@@ -27,8 +27,9 @@ export interface CliContext {
 export const USAGE = `Usage: sesame <command> [options]
 
 Commands:
-  serve [--dev]                           Start Sesame (HTTP API, SMTP, MX as configured); --dev: development
-                                          mode (default account, instant verification, mail captured)
+  serve [--dev] [--workers N]             Start Sesame (HTTP API, SMTP, MX as configured); --dev: development
+                                          mode (default account, instant verification, mail captured);
+                                          --workers: processes sharing the ports (0: one per core on PostgreSQL)
   account create --name NAME [--production]
                                           Create an account; prints its credentials as JSON
   account list                            List accounts

@@ -26,6 +26,8 @@ import { registerPreflight } from './preflight-route.ts';
 import { registerConsole, type ConsoleSettings } from '../console/index.ts';
 
 export interface HttpServerOptions {
+  /** This node's SESAME_NODE_ID, sent as `x-sesame-node` (which node or worker answered, behind a balancer). */
+  nodeId?: string;
   /** What the SES and SNS APIs call. */
   api: SesApiPort;
   /** What the pages behind Sesame's public links call. */
@@ -119,7 +121,9 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit,
-    return503OnClosing: true,
+    // A node stopping (a rolling restart) still answers requests that reach it on open connections, and
+    // closes those connections after answering (below): no client is failed with a 503 it would have to retry.
+    return503OnClosing: false,
     routerOptions: { maxParamLength: 8192 },
     // A client that sends its request slowly (slowloris) holds a connection only this long. Node checks the
     // deadline every connectionsCheckingInterval, so a slow request ends within a few seconds of it. It must
@@ -213,6 +217,21 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   registerDevInbox(app, options.devInbox, options.logger);
   if (options.console) registerConsole(app, options.console.port, options.console.settings, options.logger);
   registerPreflight(app, options.api, options.logger, (req) => toAwsRequest(req, options.bodyLimit));
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+  if (options.nodeId) {
+    const nodeId = options.nodeId;
+    app.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('x-sesame-node', nodeId);
+      return payload;
+    });
+  }
   // Every answer says when this node is in development mode (mail captured, identities verified at once).
   if (options.devInbox)
     app.addHook('onSend', async (_req, reply, payload) => {

@@ -151,6 +151,11 @@ export interface MessageStore {
   claimOrphans(owner: string, deadBefore: number, all: boolean): Promise<number>;
   /** Records that a node is alive. */
   heartbeat(node: string, now: number): Promise<void>;
+  /**
+   * A node stopping gracefully: its queued recipients become nobody's (the others take them at their next
+   * heartbeat, without waiting out the lease) and its row goes. Returns how many were handed back.
+   */
+  handBack(node: string): Promise<number>;
   /** Every node that has beaten, with the queued recipients it owns (the operator's view of the nodes). */
   nodes(): Promise<{ id: string; heartbeatAt: number; queued: number }[]>;
   /**
