@@ -29,7 +29,7 @@ export interface ScenarioResult {
   targets: { what: string; met: boolean }[];
 }
 
-const usage = 'usage: node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f,g] [--quick]';
+const usage = 'usage: node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f,g,h] [--quick]';
 const refuse = (why: string): never => {
   console.error(`${why}\n${usage}`);
   process.exit(2);
@@ -39,7 +39,7 @@ const parsed = (() => {
     return parseArgs({
       options: {
         db: { type: 'string', default: 'sqlite' },
-        only: { type: 'string', default: 'a,b,c,d,e,f,g' },
+        only: { type: 'string', default: 'a,b,c,d,e,f,g,h' },
         quick: { type: 'boolean', default: false },
       },
     });
@@ -51,18 +51,28 @@ const values = parsed.values;
 const db = values.db as Db;
 if (db !== 'sqlite' && db !== 'postgres') refuse(`--db must be sqlite or postgres, not "${values.db}"`);
 const only = new Set(values.only.split(','));
-const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e', 'f', 'g'].includes(s));
-if (unknown.length) refuse(`--only takes scenarios a to g, not ${unknown.join(', ')}`);
+const unknown = [...only].filter((s) => !['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].includes(s));
+if (unknown.length) refuse(`--only takes scenarios a to h, not ${unknown.join(', ')}`);
 if (db === 'postgres') process.env.SESAME_TEST_DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/test';
 else delete process.env.SESAME_TEST_DATABASE_URL;
 const quick = values.quick;
 const counts = quick
-  ? { a: 10_000, b: 5_000, c: 1_000, d: 20_000, dSample: 5_000, e: 2_000, f: 2_000, g: 2_000 }
-  : { a: 50_000, b: 20_000, c: 20_000, d: 1_000_000, dSample: 20_000, e: 20_000, f: 20_000, g: 20_000 };
+  ? { a: 10_000, b: 5_000, c: 1_000, d: 20_000, dSample: 5_000, e: 2_000, f: 2_000, g: 2_000, h: 6_000 }
+  : {
+      a: 50_000,
+      b: 20_000,
+      c: 20_000,
+      d: 1_000_000,
+      dSample: 20_000,
+      e: 20_000,
+      f: 20_000,
+      g: 20_000,
+      h: 30_000,
+    };
 
 const missing = postfixAvailable();
-if (missing && ['b', 'c', 'd', 'f'].some((s) => only.has(s))) {
-  console.error(`Scenarios b, c, d and f need Postfix's tools: ${missing}`);
+if (missing && ['b', 'c', 'd', 'f', 'h'].some((s) => only.has(s))) {
+  console.error(`Scenarios b, c, d, f and h need Postfix's tools: ${missing}`);
   process.exit(2);
 }
 
@@ -89,6 +99,7 @@ const scenarios: [string, () => Promise<ScenarioResult>][] = [
   ['e', async () => (await import('./scenarios/crash.ts')).crash(counts.e, log)],
   ['f', async () => (await import('./scenarios/inbound.ts')).inbound(db, counts.f)],
   ['g', async () => (await import('./scenarios/dev-capture.ts')).devCapture(db, counts.g)],
+  ['h', async () => (await import('./scenarios/nodes.ts')).nodes(db, counts.h, counts.b, log)],
 ];
 for (const [id, run] of scenarios) {
   if (!only.has(id)) continue;

@@ -24,6 +24,7 @@ interface LoadResult {
 export async function signedRequests(
   url: string,
   credentials: { accessKeyId: string; secretAccessKey: string },
+  from = 'bench@sender.bench',
 ) {
   const u = new URL(url);
   const signer = new SignatureV4({
@@ -36,7 +37,7 @@ export async function signedRequests(
   const requests = [];
   for (let i = 0; i < 1000; i++) {
     const body = JSON.stringify({
-      FromEmailAddress: 'bench@sender.bench',
+      FromEmailAddress: from,
       Destination: { ToAddresses: [`r${i}@sink.bench`] },
       Content: { Simple: { Subject: { Data: `Bench ${i}` }, Body: { Text: { Data: text } } } },
     });
@@ -61,8 +62,13 @@ export async function signedRequests(
   return requests;
 }
 
-export async function load(url: string, requests: unknown[], amount: number): Promise<LoadResult> {
-  const r = await autocannon({ url, connections: 64, amount, requests });
+export async function load(
+  url: string,
+  requests: unknown[],
+  amount: number,
+  connections = 64,
+): Promise<LoadResult> {
+  const r = await autocannon({ url, connections, amount, requests });
   return {
     perSecond: Math.round(r.requests.total / r.duration),
     p50: r.latency.p50,

@@ -60,9 +60,10 @@ export async function sesameRelay(
   db: Db,
   messages: number,
   size: number,
+  env: Record<string, string> = {},
 ): Promise<RelayRun & { rssMiB: number }> {
   const sinkPort = await freePort();
-  const node = await BenchNode.start({ db, trustedListener: true, sinkPort });
+  const node = await BenchNode.start({ db, trustedListener: true, sinkPort, env });
   const sink = new SmtpSinkProcess(sinkPort, messages);
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(node.process.pid ?? 0) || 0)), 500);

@@ -108,7 +108,9 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
       await client(0, c).send(new CreateEmailIdentityCommand({ EmailIdentity: 'sender.test' }));
       dns.publishZoneFile(await cli('dns-records', 'sender.test', '--account', c.accountId));
       for (let i = 0; ; i++) {
-        const got = await client(1, c).send(new GetEmailIdentityCommand({ EmailIdentity: 'sender.test' }));
+        const got = await client(nodes.length - 1, c).send(
+          new GetEmailIdentityCommand({ EmailIdentity: 'sender.test' }),
+        );
         if (got.VerifiedForSendingStatus) return c;
         if (i > 300) throw new Error('the sender domain did not verify');
         await new Promise((r) => setTimeout(r, 50));
