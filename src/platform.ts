@@ -21,6 +21,7 @@ import { Mta, type MtaSettings } from './mta/index.ts';
 import { Dispatcher } from './dispatch/index.ts';
 import { ReceivingWorker } from './receiving-worker/index.ts';
 import { FileObjectStore } from './lib/object-store.ts';
+import { RedisRateLimits } from './store/redis-rate-limits.ts';
 import { clamdScan, scannerAddress, spamdCheck } from './lib/scanners.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
@@ -136,7 +137,15 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     ...(config.spamd ? { spam: (m: Buffer) => spamdCheck(scannerAddress(config.spamd!, 30_000), m) } : {}),
     ...(config.clamd ? { virus: (m: Buffer) => clamdScan(scannerAddress(config.clamd!, 30_000), m) } : {}),
   };
+  // Redis for the shared send-rate buckets, when configured (keys prefixed by the database they belong to).
+  const rateLimits = config.rateLimitRedisUrl
+    ? await RedisRateLimits.connect(
+        config.rateLimitRedisUrl,
+        `sesame:${config.databaseUrl.replace(/\/\/[^@/]*@/, '//')}:${config.databaseSchema}`,
+      )
+    : undefined;
   const core = new Core({
+    ...(rateLimits ? { rateLimits } : {}),
     scanners,
     telemetry,
     store,
@@ -374,6 +383,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       }
       await metricsListener?.close();
       await objects.close();
+      await rateLimits?.close();
       await store.close();
     },
   };

@@ -337,6 +337,13 @@ export const settings = {
     parser: int(0, 256),
     default: 0,
   }),
+  rateLimitRedisUrl: def({
+    env: 'SESAME_RATE_LIMIT_REDIS_URL',
+    description:
+      'Keep the accounts’ shared send-rate buckets in this Redis (redis://host:port) instead of the database, when several nodes or workers share it; the daily quota stays in the database. Unset: the database.',
+    parser: optionalStr,
+    default: undefined,
+  }),
   nodeLeaseSeconds: def({
     env: 'SESAME_NODE_LEASE_SECONDS',
     description:

@@ -16,7 +16,7 @@ import type { DnsResolver } from '../lib/dns.ts';
 import type { Logger } from '../lib/logger.ts';
 import { PublicLinks } from '../lib/public-links.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
-import type { Store } from '../store/store.ts';
+import type { RateLimitStore, Store } from '../store/store.ts';
 import { AccountService, type QuotaSettings } from './accounts/account-service.ts';
 import { EpochCache } from './cache.ts';
 import { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
@@ -226,6 +226,8 @@ export interface CoreDeps {
   settings: CoreSettings;
   /** spamd and clamd, when configured (receiving's ScanEnabled rules). */
   scanners?: Scanners;
+  /** Where the shared send-rate buckets live when not in the database (Redis). */
+  rateLimits?: RateLimitStore;
   /** Where the core and its callers report what happens (Prometheus); none by default. */
   telemetry?: Telemetry;
   now?: () => number;
@@ -335,6 +337,7 @@ export class Core {
     // A database shared by several nodes or workers: the quotas are counted in it (quota.ts).
     const quota = (this.#quota = new QuotaTracker(store, now, {
       shared: settings.sharedQuotas ?? store.dialect === 'postgres',
+      ...(deps.rateLimits ? { rateLimits: deps.rateLimits } : {}),
     }));
     this.accounts.useSentCounter((accountId) => quota.sentLast24Hours(accountId));
     const publisher = new EventPublisher({

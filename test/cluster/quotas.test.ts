@@ -11,6 +11,9 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { startCluster, type Cluster } from '../support/cluster.ts';
 import { onPostgres } from '../support/database.ts';
+import { createClient } from 'redis';
+
+const REDIS = 'redis://127.0.0.1:6379';
 
 let cluster: Cluster;
 
@@ -45,6 +48,34 @@ async function sendMany(clients: SESv2Client[], count: number, concurrency: numb
   return { accepted, refusals };
 }
 
+/** Three nodes sending as fast as they can for 3 s for an account of 10 a second: one bucket between them. */
+async function expectOneRate(c: Cluster): Promise<string> {
+  const creds = await c.account('--max-24h', 'unlimited', '--max-rate', '10');
+  const clients = c.nodes.map((_, i) => c.client(i, creds));
+  const started = Date.now();
+  let accepted = 0;
+  let refused = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (Date.now() - started < 3000)
+        try {
+          await send(client);
+          accepted++;
+        } catch (err) {
+          expect((err as Error).message).toBe('Maximum sending rate exceeded.');
+          refused++;
+        }
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  // A token bucket of 10 a second, full at the start: at most 10 + 10 per second, for all three nodes together
+  // (each node on its own would allow three times as many).
+  expect(accepted).toBeLessThanOrEqual(Math.ceil(10 + 10 * seconds));
+  expect(accepted).toBeGreaterThanOrEqual(Math.floor(10 * seconds) - 5);
+  expect(refused).toBeGreaterThan(0);
+  return creds.accountId;
+}
+
 describe.skipIf(!onPostgres)('three nodes on one PostgreSQL', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     cluster = await startCluster(3);
@@ -74,31 +105,8 @@ describe.skipIf(!onPostgres)('three nodes on one PostgreSQL', { timeout: 120_000
   });
 
   it('share one send rate', async () => {
-    const creds = await cluster.account('--max-24h', 'unlimited', '--max-rate', '10');
-    const clients = [0, 1, 2].map((i) => cluster.client(i, creds));
-    const started = Date.now();
-    let accepted = 0;
-    let refused = 0;
-    await Promise.all(
-      clients.map(async (c) => {
-        while (Date.now() - started < 3000)
-          try {
-            await send(c);
-            accepted++;
-          } catch (err) {
-            expect((err as Error).message).toBe('Maximum sending rate exceeded.');
-            refused++;
-          }
-      }),
-    );
-    const seconds = (Date.now() - started) / 1000;
-    // A token bucket of 10 a second, full at the start: at most 10 + 10 per second, for all three nodes together
-    // (each node on its own would allow three times as many).
-    expect(accepted).toBeLessThanOrEqual(Math.ceil(10 + 10 * seconds));
-    expect(accepted).toBeGreaterThanOrEqual(Math.floor(10 * seconds) - 5);
-    expect(refused).toBeGreaterThan(0);
+    await expectOneRate(cluster);
   });
-
   it('honour a suppression added through another node on the very next send', async () => {
     const [a, b] = [cluster.client(0), cluster.client(1)];
     await a.send(new PutSuppressedDestinationCommand({ EmailAddress: 'gone@dest.test', Reason: 'BOUNCE' }));
@@ -109,5 +117,42 @@ describe.skipIf(!onPostgres)('three nodes on one PostgreSQL', { timeout: 120_000
     expect(shown.recipients).toEqual([
       expect.objectContaining({ address: 'gone@dest.test', status: 'suppressed' }),
     ]);
+  });
+});
+
+/** Redis runs on these machines (127.0.0.1:6379); where it does not, the Redis case says so and is skipped. */
+const redisUp = await (async () => {
+  const probe = createClient({ url: REDIS, socket: { reconnectStrategy: false, connectTimeout: 1000 } });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.quit();
+    return true;
+  } catch {
+    console.warn(`no Redis at ${REDIS}: the Redis rate-limit case is skipped`);
+    return false;
+  }
+})();
+
+describe.skipIf(!onPostgres || !redisUp)('nodes with their send rates in Redis', { timeout: 120_000 }, () => {
+  let withRedis: Cluster;
+  beforeAll(async () => {
+    withRedis = await startCluster(3, { SESAME_RATE_LIMIT_REDIS_URL: REDIS });
+  }, 120_000);
+  afterAll(async () => {
+    await withRedis?.close();
+  });
+
+  it('share one send rate through Redis', async () => {
+    const accountId = await expectOneRate(withRedis);
+    const redis = createClient({ url: REDIS });
+    await redis.connect();
+    try {
+      const keys = await redis.keys(`sesame:*:${withRedis.db.schema}:rate:${accountId}`);
+      expect(keys).toHaveLength(1);
+      expect(Number(await redis.hGet(keys[0]!, 'at'))).toBeGreaterThan(Date.now() - 60_000);
+    } finally {
+      await redis.quit();
+    }
   });
 });

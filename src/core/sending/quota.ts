@@ -13,7 +13,7 @@
  *   a block leaves unspent for a second is given back. The send rate is a token bucket in the database taken
  *   the same way.
  */
-import type { Store } from '../../store/store.ts';
+import type { RateLimitStore, Store } from '../../store/store.ts';
 
 const DAY = 24 * 3600_000;
 /** Unspent units of a block go back to the database after this long without a send of the account. */
@@ -51,13 +51,19 @@ export class QuotaTracker {
   readonly #now: () => number;
   readonly #refreshMs: number;
   readonly #shared: boolean;
+  readonly #rateLimits: RateLimitStore;
   readonly #daily = new Map<string, DailyCount>();
   readonly #buckets = new Map<string, { tokens: number; at: number }>();
   readonly #held = new Map<string, Holding>();
   #releaser: NodeJS.Timeout | undefined;
 
-  constructor(store: Store, now: () => number, options: { shared?: boolean; refreshMs?: number } = {}) {
+  constructor(
+    store: Store,
+    now: () => number,
+    options: { shared?: boolean; refreshMs?: number; rateLimits?: RateLimitStore } = {},
+  ) {
     this.#store = store;
+    this.#rateLimits = options.rateLimits ?? store.quotas;
     this.#now = now;
     this.#shared = options.shared ?? false;
     // Shared mode reads the count only to report it (GetSendQuota); the database enforces the quota.
@@ -156,7 +162,7 @@ export class QuotaTracker {
       if (h.rate > 0 && this.#now() - h.rateAt > IDLE_RELEASE_MS) h.rate = 0;
       if (h.rate < 1) {
         const want = Math.max(units - h.rate, this.#block(h, capacity));
-        const taken = await this.#store.quotas.takeRate(
+        const taken = await this.#rateLimits.takeRate(
           accountId,
           Math.max(1, units - h.rate),
           want,

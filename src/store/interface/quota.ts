@@ -3,7 +3,21 @@
  * `send_counts`) and the send-rate token bucket (`rate_buckets`). Each call is one write transaction that holds
  * the account's lock, so nodes never count past the quota together.
  */
-export interface QuotaStore {
+/** Where the shared send-rate buckets live: the database (QuotaStore) or Redis (store/redis-rate-limits.ts). */
+export interface RateLimitStore {
+  /** As QuotaStore.takeRate. */
+  takeRate(
+    accountId: string,
+    units: number,
+    want: number,
+    rate: number,
+    capacity: number,
+    now: number,
+  ): Promise<number>;
+  close?(): Promise<void>;
+}
+
+export interface QuotaStore extends RateLimitStore {
   /**
    * Counts units into the account's bucket of `now` if fewer than `max` were counted in the 24 hours before:
    * at least `units` (SES accepts a send while any quota remains, and it uses all its recipients), at most
