@@ -3,7 +3,8 @@
  * - API accept (SendEmail, SigV4, 2 KB, delivery paused) on PostgreSQL with 1, 2 and 3 nodes on one schema,
  *   the 64 connections split over the nodes;
  * - API accept with `--workers 1` and `--workers 2` on one node, on the run's database;
- * - SMTP relay end to end (as scenario b) with `--workers 1` and `--workers 2`.
+ * - SMTP relay end to end (as scenario b) with 1, 2 and 3 nodes on PostgreSQL, and with `--workers 1` and
+ *   `--workers 2`.
  * Same run, same load tool. On a 2-core machine the load generator, PostgreSQL and the nodes share the cores,
  * so each row also says how many CPU-seconds each component used; docs/performance.md works the per-core
  * figures out from them.
@@ -14,6 +15,8 @@ import { BenchNode } from '../lib/node.ts';
 import { load, signedRequests } from './api-accept.ts';
 import { sesameRelay } from './smtp-relay.ts';
 import { startCluster } from '../../test/support/cluster.ts';
+import { freePort } from '../../test/support/sesame.ts';
+import { SmtpSinkProcess, smtpSource } from '../lib/postfix.ts';
 import type { Db, ScenarioResult } from '../run.ts';
 
 /** CPU-seconds (user + system) a process and its children (workers) have used so far. */
@@ -114,6 +117,43 @@ async function apiOnCluster(count: number, requests: number): Promise<Row> {
   }
 }
 
+/** SMTP relay end to end (as scenario b, 2 KB, 20 sessions split over the nodes) on `count` nodes. */
+async function relayOnCluster(count: number, messages: number): Promise<Row> {
+  const sinkPort = await freePort();
+  const cluster = await startCluster(count, { SESAME_DELIVERY_PORT: String(sinkPort) }, { trusted: true });
+  cluster.dns.set('sink.bench', { mx: [{ exchange: 'mx.sink.bench', priority: 10 }] });
+  cluster.dns.set('mx.sink.bench', { a: ['127.0.0.1'] });
+  const each = Math.floor(messages / count);
+  const sink = new SmtpSinkProcess(sinkPort, each * count);
+  try {
+    const r = await measured(
+      cluster.nodes.map((n) => n.process.pid!),
+      each * count,
+      async () => {
+        const started = Date.now();
+        await Promise.all(
+          cluster.nodes.map((n) =>
+            smtpSource({
+              port: n.ports.trusted,
+              messages: each,
+              sessions: Math.ceil(20 / count),
+              size: 2048,
+              from: 'bench@sender.test',
+              to: 'r@sink.bench',
+            }),
+          ),
+        );
+        await sink.done;
+        return { perSecond: Math.round((each * count) / ((Date.now() - started) / 1000)), p99: 0 };
+      },
+    );
+    return { setup: `SMTP relay, ${count} node${count > 1 ? 's' : ''} on PostgreSQL`, ...r };
+  } finally {
+    sink.stop();
+    await cluster.close();
+  }
+}
+
 async function apiWithWorkers(db: Db, workers: number, requests: number): Promise<Row> {
   const node = await BenchNode.start({
     db,
@@ -145,6 +185,11 @@ export async function nodes(db: Db, requests: number, relayMessages: number, log
     log(`   API, ${api.at(-1)!.setup}: ${api.at(-1)!.perSecond}/s`);
   }
   const relay: Row[] = [];
+  if (db === 'postgres')
+    for (const n of [1, 2, 3]) {
+      relay.push(await relayOnCluster(n, relayMessages));
+      log(`   ${relay.at(-1)!.setup}: ${relay.at(-1)!.perSecond}/s`);
+    }
   for (const w of [1, 2]) {
     const r = await sesameRelay(db, relayMessages, 2048, { SESAME_WORKERS: String(w) });
     relay.push({
@@ -160,7 +205,7 @@ export async function nodes(db: Db, requests: number, relayMessages: number, log
   const best = api.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
   const result: ScenarioResult = {
     id: 'h',
-    name: 'several nodes and workers (API accept; SMTP relay with workers)',
+    name: 'several nodes and workers (API accept and SMTP relay)',
     unit: 'accepted/s (best setup)',
     sesame: best.perSecond,
     reference: one.perSecond,

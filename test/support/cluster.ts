@@ -18,7 +18,7 @@ import { SmtpSink } from './smtp-sink.ts';
 export interface ClusterNode {
   id: string;
   process: SesameProcess;
-  ports: { http: number; smtp: number; smtps: number; mx: number };
+  ports: { http: number; smtp: number; smtps: number; mx: number; trusted: number };
   dir: string;
 }
 
@@ -40,7 +40,16 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(count = 3, env: Record<string, string> = {}): Promise<Cluster> {
+export interface ClusterOptions {
+  /** Open a trusted-network SMTP listener (no AUTH, 127.0.0.0/8) on each node for the cluster's account. */
+  trusted?: boolean;
+}
+
+export async function startCluster(
+  count = 3,
+  env: Record<string, string> = {},
+  options: ClusterOptions = {},
+): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), 'sesame-cluster-'));
   const db = testDatabase(root);
   const dns = await new TestDnsServer().start();
@@ -58,6 +67,7 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
       smtp: await freePort(),
       smtps: await freePort(),
       mx: await freePort(),
+      trusted: await freePort(),
     };
     const process = new SesameProcess({
       SESAME_DATA_DIR: dir,
@@ -75,6 +85,9 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
       SESAME_VERIFICATION_RETRY_SECONDS: '0.1',
       SESAME_RETRY_BASE_SECONDS: '0.5',
       SESAME_LOG_LEVEL: 'warn',
+      ...(options.trusted
+        ? { SESAME_SMTP_TRUSTED_PORT: String(ports.trusted), SESAME_SMTP_TRUSTED_NETWORKS: '127.0.0.0/8' }
+        : {}),
       ...env,
     });
     nodes.push({ id, process, ports, dir });
@@ -117,6 +130,7 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
       }
     };
     const creds = await created('--max-rate', 'unlimited', '--max-24h', 'unlimited');
+    if (options.trusted) for (const n of nodes) n.process.env.SESAME_SMTP_TRUSTED_ACCOUNT = creds.accountId;
     // One at a time: the first runs the migrations.
     for (const n of nodes) await n.process.start();
     await verified(creds);
