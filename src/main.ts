@@ -64,31 +64,39 @@ async function supervise(config: Config, count: number): Promise<void> {
         SESAME_WORKER_INDEX: String(index),
         SESAME_NODE_ID: `${config.nodeId}-w${index}`,
       });
+      let listened = false;
       worker.on('message', (m: unknown) => {
-        if (m === 'listening') resolve();
+        if (m !== 'listening') return;
+        listened = true;
+        resolve();
       });
       worker.on('exit', (code, signal) => {
         resolve();
         if (stopping) return;
+        if (!listened) {
+          // It could not start (a port in use, a bad setting: it said why on stderr); neither could another.
+          stop('SIGTERM', code ?? 1);
+          return;
+        }
         log.warn({ worker: index, code, signal }, 'worker exited: starting another');
         setTimeout(() => void fork(index), 500);
       });
     });
   for (let i = 1; i <= count && !stopping; i++) await fork(i);
-  const stop = (signal: NodeJS.Signals) => {
+  function stop(signal: NodeJS.Signals, exitCode = 0): void {
     if (stopping) return;
     stopping = true;
-    log.info({ signal, workers: count }, 'stopping the workers');
-    const all = Object.values(cluster.workers ?? {});
+    if (exitCode === 0) log.info({ signal, workers: count }, 'stopping the workers');
+    const all = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
     let left = all.length;
-    if (left === 0) process.exit(0);
+    if (left === 0) process.exit(exitCode);
     for (const w of all) {
-      w?.once('exit', () => {
-        if (--left === 0) process.exit(0);
+      w!.once('exit', () => {
+        if (--left === 0) process.exit(exitCode);
       });
-      w?.process.kill(signal);
+      w!.process.kill(signal);
     }
-  };
+  }
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
