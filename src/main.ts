@@ -47,9 +47,9 @@ export function listenFailure(config: Config, err: unknown): string | undefined 
 }
 
 /**
- * `serve` with several workers: this process forks them (node:cluster; they share the listening ports, the
- * kernel hands each connection to one), restarts one that dies, and on SIGTERM or SIGINT passes the signal on
- * and waits for every worker to drain. Each worker is a node of its own in the shared database.
+ * `serve` with several workers: this process forks them (node:cluster; they share the listening ports, this
+ * process hands each new connection to one in turn), restarts one that dies, and on SIGTERM or SIGINT passes the
+ * signal on and waits for every worker to drain. Each worker is a node of its own in the shared database.
  */
 async function supervise(config: Config, count: number): Promise<void> {
   let stopping = false;
@@ -57,7 +57,7 @@ async function supervise(config: Config, count: number): Promise<void> {
   // The database's migrations and the master key, once, before any worker opens them.
   await (await createPlatform(config, { background: false })).close();
   /** Starts a worker; resolves once it listens (or has exited), so workers start one after another. */
-  const fork = (index: number) =>
+  const fork = (index: number, initial: boolean) =>
     new Promise<void>((resolve) => {
       const worker = cluster.fork({
         SESAME_WORKERS: String(count),
@@ -73,16 +73,19 @@ async function supervise(config: Config, count: number): Promise<void> {
       worker.on('exit', (code, signal) => {
         resolve();
         if (stopping) return;
-        if (!listened) {
+        if (!listened && initial) {
           // It could not start (a port in use, a bad setting: it said why on stderr); neither could another.
           stop('SIGTERM', code ?? 1);
           return;
         }
         log.warn({ worker: index, code, signal }, 'worker exited: starting another');
-        setTimeout(() => void fork(index), 500);
+        // A replacement that cannot start either (the database away) is tried again, more slowly.
+        setTimeout(() => void fork(index, false), listened ? 500 : 5000);
       });
     });
-  for (let i = 1; i <= count && !stopping; i++) await fork(i);
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  for (let i = 1; i <= count && !stopping; i++) await fork(i, true);
   function stop(signal: NodeJS.Signals, exitCode = 0): void {
     if (stopping) return;
     stopping = true;
@@ -97,8 +100,6 @@ async function supervise(config: Config, count: number): Promise<void> {
       w!.process.kill(signal);
     }
   }
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 async function serve(config: Config): Promise<void> {
