@@ -95,7 +95,7 @@ export function smtpSource(o: {
 
 /**
  * A private Postfix instance: its own queue, data directory and configuration under `dir`, smtpd on `port`,
- * nothing of /etc/postfix but Debian's master.cf as a template. `settings` are its main.cf lines beyond the
+ * nothing of /etc/postfix's configuration: Debian's stock master.cf (/usr/share/postfix) is the template. `settings` are its main.cf lines beyond the
  * common ones.
  */
 class PostfixInstance {
@@ -136,8 +136,9 @@ class PostfixInstance {
         '',
       ].join('\n'),
     );
-    // Debian's master.cf with smtpd on our port and no chroot (the queue is not a prepared chroot).
-    const master = readFileSync('/etc/postfix/master.cf', 'utf8')
+    // Debian's stock master.cf (as the package ships it: /etc/postfix's copy may have been changed by other
+    // tools on the machine) with smtpd on our port and no chroot (the queue is not a prepared chroot).
+    const master = readFileSync('/usr/share/postfix/master.cf.dist', 'utf8')
       .replace(/^smtp(\s+)inet(\s+)n(\s+)-(\s+)y/m, `127.0.0.1:${port} inet n - n`)
       .replace(/^([a-z0-9.:-]+\s+(?:unix|inet|fifo|pass|unix-dgram)\s+\S+\s+\S+\s+)y/gm, '$1n');
     writeFileSync(join(dir, 'conf/master.cf'), master);
