@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateEmailIdentityCommand, GetEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { testDatabase, type TestDatabase } from './database.ts';
 import { TestDnsServer } from './dns-server.ts';
-import { deliveredId, type NodeCredentials } from './node-fixture.ts';
+import { undeliveredTo, type NodeCredentials } from './node-fixture.ts';
 import { SesameProcess } from './node-process.ts';
 import { freePort } from './sesame.ts';
 import { SmtpSink } from './smtp-sink.ts';
@@ -135,16 +135,8 @@ export async function startCluster(
     for (const n of nodes) await n.process.start();
     await verified(creds);
     const account = async (...update: string[]) => verified(await created(...update));
-    const undelivered = async (messageIds: Iterable<string>, timeoutMs = 60_000) => {
-      const wanted = [...messageIds];
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const got = new Set(sink.messages.map((m) => deliveredId(m.raw)));
-        const missing = wanted.filter((id) => !got.has(id));
-        if (missing.length === 0 || Date.now() > deadline) return missing;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const undelivered = (messageIds: Iterable<string>, timeoutMs?: number) =>
+      undeliveredTo(sink, messageIds, timeoutMs);
     return {
       nodes,
       db,

@@ -50,6 +50,22 @@ export interface NodeFixtureOptions {
 export const deliveredId = (raw: Buffer): string | undefined =>
   /^Message-ID:\s*<([^@>]+)@/im.exec(raw.toString('latin1'))?.[1];
 
+/** Waits (up to `timeoutMs`) for these messages to reach the sink; returns those that did not. */
+export async function undeliveredTo(
+  sink: SmtpSink,
+  messageIds: Iterable<string>,
+  timeoutMs = 60_000,
+): Promise<string[]> {
+  const wanted = [...messageIds];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = new Set(sink.messages.map((m) => deliveredId(m.raw)));
+    const missing = wanted.filter((id) => !got.has(id));
+    if (missing.length === 0 || Date.now() > deadline) return missing;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function startNodeFixture(options: NodeFixtureOptions = {}): Promise<NodeFixture> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sesame-node-'));
   const db = testDatabase(dir);
@@ -108,16 +124,8 @@ export async function startNodeFixture(options: NodeFixtureOptions = {}): Promis
       if (i > 200) throw new Error('the sender domain did not verify');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const undelivered = async (messageIds: Iterable<string>, timeoutMs = 60_000) => {
-      const wanted = [...messageIds];
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const got = new Set(sink.messages.map((m) => deliveredId(m.raw)));
-        const missing = wanted.filter((id) => !got.has(id));
-        if (missing.length === 0 || Date.now() > deadline) return missing;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const undelivered = (messageIds: Iterable<string>, timeoutMs?: number) =>
+      undeliveredTo(sink, messageIds, timeoutMs);
     return { node, dir, db, dns, sink, creds, ports, client, undelivered, close: cleanup };
   } catch (err) {
     await cleanup();

@@ -3,9 +3,14 @@
  * `send_counts`) and the send-rate token bucket (`rate_buckets`). Each call is one write transaction that holds
  * the account's lock, so nodes never count past the quota together.
  */
+
 /** Where the shared send-rate buckets live: the database (QuotaStore) or Redis (store/redis-rate-limits.ts). */
 export interface RateLimitStore {
-  /** As QuotaStore.takeRate. */
+  /**
+   * The account's shared token bucket: refilled at `rate` per second up to `capacity`; while it holds at least
+   * one token, takes at least `units` (it may go below zero: a send of several recipients uses them all) and
+   * at most `want` of what it holds. Returns the tokens taken (0: none left now).
+   */
   takeRate(
     accountId: string,
     units: number,
@@ -26,17 +31,4 @@ export interface QuotaStore extends RateLimitStore {
   reserveDaily(accountId: string, units: number, want: number, max: number, now: number): Promise<number>;
   /** Takes back units counted by `reserveDaily` into the bucket of `at` that no send used. */
   releaseDaily(accountId: string, at: number, units: number): Promise<void>;
-  /**
-   * The account's shared token bucket: refilled at `rate` per second up to `capacity`; while it holds at least
-   * one token, takes at least `units` (it may go below zero: a send of several recipients uses them all) and
-   * at most `want` of what it holds. Returns the tokens taken (0: none left now).
-   */
-  takeRate(
-    accountId: string,
-    units: number,
-    want: number,
-    rate: number,
-    capacity: number,
-    now: number,
-  ): Promise<number>;
 }

@@ -2,27 +2,13 @@
  * Event publishing and lists: configuration sets with their event destinations, SNS topics and
  * subscriptions with the notification delivery log and dead letters (replay), and contact lists.
  */
-import { SesError } from '../../../core/index.ts';
+import { EVENT_TYPES, SesError, type EventTypeName } from '../../../core/index.ts';
 import { html } from '../../../lib/html.ts';
 import type { AccountRequest, ConsoleContext } from '../context.ts';
 import { BASE, type Chrome } from '../views.ts';
 
 const at = (t: number | null) =>
   t === null ? '—' : new Date(t).toISOString().slice(0, 19).replace('T', ' ');
-
-/** The event types a destination can match (SES v2 EventType). */
-const EVENT_TYPES = [
-  'SEND',
-  'REJECT',
-  'BOUNCE',
-  'COMPLAINT',
-  'DELIVERY',
-  'OPEN',
-  'CLICK',
-  'RENDERING_FAILURE',
-  'DELIVERY_DELAY',
-  'SUBSCRIPTION',
-] as const;
 
 /** Several values of one form field (checkboxes): the body is parsed again, keeping repeats. */
 function all(r: AccountRequest, name: string): string[] {
@@ -212,7 +198,7 @@ export function registerPublishingScreens(ctx: ConsoleContext): void {
       await port.configurationSets.createEventDestination(r.accountId, r.params.name, {
         name: r.form.name ?? '',
         enabled: true,
-        matchingEventTypes: all(r, 'event').filter((t): t is (typeof EVENT_TYPES)[number] =>
+        matchingEventTypes: all(r, 'event').filter((t): t is EventTypeName =>
           (EVENT_TYPES as readonly string[]).includes(t),
         ),
         snsTopicArn: r.form.topicArn,
