@@ -271,6 +271,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     async listen() {
       // The development account exists before the first request can name its key.
       const development = await core.development.prepare();
+      // This node's own sending addresses (the account and pool of each are kept as they were).
+      for (const d of config.dedicatedIps)
+        await core.dedicatedIps.declare({ ip: d.ip, ehlo: d.ehlo, nodeId: config.nodeId });
       if (development && !/^(127\.|::1$|localhost$)/.test(config.httpHost))
         logger.warn(
           { httpHost: config.httpHost },

@@ -1,19 +1,27 @@
 /**
- * What SES v1 and SES v2 share above their protocols: the identity-ARN check of sends (sending authorization
- * is not supported), and custom verification email templates, whose members have the same names in both APIs.
+ * What SES v1 and SES v2 share above their protocols: who a send comes from (sending authorization's
+ * principal and conditions), page tokens and sizes, and custom verification email templates, whose members
+ * have the same names in both APIs.
  */
-import { SesError, type SesApiPort, type VerificationTemplateContent } from '../core/index.ts';
+import {
+  SesError,
+  type SendPrincipal,
+  type SesApiPort,
+  type VerificationTemplateContent,
+} from '../core/index.ts';
+import type { Caller } from './aws/auth.ts';
 
-/** An identity ARN a send names must be the caller's own (acting for another account is not supported). */
-export function requireOwnIdentityArn(accountId: string, arn: string | undefined, member: string): void {
-  if (arn === undefined) return;
-  const m = /^arn:aws:ses:[^:]+:(\d{12}):identity\/.+$/.exec(arn);
-  if (!m) throw new SesError('BadRequestException', `${member} is not a valid identity ARN.`);
-  if (m[1] !== accountId)
-    throw new SesError(
-      'BadRequestException',
-      `Sending authorization (${member} of another account) is not supported by Sesame.`,
-    );
+/** The caller of a send as sending authorization sees it (`ses:ApiVersion`, `aws:SecureTransport`, …). */
+export function sendPrincipal(caller: Caller, apiVersion: '1' | '2'): SendPrincipal {
+  return {
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+    userName: caller.userName,
+    permissions: caller.permissions,
+    apiVersion,
+    secureTransport: caller.secure,
+    userAgent: caller.userAgent,
+  };
 }
 
 /**
@@ -81,7 +89,7 @@ const verificationTemplateMembers = (t: { name: string; content: VerificationTem
 /** What a handler of either API gets. */
 export interface SesCallContext {
   core: SesApiPort;
-  caller: { accountId: string; accessKeyId: string };
+  caller: Caller;
   sourceIp: string;
 }
 

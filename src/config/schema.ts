@@ -79,14 +79,14 @@ const optionalPort: Parser<number | undefined> = {
   parse: (raw) => (raw === undefined || raw === '' ? undefined : int(0, 65535).parse(raw)),
 };
 
+/** A list setting's items: an array (config file) or a comma- or space-separated string (environment). */
+const listItems = (raw: unknown): unknown[] =>
+  Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/) : fail('must be a list');
+
 const cidrList: Parser<string[]> = {
   kind: 'list of CIDR networks',
   parse(raw) {
-    const items = Array.isArray(raw)
-      ? raw
-      : typeof raw === 'string'
-        ? raw.split(/[\s,]+/)
-        : fail('must be a list');
+    const items = listItems(raw);
     const out: string[] = [];
     for (const item of items) {
       if (typeof item !== 'string') return fail('must be a list of strings');
@@ -95,6 +95,23 @@ const cidrList: Parser<string[]> = {
       if (!m || isIP(m[1]!) === 0 || Number(m[2]) > (isIP(m[1]!) === 4 ? 32 : 128))
         return fail(`"${item}" is not a CIDR network like 10.0.0.0/8`);
       out.push(item);
+    }
+    return out;
+  },
+};
+
+/** `ADDRESS[=EHLO-NAME]` list, comma or space separated: this node's dedicated IPs. */
+const sendingAddresses: Parser<{ ip: string; ehlo: string | null }[]> = {
+  kind: 'list of ADDRESS[=EHLO-NAME]',
+  parse(raw) {
+    const items = listItems(raw);
+    const out: { ip: string; ehlo: string | null }[] = [];
+    for (const item of items) {
+      if (typeof item !== 'string') return fail('must be a list of strings');
+      if (item === '') continue;
+      const [ip = '', ehlo] = item.split('=');
+      if (isIP(ip) === 0) return fail(`"${item}" does not start with an IP address (ADDRESS[=EHLO-NAME])`);
+      out.push({ ip, ehlo: ehlo || null });
     }
     return out;
   },
@@ -139,11 +156,7 @@ const databaseUrl: Parser<string | undefined> = {
 const serverList: Parser<string[]> = {
   kind: 'list of ip[:port]',
   parse(raw) {
-    const items = Array.isArray(raw)
-      ? raw
-      : typeof raw === 'string'
-        ? raw.split(/[\s,]+/)
-        : fail('must be a list');
+    const items = listItems(raw);
     const out: string[] = [];
     for (const item of items) {
       if (typeof item !== 'string') return fail('must be a list of strings');
@@ -570,6 +583,13 @@ export const settings = {
       'Optional listener where the trusted networks submit without AUTH (as Postfix mynetworks); unset = none.',
     parser: optionalPort,
     default: undefined,
+  }),
+  dedicatedIps: def({
+    env: 'SESAME_DEDICATED_IPS',
+    description:
+      "This node's sending addresses (dedicated IPs) with their EHLO names, e.g. `203.0.113.5=mta1.example.com`; declared at start (as `sesame ips add --node`); lease them with `sesame ips assign`.",
+    parser: sendingAddresses,
+    default: [] as { ip: string; ehlo: string | null }[],
   }),
   smtpTrustedNetworks: def({
     env: 'SESAME_SMTP_TRUSTED_NETWORKS',

@@ -65,6 +65,8 @@ export type ErrorReason =
   | 'invalid-sns-destination'
   | 'invalid-tracking-options'
   | 'invalid-delivery-options'
+  /** An identity policy SES would refuse (v1 InvalidPolicy). */
+  | 'invalid-policy'
   /** Custom verification emails: the account is in the sandbox; the template's sender is not verified. */
   | 'production-access-not-granted'
   | 'from-address-not-verified'

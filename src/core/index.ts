@@ -60,6 +60,8 @@ import { InboundWork } from './receiving/inbound-work.ts';
 import { ReceivingResources } from './receiving/resources.ts';
 import { VerdictService, type Scanners } from './receiving/verdicts.ts';
 import { TagService } from './tags/tag-service.ts';
+import { SendingAuthorization } from './authorization/sending-authorization.ts';
+import { DedicatedIps } from './dedicated-ips/dedicated-ips.ts';
 import { CustomVerificationSender } from './templates/custom-verification.ts';
 import { TemplateService } from './templates/template-service.ts';
 import { Tracker } from './tracking/tracker.ts';
@@ -81,11 +83,21 @@ export {
   type AccountUpdate,
 } from './accounts/account-service.ts';
 export { smtpPasswordV4, smtpPasswordV2 } from './accounts/smtp-password.ts';
+export { checkAction, principalArn, type Principal } from './authorization/key-permissions.ts';
+export type { SendingAuthorization, PolicyWrite } from './authorization/sending-authorization.ts';
+export {
+  DEFAULT_DEDICATED_POOL,
+  SHARED_POOL,
+  type DedicatedIps,
+  type DedicatedIpView,
+  type DeclaredIp,
+  type SendingSource,
+} from './dedicated-ips/dedicated-ips.ts';
 export type { IdentityService, IdentityView, CreateIdentityInput } from './identities/identity-service.ts';
 export type { DkimView, DkimSigningInput } from './identities/dkim-records.ts';
 export type { DnsRecord } from './identities/dns-records.ts';
 export type { SenderProfile, DkimSigningKey } from './identities/sender-identities.ts';
-export { signingAddress } from './identities/sender-identities.ts';
+export { identityOwner, signingAddress } from './identities/sender-identities.ts';
 export type { TagService } from './tags/tag-service.ts';
 export type { SendingService } from './sending/sending-service.ts';
 export type { Dimension, Statistic, MetricId } from './metrics/metric-series.ts';
@@ -170,6 +182,8 @@ export type {
   NotificationRecord,
   NotificationType,
   SnsTopicRecord,
+  DedicatedIpRecord,
+  DedicatedIpPoolRecord,
   SnsSubscriptionRecord,
   SuppressedDestinationRecord,
   ReceiptActionRecord,
@@ -239,6 +253,8 @@ export class Core {
   readonly identities: IdentityService;
   readonly senders: SenderIdentities;
   readonly tags: TagService;
+  readonly authorization: SendingAuthorization;
+  readonly dedicatedIps: DedicatedIps;
   readonly sending: SendingService;
   readonly configurationSets: ConfigurationSetService;
   readonly sns: SnsService;
@@ -292,6 +308,15 @@ export class Core {
     const outbox = (this.#outbox = new OutboxSignal());
     this.accounts = new AccountService({ store, box, cache, quotas: settings, region, logger, now });
     this.tags = new TagService({ store, region });
+    this.authorization = new SendingAuthorization({ store, cache, region, now });
+    this.dedicatedIps = new DedicatedIps({
+      store,
+      cache,
+      tags: this.tags,
+      region,
+      nodeId: settings.nodeId,
+      now,
+    });
     this.leases = new NodeLeases({
       store,
       nodeId: settings.nodeId,
@@ -386,6 +411,7 @@ export class Core {
       async (accountId, name) => (await store.configurationSets.get(accountId, name)) !== null,
     );
     this.configurationSets.useTopicCheck((accountId, arn) => this.sns.topicExists(accountId, arn));
+    this.configurationSets.usePoolCheck((accountId, name) => this.dedicatedIps.poolExists(accountId, name));
     this.receiptRules = new ReceiptRuleService({
       store,
       cache,
@@ -405,6 +431,7 @@ export class Core {
       templates: this.templates,
       contacts: this.listManagement,
       acceptance: this.#acceptance,
+      authorization: this.authorization,
       settings: {
         region,
         mailHost: settings.mailHost,
@@ -569,6 +596,7 @@ export class Core {
       isPersonal: (message) => personalizer.isPersonal(message),
       personalize: (message, body, index) => personalizer.personalize(message, body, index),
       dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
+      sendingSource: (accountId, pool) => this.dedicatedIps.sourceFor(accountId, pool),
       recordFeedback: (input) => this.feedback.recordFeedback(input),
       capture: (input) => this.captured.capture(input),
       telemetry: this.telemetry,

@@ -18,6 +18,8 @@ import type { AlarmService } from './metrics/alarms.ts';
 import type { MetricSeries } from './metrics/metric-series.ts';
 import type { Insights } from './metrics/insights.ts';
 import type { Telemetry } from './metrics/telemetry.ts';
+import type { SendingAuthorization } from './authorization/sending-authorization.ts';
+import type { DedicatedIps } from './dedicated-ips/dedicated-ips.ts';
 import type { ReputationMonitor } from './metrics/reputation.ts';
 import type { AccountService } from './accounts/account-service.ts';
 import type { ConfigurationSetService } from './configuration-sets/configuration-set-service.ts';
@@ -62,6 +64,7 @@ export interface SesApiPort {
     | 'setSendingEnabled'
     | 'setSuppressedReasons'
     | 'setVdm'
+    | 'setDedicatedIpAutoWarmup'
   >;
   readonly identities: Pick<
     IdentityService,
@@ -81,6 +84,21 @@ export interface SesApiPort {
     | 'verifyEmailAddress'
   >;
   readonly tags: Pick<TagService, 'list' | 'listForResource' | 'tagResource' | 'untagResource'>;
+  /** Identity policies (sending authorization). */
+  readonly authorization: Pick<SendingAuthorization, 'writePolicy' | 'policies' | 'deletePolicy'>;
+  /** Dedicated IPs and their pools. */
+  readonly dedicatedIps: Pick<
+    DedicatedIps,
+    | 'createPool'
+    | 'getPool'
+    | 'listPools'
+    | 'deletePool'
+    | 'setScalingMode'
+    | 'getIp'
+    | 'listIps'
+    | 'moveToPool'
+    | 'setWarmup'
+  >;
   readonly sending: Pick<SendingService, 'send' | 'sendBulk'>;
   /** GetSendStatistics, CloudWatch's metric reads, VDM. */
   readonly metrics: Pick<MetricSeries, 'datapoints' | 'metrics' | 'sendStatistics' | 'vdmBatch'>;
@@ -244,6 +262,8 @@ export interface OperatorPort {
     | 'revokeAccessKey'
     | 'update'
   >;
+  /** Dedicated IPs: the nodes' sending addresses and their accounts. */
+  readonly dedicatedIps: Pick<DedicatedIps, 'declare' | 'assign' | 'remove' | 'all'>;
   readonly identities: Pick<
     IdentityService,
     'accountsWithIdentity' | 'checkNow' | 'dnsRecords' | 'mailHostProblem'
@@ -366,6 +386,8 @@ export interface MtaPort {
   isPersonal: Personalizer['isPersonal'];
   personalize: Personalizer['personalize'];
   dkimKeyFor: SenderIdentities['dkimKeyFor'];
+  /** The dedicated IP (and EHLO name) a message leaves from on this node; null: the node's own address. */
+  sendingSource: DedicatedIps['sourceFor'];
   recordFeedback: FeedbackService['recordFeedback'];
   /** Development mode: keeps what would have been sent (committed before it resolves). */
   capture: CapturedMail['capture'];

@@ -12,6 +12,8 @@ function toRecord(r: Selectable<AccessKeysTable>): AccessKeyRecord {
     sealedSecret: r.sealed_secret,
     status: r.status as AccessKeyRecord['status'],
     createdAt: r.created_at,
+    userName: r.user_name,
+    permissions: r.permissions ? (JSON.parse(r.permissions) as AccessKeyRecord['permissions']) : null,
   };
 }
 
@@ -32,6 +34,8 @@ export class KyselyAccessKeys implements AccessKeyStore {
           sealed_secret: key.sealedSecret,
           status: key.status,
           created_at: key.createdAt,
+          user_name: key.userName,
+          permissions: key.permissions ? JSON.stringify(key.permissions) : null,
         })
         .execute(),
     );

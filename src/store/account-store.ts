@@ -24,6 +24,7 @@ function toRow(a: AccountRecord): AccountsTable {
     review_updated_at: a.review?.updatedAt ?? null,
     reputation_since: a.reputationSince,
     vdm: a.vdm ? JSON.stringify(a.vdm) : null,
+    dedicated_ip_auto_warmup: a.dedicatedIpAutoWarmup ? 1 : 0,
   };
 }
 
@@ -42,6 +43,7 @@ function toRecord(r: Selectable<AccountsTable>): AccountRecord {
     review: json(r.review),
     reputationSince: r.reputation_since,
     vdm: json(r.vdm),
+    dedicatedIpAutoWarmup: r.dedicated_ip_auto_warmup !== 0,
   };
 }
 

@@ -26,6 +26,8 @@ import { KyselyDevelopment } from './development-store.ts';
 import { KyselyConsoleUsers } from './console-user-store.ts';
 import { KyselyQuotas } from './quota-store.ts';
 import { KyselyLeases } from './lease-store.ts';
+import { KyselyIdentityPolicies } from './identity-policy-store.ts';
+import { KyselyDedicatedIps } from './dedicated-ip-store.ts';
 import { KyselyTags } from './tag-store.ts';
 import { KyselyTemplates } from './template-store.ts';
 import { statementWriter } from './statement-writer.ts';
@@ -67,6 +69,8 @@ class KyselyStore implements Store {
   readonly consoleUsers: KyselyConsoleUsers;
   readonly quotas: KyselyQuotas;
   readonly leases: KyselyLeases;
+  readonly identityPolicies: KyselyIdentityPolicies;
+  readonly dedicatedIps: KyselyDedicatedIps;
   readonly configurationSets: KyselyConfigurationSets;
   readonly sns: KyselySns;
   readonly notifications: KyselyNotifications;
@@ -98,6 +102,8 @@ class KyselyStore implements Store {
     this.accessKeys = new KyselyAccessKeys(db);
     this.identities = new KyselyIdentities(db, tx);
     this.tags = new KyselyTags(db);
+    this.identityPolicies = new KyselyIdentityPolicies(db);
+    this.dedicatedIps = new KyselyDedicatedIps(db);
     this.meta = new KyselyMeta(db);
     this.messages = new KyselyMessageStore(db, dialect, raw, thread, onCommit);
     this.metrics = new KyselyMetrics(db, tx);

@@ -18,6 +18,7 @@ export interface AccountsTable {
   review_updated_at: number | null;
   reputation_since: number | null;
   vdm: string | null;
+  dedicated_ip_auto_warmup: number;
 }
 
 export interface AccessKeysTable {
@@ -25,6 +26,33 @@ export interface AccessKeysTable {
   account_id: string;
   sealed_secret: string;
   status: string;
+  created_at: number;
+  user_name: string | null;
+  permissions: string | null;
+}
+
+export interface IdentityPoliciesTable {
+  account_id: string;
+  identity: string;
+  name: string;
+  document: string;
+  created_at: number;
+}
+
+export interface DedicatedIpPoolsTable {
+  account_id: string;
+  name: string;
+  scaling_mode: string;
+  created_at: number;
+}
+
+export interface DedicatedIpsTable {
+  ip: string;
+  node_id: string | null;
+  ehlo: string | null;
+  account_id: string | null;
+  pool_name: string | null;
+  warmup: string;
   created_at: number;
 }
 
@@ -419,6 +447,9 @@ export interface Database {
   suppressed_destinations: SuppressedDestinationsTable;
   accounts: AccountsTable;
   access_keys: AccessKeysTable;
+  identity_policies: IdentityPoliciesTable;
+  dedicated_ip_pools: DedicatedIpPoolsTable;
+  dedicated_ips: DedicatedIpsTable;
   identities: IdentitiesTable;
   tags: TagsTable;
   meta: MetaTable;

@@ -25,6 +25,8 @@ export * from './interface/development.ts';
 export * from './interface/console.ts';
 export * from './interface/quota.ts';
 export * from './interface/leases.ts';
+export * from './interface/authorization.ts';
+export * from './interface/dedicated-ips.ts';
 
 import type { AccessKeyStore, AccountStore } from './interface/accounts.ts';
 import type { MetaStore, TagStore } from './interface/common.ts';
@@ -41,6 +43,8 @@ import type { SuppressionStore } from './interface/suppression.ts';
 import type { TemplateStore } from './interface/templates.ts';
 import type { QuotaStore } from './interface/quota.ts';
 import type { LeaseStore } from './interface/leases.ts';
+import type { IdentityPolicyStore } from './interface/authorization.ts';
+import type { DedicatedIpStore } from './interface/dedicated-ips.ts';
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
@@ -63,6 +67,8 @@ export interface Store {
   readonly consoleUsers: ConsoleUserStore;
   readonly quotas: QuotaStore;
   readonly leases: LeaseStore;
+  readonly identityPolicies: IdentityPolicyStore;
+  readonly dedicatedIps: DedicatedIpStore;
   /** Applies pending migrations (safe to call from several nodes at once). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -182,6 +182,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await expectText(page, '.notice', 'Checked just now: SUCCESS.');
 
     await page.getByRole('link', { name: 'SMTP credentials' }).click();
+    await page.getByLabel('IAM user name (optional)').fill('wordpress-smtp');
     await page.getByRole('button', { name: 'Create SMTP credentials' }).click();
     const username = (await page.locator('[data-testid=smtp-username]').textContent())!;
     const password = (await page.locator('[data-testid=smtp-password]').textContent())!;
@@ -206,6 +207,21 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
     await page.goto(`${sesame.url}/console/smtp-credentials`);
     expect(await page.locator('[data-testid=smtp-password]').count()).toBe(0);
     await expectText(page, 'table.list tbody', username);
+    await expectText(page, 'table.list tbody', 'wordpress-smtp');
+    await expectText(page, 'table.list tbody', 'ses:SendRawEmail');
+    // As with SES's console: the SMTP user may send, nothing else (here: its key over the API).
+    const key = await sesame.platform.core.accounts.resolveAccessKey(username);
+    const api = new SESv2Client({
+      endpoint: sesame.url,
+      region: sesame.config.region,
+      credentials: { accessKeyId: username, secretAccessKey: key!.secretAccessKey },
+      maxAttempts: 1,
+    });
+    const refused = await api.send(new GetAccountCommand({})).catch((e: Error) => e);
+    expect((refused as Error).name).toBe('AccessDeniedException');
+    expect((refused as Error).message).toContain(
+      `user/wordpress-smtp is not authorized to perform: ses:GetAccount`,
+    );
 
     // Send test email: the simulator's success and bounce, each followed on its message page.
     for (const [scenario, status, event] of [

@@ -75,14 +75,27 @@ for (const dialect of dialects)
         sealedSecret: 'v1:abc',
         status: 'Active' as const,
         createdAt: 5,
+        userName: null,
+        permissions: null,
       };
       await s.store.accessKeys.create(key);
       await s.store.accessKeys.create({ ...key, id: `${key.id}2`, createdAt: 6 });
       await expect(s.store.accessKeys.create(key)).rejects.toBeInstanceOf(StoreConflictError);
       expect(await s.store.accessKeys.get(key.id)).toEqual(key);
+      // A limited key (an IAM user's) keeps its user name and permissions.
+      const limited = {
+        ...key,
+        id: `${key.id}L`,
+        createdAt: 7,
+        userName: 'smtp-user',
+        permissions: { actions: ['ses:SendRawEmail'], identities: ['example.com'] },
+      };
+      await s.store.accessKeys.create(limited);
+      expect(await s.store.accessKeys.get(limited.id)).toEqual(limited);
       expect((await s.store.accessKeys.listByAccount(accountId)).map((k) => k.id)).toEqual([
         key.id,
         `${key.id}2`,
+        limited.id,
       ]);
       expect(await s.store.accessKeys.setStatus(key.id, 'Inactive')).toBe(true);
       expect((await s.store.accessKeys.get(key.id))?.status).toBe('Inactive');

@@ -70,6 +70,8 @@ for (const dialect of dialects)
           sealedSecret: 'x',
           status: 'Active',
           createdAt: 1,
+          userName: null,
+          permissions: null,
         });
         await s.store.messages.accept(accepted(id, { recipients: 2, quota: 2 }));
         await s.store.suppression.put({

@@ -136,6 +136,7 @@ export function account(id: string, extra: Partial<AccountRecord> = {}): Account
     review: null,
     reputationSince: null,
     vdm: null,
+    dedicatedIpAutoWarmup: true,
     ...extra,
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SESv2ServiceException } from '@aws-sdk/client-sesv2';
 import {
-  CreateDedicatedIpPoolCommand,
+  CreateTenantCommand,
   GetAccountCommand,
   GetEmailIdentityCommand,
   ListEmailIdentitiesCommand,
@@ -155,9 +155,9 @@ describe('SES v2 error shapes', () => {
   });
 
   it('an operation Sesame does not implement answers an AWS-shaped "not supported" error', async () => {
-    const err = await failure(acct.v2.send(new CreateDedicatedIpPoolCommand({ PoolName: 'p1' })));
+    const err = await failure(acct.v2.send(new CreateTenantCommand({ TenantName: 't1' })));
     expect(err.name).toBe('BadRequestException');
-    expect(err.message).toBe('The SESv2 operation CreateDedicatedIpPool is not supported by Sesame.');
+    expect(err.message).toBe('The SESv2 operation CreateTenant is not supported by Sesame.');
   });
 
   it('a path that is no operation is a JSON UnknownOperationException, never an HTML 404', async () => {

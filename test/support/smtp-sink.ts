@@ -10,6 +10,13 @@ export interface ReceivedMessage {
   raw: Buffer;
   secure: boolean;
   smtpUtf8: boolean;
+  /** The client's address and the name it greeted with (EHLO): a dedicated IP and its name. */
+  remoteAddress: string;
+  ehlo: string;
+  /** Which message of its connection this was (1 for the first). */
+  transactionInConnection: number;
+  /** The connection it came on (counted from 1). */
+  connection: number;
 }
 
 export class SmtpSink {
@@ -24,6 +31,7 @@ export class SmtpSink {
   connections = 0;
   readonly #server: SMTPServer;
   #waiters: { n: number; resolve: () => void }[] = [];
+  readonly #connectionNumbers = new Map<string, number>();
 
   constructor(host: string, port: number, options: Partial<SMTPServerOptions> = {}) {
     this.host = host;
@@ -33,8 +41,9 @@ export class SmtpSink {
       disableReverseLookup: true,
       logger: false,
       size: 50 * 1024 * 1024,
-      onConnect: (_session, cb) => {
+      onConnect: (session, cb) => {
         this.connections++;
+        this.#connectionNumbers.set(session.id, this.connections);
         cb();
       },
       onRcptTo: (address, _session, cb) => {
@@ -60,6 +69,10 @@ export class SmtpSink {
             raw: Buffer.concat(chunks),
             secure: session.secure,
             smtpUtf8: Boolean((session.envelope as { smtpUtf8?: boolean }).smtpUtf8),
+            remoteAddress: session.remoteAddress.replace(/^::ffff:/, ''),
+            ehlo: session.hostNameAppearsAs,
+            transactionInConnection: session.transaction,
+            connection: this.#connectionNumbers.get(session.id) ?? 0,
           });
           this.#waiters = this.#waiters.filter((w) =>
             this.messages.length >= w.n ? (w.resolve(), false) : true,

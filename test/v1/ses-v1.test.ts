@@ -297,11 +297,12 @@ describe('SES v1 protocol', () => {
           `<Code>InvalidAction</Code><Message>The SES action ${action} is not supported by Sesame.</Message>`,
         );
     }
-    // Sending authorization is a later capability: its actions are refused, clearly.
+    // Sending authorization's actions are implemented: a policy for an identity the account lacks is refused.
     const err = await failure(
       acct.v1.send(new PutIdentityPolicyCommand({ Identity: 'x.test', PolicyName: 'p', Policy: '{}' })),
     );
-    expect(err.name).toBe('InvalidAction');
+    expect(err.name).toBe('InvalidParameterValue');
+    expect(err.message).toBe('Identity x.test does not exist.');
   });
 
   it('speaks the Query protocol: XML namespace, RequestId, Sender/Receiver errors, GET with a query string', async () => {

@@ -1,11 +1,16 @@
 /** Authenticates an AWS request: SigV4 against the access key's secret, for this node's region. */
-import type { SesApiPort } from '../../core/index.ts';
+import type { ResolvedKey, SesApiPort } from '../../core/index.ts';
 import type { AwsHttpRequest } from './http-types.ts';
 import { AuthFailure, parseSignature, verifySignature } from './sigv4.ts';
 
+/** Who signed the request: the account, the key's IAM user and limits, and how the request came. */
 export interface Caller {
   accountId: string;
   accessKeyId: string;
+  userName: string | null;
+  permissions: ResolvedKey['permissions'];
+  secure: boolean;
+  userAgent: string | undefined;
 }
 
 export async function authenticate(core: SesApiPort, req: AwsHttpRequest, service: string): Promise<Caller> {
@@ -18,7 +23,14 @@ export async function authenticate(core: SesApiPort, req: AwsHttpRequest, servic
   const key = await core.accounts.resolveAccessKey(accessKeyId);
   if (!key) throw new AuthFailure('unknown-key', 'The security token included in the request is invalid.');
   verifySignature(req, parsed, key.secretAccessKey);
-  return { accountId: key.accountId, accessKeyId };
+  return {
+    accountId: key.accountId,
+    accessKeyId,
+    userName: key.userName,
+    permissions: key.permissions,
+    secure: req.secure === true,
+    userAgent: header(req, 'user-agent'),
+  };
 }
 
 /** The credential scope's service of a signed request, without verifying it (to route `POST /` between SES and SNS). */
@@ -27,5 +39,11 @@ export function scopedService(req: AwsHttpRequest): string | undefined {
     if (req.rawHeaders[i]!.toLowerCase() !== 'authorization') continue;
     return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(req.rawHeaders[i + 1]!)?.[1];
   }
+  return undefined;
+}
+
+function header(req: AwsHttpRequest, name: string): string | undefined {
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]!.toLowerCase() === name) return req.rawHeaders[i + 1];
   return undefined;
 }

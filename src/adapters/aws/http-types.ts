@@ -7,6 +7,8 @@ export interface AwsHttpRequest {
   body: Buffer;
   sourceIp: string;
   receivedAt: number;
+  /** Whether the request came over TLS (`aws:SecureTransport`). */
+  secure?: boolean;
   /** Only the S3 routes may take `x-amz-content-sha256: UNSIGNED-PAYLOAD` (see sigv4.ts). */
   unsignedPayloadAllowed?: boolean;
 }

@@ -6,6 +6,7 @@ import { Progress } from './progress.ts';
 import { parseCsv } from './csv.ts';
 import { UsageError, json, parse, positional, readInput } from './args.ts';
 import { RECEIVING_USAGE, receivingCommands } from './receiving-commands.ts';
+import { IPS_USAGE, ipCommands } from './ip-commands.ts';
 import { zoneFile } from '../../lib/zone-file.ts';
 
 export { UsageError } from './args.ts';
@@ -38,6 +39,8 @@ Commands:
   account update ID [--production|--sandbox] [--max-24h N|unlimited] [--max-rate N|unlimited]
                     [--sending on|off] [--enforcement HEALTHY|PROBATION|SHUTDOWN]
   key create ACCOUNT_ID                   Create another access key (and SMTP password)
+      [--allow ses:SendRawEmail,…]         … limited to these actions (an IAM user's key; e.g. SMTP only)
+      [--identity NAME|ARN,…] [--user NAME] … and to these identities; its IAM user name
   key list ACCOUNT_ID                     List an account's access keys
   key revoke ACCESS_KEY_ID                Revoke an access key
   production-requests list                Pending production-access requests
@@ -57,6 +60,7 @@ Commands:
   notifications dead-letters              Notifications that failed their last retry
   notifications replay ID...|--all        Queue dead-lettered notifications again
 ${RECEIVING_USAGE}
+${IPS_USAGE}
 
 Global options:
   --config FILE                           JSON config file (settings: docs/config.md)`;
@@ -169,9 +173,25 @@ const commands: Record<string, Handler> = {
   },
 
   async 'key create'(ctx, args) {
-    const { positionals } = parse(args, {});
+    const { positionals, values } = parse(args, {
+      allow: { type: 'string' },
+      identity: { type: 'string' },
+      user: { type: 'string' },
+    });
     const accountId = positional(positionals, 0, 'ACCOUNT_ID');
-    const credentials = await ctx.core.accounts.createAccessKey(accountId);
+    const list = (v: string | undefined) =>
+      v
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const actions = list(values.allow);
+    const identities = list(values.identity);
+    if (identities && !actions)
+      throw new UsageError('--identity limits a key given --allow (e.g. --allow ses:SendRawEmail)');
+    const credentials = await ctx.core.accounts.createAccessKey(accountId, {
+      userName: values.user,
+      permissions: actions ? { actions, identities: identities ?? null } : undefined,
+    });
     ctx.out(json({ accountId, ...credentials, region: ctx.core.region, endpoint: ctx.endpoint }));
   },
 
@@ -184,6 +204,8 @@ const commands: Record<string, Handler> = {
           accessKeyId: k.id,
           status: k.status,
           createdAt: new Date(k.createdAt).toISOString(),
+          ...(k.userName ? { userName: k.userName } : {}),
+          ...(k.permissions ? { permissions: k.permissions } : {}),
         })),
       ),
     );
@@ -469,7 +491,7 @@ commands['notifications replay'] = async (ctx, args) => {
   ctx.out(json({ replayed: await ctx.core.sns.replay(values.all ? 'all' : positionals) }));
 };
 
-Object.assign(commands, receivingCommands);
+Object.assign(commands, receivingCommands, ipCommands);
 
 /** Finds the command for argv (`account create …`); returns it with the remaining arguments. */
 export function findCommand(argv: string[]): { handler: Handler; args: string[] } | undefined {

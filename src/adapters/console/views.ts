@@ -444,6 +444,9 @@ export interface CredentialRow {
   id: string;
   status: string;
   createdAt: string;
+  /** The key's IAM user, and what it may do. */
+  user: string;
+  allows: string;
 }
 
 export function smtpCredentialsPage(
@@ -484,12 +487,16 @@ smtp_tls_security_level = encrypt</pre>
     }
     <form method="post" action="${BASE}/smtp-credentials">
       <input type="hidden" name="_csrf" value="${csrf}" />
+      <label>IAM user name (optional) <input name="userName" maxlength="64" /></label>
       <button>Create SMTP credentials</button>
+      <p class="hint">The credentials may only send (ses:SendRawEmail), like those SES's console creates.</p>
     </form>
     <table class="list">
       <thead>
         <tr>
           <th>Username (access key)</th>
+          <th>IAM user</th>
+          <th>May</th>
           <th>Status</th>
           <th>Created</th>
           <th></th>
@@ -500,6 +507,8 @@ smtp_tls_security_level = encrypt</pre>
           (r) =>
             html`<tr>
               <td><code>${r.id}</code></td>
+              <td>${r.user}</td>
+              <td>${r.allows}</td>
               <td>${r.status}</td>
               <td>${r.createdAt}</td>
               <td>

@@ -62,6 +62,7 @@ async function toAwsRequest(req: FastifyRequest, bodyLimit: number): Promise<Aws
     body: Buffer.isBuffer(req.body) ? req.body : await unparsedBody(req, bodyLimit),
     sourceIp: req.socket.remoteAddress ?? '',
     receivedAt: Date.now(),
+    secure: req.protocol === 'https',
   };
 }
 

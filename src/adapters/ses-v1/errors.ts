@@ -14,6 +14,7 @@ const REASON_CODES: Partial<Record<ErrorReason, string>> = {
   'invalid-sns-destination': 'InvalidSNSDestination',
   'invalid-tracking-options': 'InvalidTrackingOptions',
   'invalid-delivery-options': 'InvalidDeliveryOptions',
+  'invalid-policy': 'InvalidPolicy',
   'production-access-not-granted': 'ProductionAccessNotGranted',
   'from-address-not-verified': 'FromEmailAddressNotVerified',
   'address-without-domain': 'InvalidParameterValue',
@@ -64,6 +65,9 @@ function sesCode(err: SesError): string {
 export function toV1Error(err: unknown): AwsProtocolError | undefined {
   if (err instanceof AwsProtocolError) return err;
   if (err instanceof AuthFailure) return queryAuthError(err);
-  if (err instanceof SesError) return new AwsProtocolError(sesCode(err), 400, err.message);
+  if (err instanceof SesError)
+    return err.code === 'AccessDeniedException'
+      ? new AwsProtocolError('AccessDenied', 403, err.message)
+      : new AwsProtocolError(sesCode(err), 400, err.message);
   return undefined;
 }

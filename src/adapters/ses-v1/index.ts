@@ -3,7 +3,7 @@
  * authentication, decoding and XML encoding. Must never hold domain rules: every action calls the same core as
  * the v2 API. An action without a handler answers an AWS-shaped "not supported by Sesame" error.
  */
-import type { SesApiPort } from '../../core/index.ts';
+import { checkAction, type SesApiPort } from '../../core/index.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from '../aws/auth.ts';
@@ -19,6 +19,7 @@ import { sendingActions } from './sending.ts';
 import { configurationSetActions } from './configuration-sets.ts';
 import { templateActions } from './templates.ts';
 import { receivingActions } from './receiving.ts';
+import { identityPolicyActions } from './identity-policies.ts';
 
 export const v1Handlers: Record<string, V1Handler> = {
   ...identityActions,
@@ -27,6 +28,7 @@ export const v1Handlers: Record<string, V1Handler> = {
   ...configurationSetActions,
   ...templateActions,
   ...receivingActions,
+  ...identityPolicyActions,
 };
 
 /**
@@ -84,6 +86,8 @@ export class SesV1Api {
           400,
           `The SES action ${action} is not supported by Sesame.`,
         );
+      // A limited access key (an IAM user's) may call only its allowed actions.
+      checkAction(caller, `ses:${action}`);
       PRECHECKS[action]?.(params);
       const input = decodeQueryInput(sesModel, op.input, params);
       const output = await handler({ core: this.#core, caller, requestId, sourceIp: req.sourceIp }, input);

@@ -1,6 +1,6 @@
 /** SES v1 SendEmail and SendRawEmail (the same pipeline as v2 and SMTP; SES v1 accepts at most 10 MB). */
 import { action, type V1Context, type V1Handler } from './handler.ts';
-import { requireOwnIdentityArn } from '../ses-shared.ts';
+import { sendPrincipal } from '../ses-shared.ts';
 
 export const V1_MAX_MESSAGE_SIZE = 10 * 1024 * 1024;
 
@@ -12,16 +12,11 @@ export interface Common {
   ReturnPathArn?: string;
 }
 
-/** Sending authorization (acting for another account's identity) is not supported; own-account ARNs are fine. */
-export function ownArns(ctx: V1Context, input: Common): void {
-  for (const [member, arn] of [
-    ['SourceArn', input.SourceArn],
-    ['FromArn', input.FromArn],
-    ['ReturnPathArn', input.ReturnPathArn],
-  ] as const) {
-    requireOwnIdentityArn(ctx.caller.accountId, arn, member);
-  }
-}
+/** Sending authorization: the identity ARNs and the caller, as the pipeline takes them. */
+export const authorization = (ctx: V1Context, input: Common) => ({
+  identityArns: { source: input.SourceArn, from: input.FromArn, returnPath: input.ReturnPathArn },
+  principal: sendPrincipal(ctx.caller, '1'),
+});
 
 export const tags = (input: Common) => (input.Tags ?? []).map((t) => ({ name: t.Name, value: t.Value }));
 
@@ -38,8 +33,8 @@ export const sendingActions: Record<string, V1Handler> = {
       ReturnPath?: string;
     }
   >(async (ctx, input) => {
-    ownArns(ctx, input);
     const { messageId } = await ctx.core.sending.send({
+      ...authorization(ctx, input),
       accountId: ctx.caller.accountId,
       operation: 'SendEmail',
       sourceIp: ctx.sourceIp,
@@ -71,8 +66,8 @@ export const sendingActions: Record<string, V1Handler> = {
 
   SendRawEmail: action<Common & { Source?: string; Destinations?: string[]; RawMessage: { Data: Buffer } }>(
     async (ctx, input) => {
-      ownArns(ctx, input);
       const { messageId } = await ctx.core.sending.send({
+        ...authorization(ctx, input),
         accountId: ctx.caller.accountId,
         operation: 'SendRawEmail',
         sourceIp: ctx.sourceIp,

@@ -2,7 +2,7 @@
 import { SesError, type BulkStatus, type EmailTemplateContent } from '../../core/index.ts';
 import { customVerificationOperations, pageLimit, pageToken } from '../ses-shared.ts';
 import { action, pascal, type V1Handler } from './handler.ts';
-import { ownArns, tags, V1_MAX_MESSAGE_SIZE, type Common } from './sending.ts';
+import { authorization, tags, V1_MAX_MESSAGE_SIZE, type Common } from './sending.ts';
 
 interface TemplateInput {
   TemplateName: string;
@@ -109,8 +109,8 @@ export const templateActions: Record<string, V1Handler> = {
       TemplateData: string;
     }
   >(async (ctx, input) => {
-    ownArns(ctx, input);
     const { messageId } = await ctx.core.sending.send({
+      ...authorization(ctx, input),
       accountId: ctx.caller.accountId,
       operation: 'SendTemplatedEmail',
       sourceIp: ctx.sourceIp,
@@ -144,10 +144,10 @@ export const templateActions: Record<string, V1Handler> = {
       ReplacementTemplateData?: string;
     }[];
   }>(async (ctx, input) => {
-    ownArns(ctx, input);
     const results = await ctx.core.sending.sendBulk({
       accountId: ctx.caller.accountId,
       common: {
+        ...authorization(ctx, input),
         operation: 'SendBulkTemplatedEmail',
         sourceIp: ctx.sourceIp,
         callerIdentity: ctx.caller.accessKeyId,

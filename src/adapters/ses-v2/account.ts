@@ -6,7 +6,7 @@ async function getAccount(ctx: V2Context): Promise<object> {
   const a: AccountRecord = await ctx.core.accounts.get(ctx.caller.accountId);
   const quota = await ctx.core.accounts.sendQuota(ctx.caller.accountId);
   return {
-    DedicatedIpAutoWarmupEnabled: false,
+    DedicatedIpAutoWarmupEnabled: a.dedicatedIpAutoWarmup,
     EnforcementStatus: a.enforcementStatus,
     ProductionAccessEnabled: a.productionAccess,
     SendQuota: {
@@ -46,6 +46,11 @@ async function getAccount(ctx: V2Context): Promise<object> {
 
 export const accountHandlers: Record<string, V2Handler> = {
   GetAccount: op(getAccount),
+
+  PutAccountDedicatedIpWarmupAttributes: op<{ AutoWarmupEnabled?: boolean }>(async (ctx, input) => {
+    await ctx.core.accounts.setDedicatedIpAutoWarmup(ctx.caller.accountId, input.AutoWarmupEnabled ?? false);
+    return {};
+  }),
 
   PutAccountDetails: op<{
     MailType: string;

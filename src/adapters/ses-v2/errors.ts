@@ -23,7 +23,13 @@ export function toV2Error(model: ServiceModel, err: unknown): AwsProtocolError |
   if (err instanceof SesError) {
     const code = err.code === 'NotSupportedException' ? 'BadRequestException' : err.code;
     const shape = model.shapes[code];
-    const status = shape?.type === 'structure' && shape.error ? shape.error.status : 400;
+    // AccessDeniedException is AWS's common 403, not in the SES v2 model.
+    const status =
+      code === 'AccessDeniedException'
+        ? 403
+        : shape?.type === 'structure' && shape.error
+          ? shape.error.status
+          : 400;
     return new AwsProtocolError(code, status, err.message);
   }
   return undefined;

@@ -101,9 +101,11 @@ export const identityHandlers: Record<string, V2Handler> = {
     };
   }),
 
-  GetEmailIdentity: op<{ EmailIdentity: string }>(async (ctx, input) =>
-    identityOutput(await ctx.core.identities.get(ctx.caller.accountId, input.EmailIdentity)),
-  ),
+  GetEmailIdentity: op<{ EmailIdentity: string }>(async (ctx, input) => {
+    const view = await ctx.core.identities.get(ctx.caller.accountId, input.EmailIdentity);
+    const policies = await ctx.core.authorization.policies(ctx.caller.accountId, view.record.name);
+    return { ...identityOutput(view), Policies: policies };
+  }),
 
   ListEmailIdentities: op<{ PageSize?: number; NextToken?: string }>(async (ctx, input) => {
     const pageSize = input.PageSize ?? 100;

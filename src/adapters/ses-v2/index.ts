@@ -3,7 +3,7 @@
  * decoding, calling the core and encoding. Must never hold domain rules: those live in the core.
  * Every operation in the model routes; one without a handler answers an AWS-shaped "not supported" error.
  */
-import type { SesApiPort } from '../../core/index.ts';
+import { checkAction, type SesApiPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { newRequestId } from '../../lib/ids.ts';
 import { authenticate } from '../aws/auth.ts';
@@ -22,6 +22,8 @@ import { suppressionHandlers } from './suppression.ts';
 import { tagHandlers } from './tags.ts';
 import { templateHandlers } from './templates.ts';
 import { contactHandlers } from './contacts.ts';
+import { identityPolicyHandlers } from './identity-policies.ts';
+import { dedicatedIpHandlers } from './dedicated-ips.ts';
 
 export const v2Handlers: Record<string, V2Handler> = {
   ...accountHandlers,
@@ -33,6 +35,8 @@ export const v2Handlers: Record<string, V2Handler> = {
   ...tagHandlers,
   ...templateHandlers,
   ...contactHandlers,
+  ...identityPolicyHandlers,
+  ...dedicatedIpHandlers,
 };
 
 export class SesV2Api {
@@ -72,6 +76,8 @@ export class SesV2Api {
           400,
           `The SESv2 operation ${match.operation} is not supported by Sesame.`,
         );
+      // A limited access key (an IAM user's) may call only its allowed actions.
+      checkAction(caller, `ses:${match.operation}`);
       const input = decodeRestJsonInput(sesv2Model, match, q < 0 ? '' : req.rawUrl.slice(q + 1), req.body);
       const output = await handler({ core: this.#core, caller, requestId, sourceIp: req.sourceIp }, input);
       return {

@@ -1,7 +1,7 @@
 /** SES v2 SendEmail (Simple and Raw content) into the core's sending pipeline. */
 import { SesError, type SendInput, type SimpleAttachment } from '../../core/index.ts';
 import { toEmailTemplateContent } from './templates.ts';
-import { requireOwnIdentityArn } from '../ses-shared.ts';
+import { sendPrincipal } from '../ses-shared.ts';
 import { op, type V2Context, type V2Handler } from './handler.ts';
 
 interface ContentInput {
@@ -95,14 +95,24 @@ interface SendEmailInput {
   TenantName?: string;
 }
 
-/** Sending authorization (another account's identity) is not supported: an ARN must name the caller's own account. */
-const ownArn = (ctx: V2Context, arn: string | undefined, member: string): void =>
-  requireOwnIdentityArn(ctx.caller.accountId, arn, member);
+/**
+ * Sending authorization: FromEmailAddressIdentityArn stands for the sender (it overrides the X-SES-SOURCE-ARN
+ * and X-SES-FROM-ARN headers of raw content), FeedbackForwardingEmailAddressIdentityArn for the feedback address.
+ */
+const authorization = (
+  ctx: V2Context,
+  input: { FromEmailAddressIdentityArn?: string; FeedbackForwardingEmailAddressIdentityArn?: string },
+) => ({
+  identityArns: {
+    source: input.FromEmailAddressIdentityArn,
+    from: input.FromEmailAddressIdentityArn,
+    returnPath: input.FeedbackForwardingEmailAddressIdentityArn,
+  },
+  principal: sendPrincipal(ctx.caller, '2'),
+});
 
 async function sendEmail(ctx: V2Context, input: SendEmailInput): Promise<object> {
   unsupported(input);
-  ownArn(ctx, input.FromEmailAddressIdentityArn, 'FromEmailAddressIdentityArn');
-  ownArn(ctx, input.FeedbackForwardingEmailAddressIdentityArn, 'FeedbackForwardingEmailAddressIdentityArn');
   const c = input.Content;
   const kinds = [c.Simple, c.Raw, c.Template].filter((x) => x !== undefined).length;
   if (kinds !== 1)
@@ -131,6 +141,7 @@ async function sendEmail(ctx: V2Context, input: SendEmailInput): Promise<object>
       : { kind: 'raw' as const, data: c.Raw!.Data };
   const d = input.Destination;
   const result = await ctx.core.sending.send({
+    ...authorization(ctx, input),
     accountId: ctx.caller.accountId,
     operation: 'SendEmail',
     sourceIp: ctx.sourceIp,
@@ -173,13 +184,12 @@ interface SendBulkEmailInput {
 
 async function sendBulkEmail(ctx: V2Context, input: SendBulkEmailInput): Promise<object> {
   unsupported(input);
-  ownArn(ctx, input.FromEmailAddressIdentityArn, 'FromEmailAddressIdentityArn');
-  ownArn(ctx, input.FeedbackForwardingEmailAddressIdentityArn, 'FeedbackForwardingEmailAddressIdentityArn');
   const t = input.DefaultContent.Template;
   if (!t) throw new SesError('BadRequestException', 'DefaultContent must contain a Template.');
   const results = await ctx.core.sending.sendBulk({
     accountId: ctx.caller.accountId,
     common: {
+      ...authorization(ctx, input),
       operation: 'SendBulkEmail',
       sourceIp: ctx.sourceIp,
       callerIdentity: ctx.caller.accessKeyId,

@@ -49,6 +49,8 @@ export function replyFor(
     case 'SendingPausedException':
     case 'AccountSuspendedException':
       return { code: 554, message: `Message rejected: ${err.message}` };
+    case 'AccessDeniedException':
+      return { code: 554, message: `Access denied: ${err.message}` };
     default:
       return { code: 554, message: `Transaction failed: ${err.message}` };
   }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { BlockList, isIPv4 } from 'node:net';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server';
-import { MAX_RECIPIENTS, type SmtpSubmissionPort } from '../../core/index.ts';
+import { MAX_RECIPIENTS, checkAction, type ResolvedKey, type SmtpSubmissionPort } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import {
   SessionGate,
@@ -55,6 +55,9 @@ export interface SmtpSubmissionSettings {
 interface SessionUser {
   accountId: string;
   accessKeyId?: string;
+  /** The key's IAM user and limits (sending authorization, limited SMTP credentials). */
+  userName?: string | null;
+  permissions?: ResolvedKey['permissions'];
 }
 
 type Listener = { name: string; server: SMTPServer; port: number; address?: string };
@@ -228,7 +231,7 @@ export class SmtpSubmission {
         message: 'Temporary authentication failure: too many failed attempts, try again later',
       });
     if (attempt.delay > 0) await new Promise((r) => setTimeout(r, attempt.delay));
-    const accountId = await this.#core.accounts
+    const key = await this.#core.accounts
       .authenticateSmtp(username, auth.password ?? '')
       .catch((err: unknown) => {
         // The credentials could not be checked (e.g. the database is unreachable): RFC 4954's temporary
@@ -238,7 +241,7 @@ export class SmtpSubmission {
           this.#log.error({ err, remoteAddress: ip }, 'SMTP authentication could not be checked');
         throw smtpError({ code: 454, message: 'Temporary authentication failure' });
       });
-    if (!accountId) {
+    if (!key) {
       // Never the username itself: a client that swapped the fields would have its password logged.
       this.#log.info(
         { remoteAddress: ip, username: credentialFingerprint(username) },
@@ -247,7 +250,12 @@ export class SmtpSubmission {
       throw smtpError({ code: 535, message: 'Authentication Credentials Invalid' });
     }
     attempt.succeeded();
-    return { accountId, accessKeyId: username };
+    return {
+      accountId: key.accountId,
+      accessKeyId: username,
+      userName: key.userName,
+      permissions: key.permissions,
+    };
   }
 
   /** A session authenticated with a key that was revoked since (or whose account changed) may not send. */
@@ -264,6 +272,8 @@ export class SmtpSubmission {
       (trusted ? { accountId: this.#settings.trustedAccount! } : undefined);
     if (!user) throw smtpError({ code: 530, message: 'Authentication required' });
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    // SMTP credentials act as ses:SendRawEmail (a key limited to other actions may not send).
+    checkAction(user, 'ses:SendRawEmail');
     const result = await this.#core.sending.send({
       accountId: user.accountId,
       operation: 'SendSmtpEmail',
@@ -272,6 +282,8 @@ export class SmtpSubmission {
       envelopeFrom: mailFrom || undefined,
       destination: { to: session.envelope.rcptTo.map((r) => r.address) },
       content: { kind: 'raw', data: message },
+      // SMTP counts as SES API version 2 for sending-authorization conditions.
+      principal: { ...user, apiVersion: '2', secureTransport: session.secure },
     });
     return result.messageId;
   }

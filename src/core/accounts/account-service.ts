@@ -7,6 +7,7 @@ import type { SecretBox } from '../../lib/secret-box.ts';
 import type { Logger } from '../../lib/logger.ts';
 import {
   StoreConflictError,
+  type AccessKeyPermissions,
   type AccessKeyRecord,
   type AccountDetailsRecord,
   type AccountRecord,
@@ -17,6 +18,7 @@ import {
   type SuppressionReason,
 } from '../../store/store.ts';
 import { SesError, badRequest, notFound } from '../errors.ts';
+import { validatePermissions } from '../authorization/key-permissions.ts';
 import type { EpochCache } from '../cache.ts';
 import { smtpPasswordMatches, smtpPasswordV4 } from './smtp-password.ts';
 
@@ -32,12 +34,18 @@ export interface NewCredentials {
   secretAccessKey: string;
   smtpUsername: string;
   smtpPassword: string;
+  /** A limited key's IAM user and what it may do. */
+  userArn?: string;
+  permissions?: AccessKeyPermissions;
 }
 
 export interface ResolvedKey {
   accessKeyId: string;
   accountId: string;
   secretAccessKey: string;
+  /** The key's IAM user (null: the account's root credentials) and its limits (null: none). */
+  userName: string | null;
+  permissions: AccessKeyPermissions | null;
 }
 
 export interface AccountUpdate {
@@ -101,6 +109,7 @@ export class AccountService {
         review: null,
         reputationSince: null,
         vdm: null,
+        dedicatedIpAutoWarmup: true,
       };
       try {
         await this.#store.accounts.create(account);
@@ -149,6 +158,8 @@ export class AccountService {
           sealedSecret: this.#box.seal(input.secretAccessKey),
           status: 'Active',
           createdAt: this.#now(),
+          userName: null,
+          permissions: null,
         })
         .catch((err: unknown) => {
           if (!(err instanceof StoreConflictError)) throw err;
@@ -180,6 +191,7 @@ export class AccountService {
       review: { status: 'GRANTED', caseId: 'sesame-development-mode', updatedAt: this.#now() },
       reputationSince: null,
       vdm: null,
+      dedicatedIpAutoWarmup: true,
     };
   }
 
@@ -264,6 +276,11 @@ export class AccountService {
     return this.#modify(accountId, (a) => ({ ...a, vdm }));
   }
 
+  /** PutAccountDedicatedIpWarmupAttributes: whether addresses leased to the account from now on warm up. */
+  setDedicatedIpAutoWarmup(accountId: string, enabled: boolean): Promise<AccountRecord> {
+    return this.#modify(accountId, (a) => ({ ...a, dedicatedIpAutoWarmup: enabled }));
+  }
+
   setSendingEnabled(accountId: string, enabled: boolean): Promise<AccountRecord> {
     return this.#modify(accountId, (a) => ({ ...a, sendingEnabled: enabled }));
   }
@@ -330,15 +347,29 @@ export class AccountService {
 
   // ---- access keys -----------------------------------------------------------------------------------
 
-  async createAccessKey(accountId: string): Promise<NewCredentials> {
+  /**
+   * A new access key: the account's root credentials, or an IAM user's (`userName`) limited to some actions
+   * and identities (`permissions`, checked by checkKeyPermissions in core/authorization).
+   */
+  async createAccessKey(
+    accountId: string,
+    options: { userName?: string | undefined; permissions?: AccessKeyPermissions | undefined } = {},
+  ): Promise<NewCredentials> {
     await this.get(accountId);
+    if (options.userName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(options.userName))
+      throw badRequest('An IAM user name is 1 to 64 letters, digits and the characters _+=,.@-');
+    if (options.permissions) validatePermissions(options.permissions);
     const secretAccessKey = newSecretAccessKey();
+    const id = newAccessKeyId();
     const key: AccessKeyRecord = {
-      id: newAccessKeyId(),
+      id,
       accountId,
       sealedSecret: this.#box.seal(secretAccessKey),
       status: 'Active',
       createdAt: this.#now(),
+      // A limited key is an IAM user's: named after its key unless a name is given.
+      userName: options.userName ?? (options.permissions ? `sesame-${id.toLowerCase()}` : null),
+      permissions: options.permissions ?? null,
     };
     await this.#store.accessKeys.create(key);
     await this.#cache.changed();
@@ -348,6 +379,8 @@ export class AccountService {
       secretAccessKey,
       smtpUsername: key.id,
       smtpPassword: smtpPasswordV4(secretAccessKey, this.#region),
+      ...(key.userName ? { userArn: `arn:aws:iam::${accountId}:user/${key.userName}` } : {}),
+      ...(key.permissions ? { permissions: key.permissions } : {}),
     };
   }
 
@@ -369,15 +402,21 @@ export class AccountService {
     return this.#cache.get(`key:${accessKeyId}`, async () => {
       const key = await this.#store.accessKeys.get(accessKeyId);
       if (!key || key.status !== 'Active') return undefined;
-      return { accessKeyId, accountId: key.accountId, secretAccessKey: this.#box.open(key.sealedSecret) };
+      return {
+        accessKeyId,
+        accountId: key.accountId,
+        secretAccessKey: this.#box.open(key.sealedSecret),
+        userName: key.userName,
+        permissions: key.permissions,
+      };
     });
   }
 
-  /** SMTP AUTH: the account id when `password` is the SES SMTP password of an active key, else undefined. */
-  async authenticateSmtp(username: string, password: string): Promise<string | undefined> {
+  /** SMTP AUTH: the key when `password` is the SES SMTP password of an active key, else undefined. */
+  async authenticateSmtp(username: string, password: string): Promise<ResolvedKey | undefined> {
     const key = await this.resolveAccessKey(username);
     if (!key) return undefined;
-    return smtpPasswordMatches(password, key.secretAccessKey, this.#region) ? key.accountId : undefined;
+    return smtpPasswordMatches(password, key.secretAccessKey, this.#region) ? key : undefined;
   }
 
   async #modify(accountId: string, change: (a: AccountRecord) => AccountRecord): Promise<AccountRecord> {

@@ -66,6 +66,7 @@ export class ConfigurationSetService {
   readonly #now: () => number;
   #topicExists: TopicExists = async () => false;
   #topicValidated: (topicArn: string) => Promise<void> = async () => undefined;
+  #poolExists: (accountId: string, name: string) => Promise<boolean> = async () => false;
 
   constructor(deps: {
     store: Store;
@@ -83,6 +84,18 @@ export class ConfigurationSetService {
 
   useTopicCheck(check: TopicExists): void {
     this.#topicExists = check;
+  }
+
+  /** How to tell whether a SendingPoolName names a dedicated IP pool of the account. */
+  usePoolCheck(check: (accountId: string, name: string) => Promise<boolean>): void {
+    this.#poolExists = check;
+  }
+
+  async #checkPool(accountId: string, name: string | null | undefined): Promise<void> {
+    if (name && !(await this.#poolExists(accountId, name)))
+      throw new SesError('NotFoundException', `Dedicated IP pool <${name}> does not exist.`, {
+        reason: 'invalid-delivery-options',
+      });
   }
 
   /** What to do once an event destination names a topic: SES sends its validation message to the topic. */
@@ -105,6 +118,7 @@ export class ConfigurationSetService {
         'LimitExceededException',
         `An account can have at most ${MAX_CONFIGURATION_SETS} configuration sets.`,
       );
+    await this.#checkPool(accountId, input.delivery?.sendingPoolName);
     const record: ConfigurationSetRecord = {
       accountId,
       name: input.name,
@@ -171,7 +185,8 @@ export class ConfigurationSetService {
     }));
   }
 
-  setDelivery(accountId: string, name: string, delivery: Partial<ConfigurationSetOptions['delivery']>) {
+  async setDelivery(accountId: string, name: string, delivery: Partial<ConfigurationSetOptions['delivery']>) {
+    await this.#checkPool(accountId, delivery.sendingPoolName);
     return this.#modify(accountId, name, (c) => ({
       ...c,
       options: {

@@ -13,7 +13,7 @@ import { headerValue, parseHeaderBlock, type HeaderBlock } from '../../lib/mime/
 import type { MessageRecord, Store } from '../../store/store.ts';
 import type { AccountService } from '../accounts/account-service.ts';
 import { notFound } from '../errors.ts';
-import { signingAddress, type SenderIdentities } from '../identities/sender-identities.ts';
+import { identityOwner, signingAddress, type SenderIdentities } from '../identities/sender-identities.ts';
 import type { ReputationMonitor } from '../metrics/reputation.ts';
 import type { Scanners } from '../receiving/verdicts.ts';
 import { SYSTEM_ACCOUNT } from '../sending/system-mail.ts';
@@ -140,7 +140,7 @@ export class Preflight {
   /** As the MTA signs it (deliverer.ts): with the DKIM key of the From domain's identity, if it has one. */
   async #sign(message: MessageRecord, body: Buffer): Promise<Buffer> {
     if (message.accountId === SYSTEM_ACCOUNT) return body;
-    const key = await this.#senders.dkimKeyFor(message.accountId, signingAddress(message));
+    const key = await this.#senders.dkimKeyFor(identityOwner(message), signingAddress(message));
     return key ? dkimSign(body, dkimKey(key.domain, key.selector, key.privateKeyPem)) : body;
   }
 

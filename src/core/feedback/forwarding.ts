@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../lib/logger.ts';
 import type { EventRecord, MessageRecord } from '../../store/store.ts';
-import type { SenderIdentities } from '../identities/sender-identities.ts';
+import { identityOwner, type SenderIdentities } from '../identities/sender-identities.ts';
 import { sourceIdentity } from '../notifications/event-publisher.ts';
 import type { BouncePayload, ComplaintPayload } from '../sending/events.ts';
 import type { SystemMail } from '../sending/system-mail.ts';
@@ -25,7 +25,7 @@ export class FeedbackForwarding {
     if (feedback.length === 0) return;
     const identity = sourceIdentity(message);
     const settings = identity
-      ? await this.#senders.notificationSettings(message.accountId, identity)
+      ? await this.#senders.notificationSettings(identityOwner(message), identity)
       : undefined;
     if (!settings?.feedbackForwarding) return;
     const to = message.feedbackAddress ?? message.source;

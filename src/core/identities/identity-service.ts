@@ -232,6 +232,8 @@ export class IdentityService {
   async delete(accountId: string, name: string): Promise<void> {
     const record = await this.#require(accountId, name);
     await this.#store.identities.delete(accountId, record.name);
+    // Its sending-authorization policies go with it (a new identity of that name starts with none).
+    await this.#store.identityPolicies.removeAll(accountId, record.name);
     await this.#tags.removeAll(accountId, this.arn(accountId, record.name));
     await this.#cache.changed();
     this.#log.info({ accountId, identity: record.name }, 'identity deleted');

@@ -12,7 +12,7 @@ import type {
   Store,
 } from '../../store/store.ts';
 import type { EpochCache } from '../cache.ts';
-import { domainAndParents, parseEmailAddress } from './names.ts';
+import { domainAndParents, parseEmailAddress, parseIdentity } from './names.ts';
 
 export interface SenderProfile {
   /** Name of the verified identity that covers the address. */
@@ -36,6 +36,16 @@ export function signingAddress(message: { source: string; fromDomain: string }):
   return message.source.toLowerCase().endsWith(`@${message.fromDomain}`)
     ? message.source
     : `postmaster@${message.fromDomain}`;
+}
+
+/**
+ * The account whose identity settings (DKIM key) apply to a message: the owner of the identity it was sent
+ * as (`mail.sourceArn`), which sending authorization makes another account than the sender's.
+ */
+export function identityOwner(message: { accountId: string; mail: Record<string, unknown> }): string {
+  const arn = message.mail.sourceArn;
+  const owner = typeof arn === 'string' ? /^arn:aws:ses:[^:]+:(\d{12}):identity\//.exec(arn)?.[1] : undefined;
+  return owner ?? message.accountId;
 }
 
 export class SenderIdentities {
@@ -68,6 +78,20 @@ export class SenderIdentities {
       const own = await this.#store.identities.get(accountId, name);
       if (own?.verificationStatus === 'SUCCESS') return true;
       return (await this.verifiedDomain(accountId, parsed.domain)) !== undefined;
+    });
+  }
+
+  /** Whether the account holds this identity (by its stored name) and it is verified. */
+  identityVerified(accountId: string, name: string): Promise<boolean> {
+    return this.#cache.get(`identity-verified:${accountId}:${name.toLowerCase()}`, async () => {
+      let stored: string;
+      try {
+        stored = parseIdentity(name).name;
+      } catch {
+        return false;
+      }
+      const r = await this.#store.identities.get(accountId, stored);
+      return r?.verificationStatus === 'SUCCESS';
     });
   }
 

@@ -15,7 +15,7 @@ import type {
   NotificationType,
 } from '../../store/store.ts';
 import type { ConfigurationSetService } from '../configuration-sets/configuration-set-service.ts';
-import type { SenderIdentities } from '../identities/sender-identities.ts';
+import { identityOwner, type SenderIdentities } from '../identities/sender-identities.ts';
 import type { SnsService } from './sns-service.ts';
 
 /** SES v2's name of each event type (event destinations' MatchingEventTypes, insights' event Type). */
@@ -63,7 +63,8 @@ export class EventPublisher {
       : undefined;
     const identity = sourceIdentity(message);
     const settings = identity
-      ? await this.#senders.notificationSettings(message.accountId, identity)
+      ? // The identity's owner's settings (another account than the sender's under sending authorization).
+        await this.#senders.notificationSettings(identityOwner(message), identity)
       : undefined;
     for (const event of events) {
       const typeName = EVENT_TYPE_NAMES[event.type];

@@ -8,6 +8,7 @@ import { SesError, badRequest } from '../errors.ts';
 import { isValidAddress } from './addresses.ts';
 import { MAX_RECIPIENTS, type SendContext } from './pipeline.ts';
 import { isSimulatorAddress } from './simulator.ts';
+import { notVerified } from './pipeline-senders.ts';
 
 export function checkRecipients(ctx: SendContext): void {
   if (ctx.recipients.length === 0)
@@ -71,25 +72,6 @@ function checkMessageTag(t: { name: string; value: string }): void {
     throw badRequest(
       `Invalid tag value <${t.value}>: only alphanumeric ASCII characters, '_', and '-' are allowed.`,
     );
-}
-
-/** Formats the SES refusal for unverified addresses ("… failed the check in region US-EAST-1: a, b"). */
-function notVerified(region: string, identities: string[]): SesError {
-  return new SesError(
-    'MessageRejected',
-    `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${identities.join(', ')}`,
-  );
-}
-
-export async function checkSenderIdentities(ctx: SendContext): Promise<void> {
-  const failed: string[] = [];
-  for (const given of [...new Set(ctx.senderChecks)]) {
-    const m = parseMailbox(given);
-    const profile = m && (await ctx.deps.senderProfile(ctx.account.id, m.address));
-    if (!profile) failed.push(given);
-    else if (m.address === ctx.from.address) ctx.profile = profile;
-  }
-  if (failed.length) throw notVerified(ctx.deps.region, failed);
 }
 
 export function chooseMailFromDomain(ctx: SendContext): void {

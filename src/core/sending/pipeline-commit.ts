@@ -30,6 +30,7 @@ function messageOptions(ctx: SendContext): MessageOptions | null {
     tlsRequired: set.options.delivery.tlsPolicy === 'REQUIRE',
     maxDeliverySeconds: set.options.delivery.maxDeliverySeconds,
     tracking: open || click ? { base, open, click } : null,
+    sendingPoolName: set.options.delivery.sendingPoolName,
   };
 }
 

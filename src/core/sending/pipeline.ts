@@ -20,7 +20,6 @@ import {
   checkQuota,
   checkRecipients,
   checkSandbox,
-  checkSenderIdentities,
   checkSendingEnabled,
   checkSize,
   chooseMailFromDomain,
@@ -28,6 +27,8 @@ import {
   resolveConfigurationSet,
 } from './pipeline-checks.ts';
 import { commit } from './pipeline-commit.ts';
+import { checkSenderIdentities, readIdentityArns } from './pipeline-senders.ts';
+import type { IdentityArn, SendAuthorization } from '../authorization/sending-authorization.ts';
 import { buildMime, readContent, renderTemplate, resolveTemplate } from './pipeline-content.ts';
 import type { SendInput, SendingSettings } from './types.ts';
 
@@ -37,6 +38,10 @@ export const MAX_RECIPIENTS = 50;
 export interface PipelineDeps extends SendingSettings {
   now: () => number;
   senderProfile(accountId: string, address: string): Promise<SenderProfile | undefined>;
+  /** Whether the account holds this identity (by its stored name), verified. */
+  identityVerified(accountId: string, name: string): Promise<boolean>;
+  /** Refuses (AccessDeniedException) a use of an identity the caller is not authorized for. */
+  authorizeSend(request: SendAuthorization): Promise<void>;
   isVerified(accountId: string, address: string): Promise<boolean>;
   /** Takes units of the daily quota if any remains (quota.ts); `returnDaily` gives them back. */
   takeDaily(accountId: string, max24HourSend: number, units: number): Promise<boolean>;
@@ -77,6 +82,8 @@ export interface SendContext {
   from: Mailbox;
   /** Every address that must be a verified identity, as given. */
   senderChecks: string[];
+  /** Identity ARNs the request names (sending authorization). */
+  identityArns: IdentityArn[];
   recipients: string[];
   to: string[];
   cc: string[];
@@ -104,6 +111,7 @@ export type Step = (ctx: SendContext) => Promise<void> | void;
 
 export const sendPipeline: [string, Step][] = [
   ['read the content', readContent],
+  ['read the identity ARNs', readIdentityArns],
   ['check the recipients', checkRecipients],
   ['refuse header injection', refuseHeaderInjection],
   ['check the sender identities are verified', checkSenderIdentities],
@@ -127,6 +135,7 @@ export const sendPipeline: [string, Step][] = [
  */
 export const callLevelSteps = new Set([
   'read the content',
+  'read the identity ARNs',
   'refuse header injection',
   'check the sender identities are verified',
   'choose the MAIL FROM domain',
@@ -150,6 +159,7 @@ export async function runSendPipeline(
     messageId: newMessageId(now),
     from: { name: '', address: '' },
     senderChecks: [],
+    identityArns: [],
     recipients: [],
     to: [],
     cc: [],

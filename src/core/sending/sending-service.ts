@@ -12,6 +12,7 @@ import type { SenderIdentities } from '../identities/sender-identities.ts';
 import type { SuppressionService } from '../suppression/suppression-service.ts';
 import type { TemplateService } from '../templates/template-service.ts';
 import type { Acceptance } from './acceptance.ts';
+import type { SendingAuthorization } from '../authorization/sending-authorization.ts';
 import {
   MAX_BULK_ENTRIES,
   bulkEntrySend,
@@ -41,6 +42,7 @@ export class SendingService {
     templates: TemplateService;
     contacts: ListManagement;
     acceptance: Acceptance;
+    authorization: SendingAuthorization;
     settings: SendingSettings;
     now: () => number;
   }) {
@@ -54,6 +56,8 @@ export class SendingService {
       ...deps.settings,
       now: deps.now,
       senderProfile: (a, addr) => senders.senderProfile(a, addr),
+      identityVerified: (a, name) => senders.identityVerified(a, name),
+      authorizeSend: (r) => deps.authorization.authorizeSend(r),
       isVerified: (a, addr) => senders.isVerified(a, addr),
       takeDaily: (a, max, n) => quota.takeDaily(a, max, n),
       returnDaily: (a, n) => quota.returnDaily(a, n),

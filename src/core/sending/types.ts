@@ -2,6 +2,24 @@
 import type { AcceptedMessage, MessageRecord, RecipientRecord } from '../../store/store.ts';
 import type { CompiledTemplate } from '../templates/renderer.ts';
 import type { SimpleAttachment } from '../../lib/mime/index.ts';
+import type { Principal } from '../authorization/key-permissions.ts';
+
+/** Who sends, as sending authorization and limited keys look at it. */
+export interface SendPrincipal extends Principal {
+  /** `ses:ApiVersion`: SES v1, or v2 (SMTP counts as v2). */
+  apiVersion: '1' | '2';
+  /** `aws:SecureTransport`: the request came over TLS. */
+  secureTransport: boolean;
+  /** `aws:UserAgent`. */
+  userAgent?: string | undefined;
+}
+
+/** Identity ARNs a send names for sending authorization (v1 SourceArn/FromArn/ReturnPathArn, v2 …IdentityArn). */
+export interface IdentityArns {
+  source?: string | undefined;
+  from?: string | undefined;
+  returnPath?: string | undefined;
+}
 
 export interface ContentPart {
   data: string;
@@ -63,6 +81,10 @@ export interface SendInput {
   /** A limit below the node's (SES v1 accepts at most 10 MB). */
   maxMessageSize?: number | undefined;
   listManagement?: { contactListName: string; topicName?: string | undefined } | undefined;
+  /** Identity ARNs of the request (for raw content, X-SES-*-ARN headers fill in what is not given). */
+  identityArns?: IdentityArns | undefined;
+  /** The caller; absent: the account itself (the console, Sesame's own mail). */
+  principal?: SendPrincipal | undefined;
 }
 
 /** The node's settings sending follows. */

@@ -13,8 +13,9 @@ import type {
   MtaPort,
   RecipientRecord,
   RecipientResult,
+  SendingSource,
 } from '../../core/index.ts';
-import { SIMULATOR_DOMAIN, SYSTEM_ACCOUNT, signingAddress } from '../../core/index.ts';
+import { SIMULATOR_DOMAIN, SYSTEM_ACCOUNT, identityOwner, signingAddress } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { classify, parseReply } from '../bounces/classify.ts';
 import { COMMUNICATION_FAILURE } from '../bounces/rules.ts';
@@ -182,7 +183,12 @@ export class Deliverer {
     if (route.kind === 'dns-error')
       return { results: fail('4.4.3', `smtp; 451 4.4.3 Temporary DNS failure: ${route.detail}`, false) };
 
-    const session = await this.#session(route.hosts, holder, tlsRequired);
+    // A dedicated IP of the message's pool (warm-up decides which), else the node's own address.
+    const source = await this.#core.sendingSource(
+      message.accountId,
+      message.options?.sendingPoolName ?? null,
+    );
+    const session = await this.#session(route.hosts, holder, tlsRequired, source);
     if ('error' in session)
       return {
         results: fail(
@@ -359,11 +365,13 @@ export class Deliverer {
     hosts: { name: string; addresses: string[] }[],
     holder: SessionHolder,
     tlsRequired = false,
+    source: SendingSource | null = null,
   ): Promise<SmtpSession | { error: string }> {
     const current = holder.session;
     if (
       current?.usable &&
       (current.secure || !tlsRequired) &&
+      current.target.localAddress === source?.address &&
       hosts.some((h) => h.addresses.includes(current.target.address))
     )
       return current;
@@ -383,10 +391,13 @@ export class Deliverer {
           ignoreTls:
             !tlsRequired && (smart?.tls === 'none' || (this.#tlsBroken.get(address) ?? 0) > Date.now()),
           auth: smart?.auth,
+          localAddress: source?.address,
         };
+        // From a dedicated IP, greet with its name (its PTR), as receivers check.
+        const name = source?.ehlo ?? this.#settings.hostname;
         try {
           holder.session = await SmtpSession.open(target, {
-            name: this.#settings.hostname,
+            name,
             timeoutMs: this.#settings.timeoutMs,
           });
           return holder.session;
@@ -399,7 +410,7 @@ export class Deliverer {
             try {
               holder.session = await SmtpSession.open(
                 { ...target, ignoreTls: true },
-                { name: this.#settings.hostname, timeoutMs: this.#settings.timeoutMs },
+                { name, timeoutMs: this.#settings.timeoutMs },
               );
               return holder.session;
             } catch (retryErr) {
@@ -426,7 +437,8 @@ export class Deliverer {
     const body = personal ?? payload.body;
     let signed = body;
     if (message.accountId !== SYSTEM_ACCOUNT) {
-      const key = await this.#core.dkimKeyFor(message.accountId, signingAddress(message));
+      // DKIM follows the identity's owner (sending authorization: another account than the sender).
+      const key = await this.#core.dkimKeyFor(identityOwner(message), signingAddress(message));
       if (key) signed = await dkimSign(body, dkimKey(key.domain, key.selector, key.privateKeyPem));
     }
     if (!personal) payload.signed = signed;

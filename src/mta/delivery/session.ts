@@ -19,6 +19,8 @@ export interface SessionTarget {
   /** Do not try STARTTLS (after a failed handshake with this host). */
   ignoreTls?: boolean;
   auth?: { user: string; pass: string } | undefined;
+  /** The local address to connect from (a dedicated IP); absent: the system's choice. */
+  localAddress?: string | undefined;
 }
 
 export interface SmtpError extends Error {
@@ -61,6 +63,7 @@ export class SmtpSession {
       ignoreTLS: target.ignoreTls ?? false,
       opportunisticTLS: !target.requireTls,
       name: options.name,
+      ...(target.localAddress ? { localAddress: target.localAddress } : {}),
       connectionTimeout: options.timeoutMs,
       greetingTimeout: options.timeoutMs,
       socketTimeout: Math.max(options.timeoutMs, 60_000),

@@ -29,6 +29,8 @@ export interface AccountRecord {
   reputationSince: number | null;
   /** PutAccountVdmAttributes, as given. */
   vdm: VdmAttributesRecord | null;
+  /** PutAccountDedicatedIpWarmupAttributes: new dedicated IPs warm up automatically (SES's default: on). */
+  dedicatedIpAutoWarmup: boolean;
 }
 
 export interface VdmAttributesRecord {
@@ -46,6 +48,19 @@ export interface AccessKeyRecord {
   sealedSecret: string;
   status: AccessKeyStatus;
   createdAt: number;
+  /** The IAM user the key belongs to (`arn:aws:iam::<account>:user/<name>`); null: the account's root. */
+  userName: string | null;
+  /** What the key may do; null: everything its account may do. */
+  permissions: AccessKeyPermissions | null;
+}
+
+/**
+ * A key limited like an IAM user's policy: only these actions (`ses:SendRawEmail`, `ses:Send*`, `*`) and,
+ * for sending, only these identities (names or ARNs, `*` wildcards); null: no limit of that kind.
+ */
+export interface AccessKeyPermissions {
+  actions: string[];
+  identities: string[] | null;
 }
 
 export interface AccountStore {

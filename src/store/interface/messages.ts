@@ -36,6 +36,8 @@ export interface MessageOptions {
   maxDeliverySeconds: number | null;
   /** Open/click tracking: the links' base URL and what is tracked. */
   tracking: { base: string; open: boolean; click: boolean } | null;
+  /** The configuration set's SendingPoolName (dedicated IPs); absent in messages accepted before pools. */
+  sendingPoolName?: string | null;
 }
 
 /**

@@ -600,6 +600,45 @@ const m010_shared_work: Step = async (db) => {
     .execute();
 };
 
+/** Sending authorization (identity policies, limited access keys) and dedicated IPs with their pools. */
+const m011_authorization_and_ips: Step = async (db) => {
+  await db.schema
+    .createTable('identity_policies')
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('identity', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('identity_policies_pk', ['account_id', 'identity', 'name'])
+    .execute();
+  // An access key's IAM user name (null: the account's root credentials) and its allowed actions/identities.
+  await db.schema.alterTable('access_keys').addColumn('user_name', 'text').execute();
+  await db.schema.alterTable('access_keys').addColumn('permissions', 'text').execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('dedicated_ip_auto_warmup', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
+  await db.schema
+    .createTable('dedicated_ip_pools')
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('scaling_mode', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('dedicated_ip_pools_pk', ['account_id', 'name'])
+    .execute();
+  await db.schema
+    .createTable('dedicated_ips')
+    .addColumn('ip', 'text', (c) => c.primaryKey())
+    .addColumn('node_id', 'text')
+    .addColumn('ehlo', 'text')
+    .addColumn('account_id', 'text')
+    .addColumn('pool_name', 'text')
+    .addColumn('warmup', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('dedicated_ips_account').on('dedicated_ips').column('account_id').execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -611,6 +650,7 @@ const steps: [string, Step][] = [
   ['008_console', m008_console],
   ['009_console_lookups', m009_console_lookups],
   ['010_shared_work', m010_shared_work],
+  ['011_authorization_and_ips', m011_authorization_and_ips],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

@@ -294,6 +294,10 @@ export function registerAccountScreens(ctx: ConsoleContext): void {
           id: k.id,
           status: k.status,
           createdAt: new Date(k.createdAt).toISOString().slice(0, 19).replace('T', ' '),
+          user: k.userName ?? '(account root)',
+          allows: k.permissions
+            ? `${k.permissions.actions.join(', ')}${k.permissions.identities ? ` as ${k.permissions.identities.join(', ')}` : ''}`
+            : 'everything',
         })),
         r.s.csrf,
         created && { ...created, host: settings.smtpHost, port: settings.smtpStarttlsPort },
@@ -303,7 +307,19 @@ export function registerAccountScreens(ctx: ConsoleContext): void {
   };
   ctx.accountPage('/smtp-credentials', (r) => credentials(r));
   ctx.accountAction('/smtp-credentials', async (r) => {
-    const c = await port.accounts.createAccessKey(r.accountId);
+    // As SES's console does: an IAM user that may only ses:SendRawEmail (SMTP), so the credentials cannot
+    // manage identities or anything else over the API.
+    const name = r.form.userName?.trim();
+    let c: Awaited<ReturnType<typeof port.accounts.createAccessKey>>;
+    try {
+      c = await port.accounts.createAccessKey(r.accountId, {
+        userName: name || undefined,
+        permissions: { actions: ['ses:SendRawEmail'], identities: null },
+      });
+    } catch (err) {
+      if (!(err instanceof SesError)) throw err;
+      return credentials(r, undefined, { error: err.message });
+    }
     ctx.log.info(
       { accountId: r.accountId, accessKeyId: c.accessKeyId, userId: r.s.user.id },
       'SMTP credentials created in the console',
