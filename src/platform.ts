@@ -2,6 +2,7 @@
  * Composition root: creates the store, the core and the adapters from the configuration. It wires things
  * together and never listens by itself; `listen()` opens the listeners of a serving node.
  */
+import { ShapingError, buildRules, type ShapingInput } from './mta/shaping/rules.ts';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -79,6 +80,25 @@ export function loadMasterKey(config: Config, logger: Logger): Buffer {
   return key;
 }
 
+/** The operator's shaping file, checked now so a mistake stops start-up with its reason. */
+function shapingFile(file: string | undefined): ShapingInput | undefined {
+  if (!file) return undefined;
+  let input: ShapingInput;
+  try {
+    input = JSON.parse(readFileSync(file, 'utf8')) as ShapingInput;
+  } catch (err) {
+    throw new Error(`SESAME_SHAPING_FILE ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    buildRules(input);
+  } catch (err) {
+    if (err instanceof ShapingError)
+      throw new Error(`SESAME_SHAPING_FILE ${file}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  return input;
+}
+
 function mtaSettings(config: Config): MtaSettings {
   let smartHost: MtaSettings['smartHost'];
   if (config.smartHost) {
@@ -110,6 +130,7 @@ function mtaSettings(config: Config): MtaSettings {
     // Others take this node's deliveries over after three missed beats: one lease.
     heartbeatMs: (config.nodeLeaseSeconds * 1000) / 3,
     capture: config.dev,
+    shaping: shapingFile(config.shapingFile),
   };
 }
 

@@ -564,6 +564,13 @@ export const settings = {
     parser: int(0, 65535),
     default: 2465,
   }),
+  shapingFile: def({
+    env: 'SESAME_SHAPING_FILE',
+    description:
+      'Traffic shaping file (JSON): limits per mailbox provider over the shipped defaults (docs/capabilities/dedicated-ips.md).',
+    parser: optionalStr,
+    default: undefined,
+  }),
   tlsCert: def({
     env: 'SESAME_TLS_CERT',
     description:

@@ -85,6 +85,7 @@ export {
 export { smtpPasswordV4, smtpPasswordV2 } from './accounts/smtp-password.ts';
 export { checkAction, principalArn, type Principal } from './authorization/key-permissions.ts';
 export type { SendingAuthorization, PolicyWrite } from './authorization/sending-authorization.ts';
+export type { ShapingPathReport } from './delivery/queue-overview.ts';
 export {
   DEFAULT_DEDICATED_POOL,
   SHARED_POOL,

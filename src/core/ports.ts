@@ -264,6 +264,8 @@ export interface OperatorPort {
   >;
   /** Dedicated IPs: the nodes' sending addresses and their accounts. */
   readonly dedicatedIps: Pick<DedicatedIps, 'declare' | 'assign' | 'remove' | 'all'>;
+  /** `sesame queue`: nodes, their queued mail and traffic shaping, the latest deferral replies. */
+  readonly queueOverview: Pick<QueueOverview, 'deferrals' | 'nodes'>;
   readonly identities: Pick<
     IdentityService,
     'accountsWithIdentity' | 'checkNow' | 'dnsRecords' | 'mailHostProblem'

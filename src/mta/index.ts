@@ -17,6 +17,8 @@ import { KnownItems } from './queue/known-items.ts';
 import { Scheduler } from './queue/scheduler.ts';
 import { ReturnPathInbox } from './return-path/inbox.ts';
 import { ReturnPathCodec } from './return-path/verp.ts';
+import { buildRules, type ShapingInput } from './shaping/rules.ts';
+import { Shaper } from './shaping/shaper.ts';
 
 export interface MtaSettings extends DeliverySettings {
   nodeId: string;
@@ -29,6 +31,8 @@ export interface MtaSettings extends DeliverySettings {
   payloadBudget?: number;
   /** How long a connection stays open after its destination's queue ran dry (0: close at once). */
   connectionIdleMs?: number;
+  /** The operator's shaping file, over Sesame's defaults (rules.ts). */
+  shaping?: ShapingInput | undefined;
 }
 
 const PAGE = 5000;
@@ -43,6 +47,8 @@ export class Mta {
   readonly #log: Logger;
   readonly #settings: MtaSettings;
   readonly #deliverer: Deliverer;
+  /** Traffic shaping per sending address and provider (limits, automation in effect). */
+  readonly shaper: Shaper;
   readonly #scheduler: Scheduler;
   readonly #known = new KnownItems();
   readonly #idle: IdleSessions;
@@ -72,12 +78,17 @@ export class Mta {
       codec: this.returnPaths,
       logger: deps.logger,
     });
+    this.shaper = new Shaper(buildRules(deps.settings.shaping), {
+      // Automation took effect (or ended): tell the other nodes and `sesame queue` now, not at the next beat.
+      onChange: () => void this.#reportShaping(),
+    });
     this.#deliverer = new Deliverer({
       core: deps.core,
       returnPaths: this.returnPaths,
       mx: new MxResolver(deps.dns),
       settings: deps.settings,
       logger: deps.logger,
+      shaper: this.shaper,
     });
     this.#idle = new IdleSessions(deps.settings.connectionIdleMs ?? 2000, deps.settings.perDestination);
     this.#scheduler = new Scheduler(
@@ -288,11 +299,21 @@ export class Mta {
     return false;
   }
 
+  async #reportShaping(): Promise<void> {
+    try {
+      await this.#store.messages.setNodeShaping(this.#settings.nodeId, this.shaper.status());
+    } catch (err) {
+      if (!this.#core.health.failure(err, { during: 'shaping report' }))
+        this.#log.warn({ err }, 'could not record the traffic shaping status');
+    }
+  }
+
   async #beat(hb: number): Promise<void> {
     try {
       this.#mayDeliver();
       await this.#store.messages.heartbeat(this.#settings.nodeId, Date.now());
       this.#lastBeat = Date.now();
+      await this.#reportShaping();
       if (this.#settings.singleNode) return;
       if (this.#fenced) await this.#keepOnlyOwnWork();
       // Take over the queued work of nodes that stopped beating.

@@ -526,9 +526,17 @@ export class KyselyMessageStore implements MessageStore {
     return Number(res.numUpdatedRows);
   }
 
-  async nodes(): Promise<{ id: string; heartbeatAt: number; queued: number }[]> {
+  async setNodeShaping(node: string, shaping: unknown[]): Promise<void> {
+    await this.#db
+      .updateTable('nodes')
+      .set({ shaping: JSON.stringify(shaping) })
+      .where('id', '=', node)
+      .execute();
+  }
+
+  async nodes(): Promise<{ id: string; heartbeatAt: number; queued: number; shaping: unknown[] | null }[]> {
     const [nodes, owned] = await Promise.all([
-      this.#db.selectFrom('nodes').select(['id', 'heartbeat_at']).orderBy('id').execute(),
+      this.#db.selectFrom('nodes').select(['id', 'heartbeat_at', 'shaping']).orderBy('id').execute(),
       this.#db
         .selectFrom('recipients')
         .select((eb) => ['owner', eb.fn.countAll<number | string>().as('n')])
@@ -541,6 +549,7 @@ export class KyselyMessageStore implements MessageStore {
       id: n.id,
       heartbeatAt: Number(n.heartbeat_at),
       queued: queued.get(n.id) ?? 0,
+      shaping: n.shaping ? (JSON.parse(n.shaping) as unknown[]) : null,
     }));
   }
 

@@ -166,6 +166,8 @@ export interface LeasesTable {
 export interface NodesTable {
   id: string;
   heartbeat_at: number;
+  /** The node's traffic shaping in effect (JSON), for `sesame queue` and every node's console. */
+  shaping: string | null;
 }
 
 export interface ConfigurationSetsTable {

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { smtpPasswordV4 } from '../../src/core/accounts/smtp-password.ts';
 import { eventually, publishRecords, startSesame, type TestSesame } from '../support/sesame.ts';
+import { sesameCli as runSesameCli } from '../support/sesame-cli.ts';
 
-const run = promisify(execFile);
 /** Each test starts several CLI processes (about a second of CPU each); on a loaded two-core CI machine
  * beside the heavy fault tests, that has taken more than the default 30 s. */
 const CLI_TEST_TIMEOUT = 90_000;
@@ -21,28 +21,9 @@ async function sesameCli(...args: string[]): Promise<{ code: number; stdout: str
   return sesameCliWith({}, ...args);
 }
 
-async function sesameCliWith(
-  extra: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    SESAME_DATA_DIR: sesame.config.dataDir,
-    SESAME_DATABASE_URL: sesame.config.databaseUrl,
-    SESAME_DATABASE_SCHEMA: sesame.config.databaseSchema,
-    SESAME_HTTP_PORT: String(sesame.config.httpPort),
-    SESAME_DNS_SERVERS: sesame.dns.address,
-    SESAME_HOSTNAME: sesame.config.hostname,
-    ...extra,
-  };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/sesame.js', ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const run = promisify(execFile);
+const sesameCliWith = (extra: Record<string, string>, ...args: string[]) =>
+  runSesameCli(sesame, extra, ...args);
 
 beforeAll(async () => {
   sesame = await startSesame();

@@ -29,6 +29,9 @@ export class SmtpSink {
   dataReply: string | undefined;
   /** Connections accepted so far (a test that must see none asserts on it). */
   connections = 0;
+  /** Connections open now, and the most that were open at once (traffic shaping's connection limit). */
+  open = 0;
+  maxOpen = 0;
   readonly #server: SMTPServer;
   #waiters: { n: number; resolve: () => void }[] = [];
   readonly #connectionNumbers = new Map<string, number>();
@@ -43,8 +46,13 @@ export class SmtpSink {
       size: 50 * 1024 * 1024,
       onConnect: (session, cb) => {
         this.connections++;
+        this.open++;
+        this.maxOpen = Math.max(this.maxOpen, this.open);
         this.#connectionNumbers.set(session.id, this.connections);
         cb();
+      },
+      onClose: () => {
+        this.open--;
       },
       onRcptTo: (address, _session, cb) => {
         const script = this.rcptReplies.get(address.address.toLowerCase());

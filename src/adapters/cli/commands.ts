@@ -6,7 +6,7 @@ import { Progress } from './progress.ts';
 import { parseCsv } from './csv.ts';
 import { UsageError, json, parse, positional, readInput } from './args.ts';
 import { RECEIVING_USAGE, receivingCommands } from './receiving-commands.ts';
-import { IPS_USAGE, ipCommands } from './ip-commands.ts';
+import { DELIVERY_USAGE, deliveryCommands } from './delivery-commands.ts';
 import { zoneFile } from '../../lib/zone-file.ts';
 
 export { UsageError } from './args.ts';
@@ -60,7 +60,7 @@ Commands:
   notifications dead-letters              Notifications that failed their last retry
   notifications replay ID...|--all        Queue dead-lettered notifications again
 ${RECEIVING_USAGE}
-${IPS_USAGE}
+${DELIVERY_USAGE}
 
 Global options:
   --config FILE                           JSON config file (settings: docs/config.md)`;
@@ -491,7 +491,7 @@ commands['notifications replay'] = async (ctx, args) => {
   ctx.out(json({ replayed: await ctx.core.sns.replay(values.all ? 'all' : positionals) }));
 };
 
-Object.assign(commands, receivingCommands, ipCommands);
+Object.assign(commands, receivingCommands, deliveryCommands);
 
 /** Finds the command for argv (`account create …`); returns it with the remaining arguments. */
 export function findCommand(argv: string[]): { handler: Handler; args: string[] } | undefined {

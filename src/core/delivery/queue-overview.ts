@@ -8,12 +8,27 @@ import type { Store } from '../../store/store.ts';
 /** A node's MTA beats every 10 s; the others take its work over after three missed beats. */
 const ALIVE_WITHIN_MS = 30_000;
 
+/** What a node's traffic shaping does towards one provider from one sending address (its last report). */
+export interface ShapingPathReport {
+  source: string;
+  provider: string;
+  connections: number;
+  connectionLimit: number;
+  maxMessageRate: string;
+  maxDeliveriesPerConnection: number;
+  tls: 'opportunistic' | 'required';
+  /** An automation in effect: what it does, until when (ISO), and the reply that set it. */
+  throttled: { until: string; action: string; reply: string } | null;
+}
+
 export interface NodeView {
   id: string;
   heartbeatAt: number;
   alive: boolean;
   /** Queued recipients this node owns. */
   queued: number;
+  /** Its traffic shaping per sending address and provider, as of its last report (mta/shaping/shaper.ts). */
+  shaping: ShapingPathReport[] | null;
 }
 
 export class QueueOverview {
@@ -29,6 +44,7 @@ export class QueueOverview {
     const now = this.#now();
     return (await this.#store.messages.nodes()).map((n) => ({
       ...n,
+      shaping: n.shaping as ShapingPathReport[] | null,
       alive: n.heartbeatAt >= now - ALIVE_WITHIN_MS,
     }));
   }

@@ -25,6 +25,8 @@ import { nextAttemptAt } from '../queue/retry-schedule.ts';
 import { VERP_SET_LIMIT, type ReturnPathCodec } from '../return-path/verp.ts';
 import { simulate } from '../transports/simulator.ts';
 import { SmtpSession, type SessionTarget, type SmtpError } from './session.ts';
+import type { PathKey, Shaper } from '../shaping/shaper.ts';
+import type { ShapingRule } from '../shaping/rules.ts';
 
 export interface DeliverySettings {
   /** EHLO name and reporting MTA. */
@@ -63,6 +65,15 @@ export interface WorkItem {
   payload?: DeliveryPayload | undefined;
 }
 
+/** What traffic shaping decided for one attempt: the rule, where limits are counted, the source, TLS. */
+interface Shaping {
+  rule: ShapingRule;
+  path: PathKey;
+  source: SendingSource | null;
+  /** Why TLS is required (the configuration set, or the provider's rule), or null when it is not. */
+  tlsRequired: string | null;
+}
+
 /** The connection a worker keeps between items for the same destination. */
 export interface SessionHolder {
   session?: SmtpSession | undefined;
@@ -74,6 +85,7 @@ export class Deliverer {
   readonly #mx: MxResolver;
   readonly #settings: DeliverySettings;
   readonly #log: Logger;
+  readonly #shaper: Shaper;
   /** Hosts whose STARTTLS handshake failed: the next connections go without TLS (as Postfix does). */
   readonly #tlsBroken = new Map<string, number>();
 
@@ -83,7 +95,9 @@ export class Deliverer {
     mx: MxResolver;
     settings: DeliverySettings;
     logger: Logger;
+    shaper: Shaper;
   }) {
+    this.#shaper = deps.shaper;
     this.#core = deps.core;
     this.#returnPaths = deps.returnPaths;
     this.#mx = deps.mx;
@@ -126,6 +140,8 @@ export class Deliverer {
       results = simulate(recipients.map((r) => ({ index: r.index, address: r.address, attempts })));
     } else {
       const outcome = await this.#smtp(item, payload, recipients, attempts, holder);
+      // Held back by traffic shaping: not an attempt; the item waits and keeps its place in the order.
+      if ('waitMs' in outcome) return { ...item, payload, dueAt: Date.now() + outcome.waitMs };
       results = outcome.results;
       remoteMtaIp = outcome.remoteMtaIp;
     }
@@ -158,14 +174,13 @@ export class Deliverer {
     recipients: RecipientRecord[],
     attempts: number,
     holder: SessionHolder,
-  ): Promise<{ results: RecipientResult[]; remoteMtaIp?: string }> {
+  ): Promise<{ results: RecipientResult[]; remoteMtaIp?: string } | { waitMs: number }> {
     const { message } = payload;
     const maxAge = Math.min(
       this.#settings.maxQueueMs,
       (message.options?.maxDeliverySeconds ?? Infinity) * 1000,
     );
     const expiresAt = message.createdAt + maxAge;
-    const tlsRequired = message.options?.tlsRequired === true;
     const fail = (status: string, diagnostic: string, permanent: boolean) =>
       recipients.map((r) =>
         permanent
@@ -183,12 +198,26 @@ export class Deliverer {
     if (route.kind === 'dns-error')
       return { results: fail('4.4.3', `smtp; 451 4.4.3 Temporary DNS failure: ${route.detail}`, false) };
 
-    // A dedicated IP of the message's pool (warm-up decides which), else the node's own address.
+    // A dedicated IP of the message's pool (warm-up decides which), else the node's own address; the
+    // destination's shaping rule (by MX host suffix) limits connections and rate from that address.
     const source = await this.#core.sendingSource(
       message.accountId,
       message.options?.sendingPoolName ?? null,
     );
-    const session = await this.#session(route.hosts, holder, tlsRequired, source);
+    const rule = this.#shaper.ruleFor(route.hosts.map((h) => h.name));
+    const shaping: Shaping = {
+      rule,
+      path: { source: source?.address ?? 'default', provider: rule.name },
+      source,
+      tlsRequired:
+        message.options?.tlsRequired === true
+          ? 'configuration set TlsPolicy REQUIRE'
+          : rule.tls === 'required'
+            ? `traffic shaping requires TLS towards ${rule.name}`
+            : null,
+    };
+    const session = await this.#session(route.hosts, holder, shaping);
+    if ('busy' in session) return { waitMs: 250 };
     if ('error' in session)
       return {
         results: fail(
@@ -197,6 +226,9 @@ export class Deliverer {
           false,
         ),
       };
+
+    const waitMs = this.#shaper.takeMessage(shaping.path, rule);
+    if (waitMs > 0) return { waitMs };
 
     // Internationalised addresses need SMTPUTF8 at the receiving server; without it they cannot be delivered.
     const results: RecipientResult[] = [];
@@ -214,6 +246,12 @@ export class Deliverer {
         );
     }
     if (sendable.length === 0) return { results, remoteMtaIp: session.remoteAddress };
+    const shaped = (all: RecipientResult[]) => {
+      // A deferral reply may set a slower pace towards this provider (shaping automation).
+      for (const r of all)
+        if (r.outcome === 'deferred') this.#shaper.deferred(shaping.path, rule, r.diagnosticCode);
+      return { results: all, remoteMtaIp: session.remoteAddress };
+    };
 
     const personal = this.#core.isPersonal(message);
     // Tracked and list-managed mail is personal (its links name the recipient): one transaction per recipient;
@@ -251,7 +289,7 @@ export class Deliverer {
         )),
       );
     }
-    return { results, remoteMtaIp: session.remoteAddress };
+    return shaped(results);
   }
 
   /**
@@ -364,19 +402,28 @@ export class Deliverer {
   async #session(
     hosts: { name: string; addresses: string[] }[],
     holder: SessionHolder,
-    tlsRequired = false,
-    source: SendingSource | null = null,
-  ): Promise<SmtpSession | { error: string }> {
+    shaping: Shaping,
+  ): Promise<SmtpSession | { error: string } | { busy: true }> {
+    const { source, rule, path } = shaping;
+    const tlsRequired = shaping.tlsRequired !== null;
     const current = holder.session;
     if (
       current?.usable &&
       (current.secure || !tlsRequired) &&
       current.target.localAddress === source?.address &&
+      current.transactions < rule.maxDeliveriesPerConnection &&
       hosts.some((h) => h.addresses.includes(current.target.address))
     )
       return current;
     current?.close();
     holder.session = undefined;
+    // At the connection limit towards this provider from this address: wait for one to close.
+    if (!this.#shaper.openConnection(path, rule)) return { busy: true };
+    const opened = (session: SmtpSession) => {
+      session.whenClosed(() => this.#shaper.closed(path, rule));
+      holder.session = session;
+      return session;
+    };
     const smart = this.#settings.smartHost;
     let lastError = 'no address to connect to';
     for (const host of hosts) {
@@ -396,11 +443,7 @@ export class Deliverer {
         // From a dedicated IP, greet with its name (its PTR), as receivers check.
         const name = source?.ehlo ?? this.#settings.hostname;
         try {
-          holder.session = await SmtpSession.open(target, {
-            name,
-            timeoutMs: this.#settings.timeoutMs,
-          });
-          return holder.session;
+          return opened(await SmtpSession.open(target, { name, timeoutMs: this.#settings.timeoutMs }));
         } catch (err) {
           const e = err as SmtpError;
           lastError = `${host.name} [${address}]:${target.port}: ${e.response ?? e.message}`;
@@ -408,11 +451,12 @@ export class Deliverer {
             // A broken STARTTLS: deliver in clear to this host for the next hour, starting now.
             this.#tlsBroken.set(address, Date.now() + 3600_000);
             try {
-              holder.session = await SmtpSession.open(
-                { ...target, ignoreTls: true },
-                { name, timeoutMs: this.#settings.timeoutMs },
+              return opened(
+                await SmtpSession.open(
+                  { ...target, ignoreTls: true },
+                  { name, timeoutMs: this.#settings.timeoutMs },
+                ),
               );
-              return holder.session;
             } catch (retryErr) {
               lastError = `${host.name} [${address}]:${target.port}: ${(retryErr as Error).message}`;
             }
@@ -420,9 +464,10 @@ export class Deliverer {
         }
       }
     }
+    this.#shaper.closed(path, rule);
     return {
       error: tlsRequired
-        ? `TLS is required (configuration set TlsPolicy REQUIRE) and could not be used: ${lastError}`
+        ? `TLS is required (${shaping.tlsRequired}) and could not be used: ${lastError}`
         : lastError,
     };
   }

@@ -36,6 +36,7 @@ export class SmtpSession {
   readonly target: SessionTarget;
   readonly #conn: SMTPConnection;
   #closed = false;
+  #onClosed: (() => void)[] = [];
   transactions = 0;
 
   private constructor(target: SessionTarget, conn: SMTPConnection) {
@@ -49,8 +50,20 @@ export class SmtpSession {
       withFastDotStuffing(stream);
       return stream;
     };
-    conn.on('end', () => (this.#closed = true));
-    conn.on('error', () => (this.#closed = true));
+    conn.on('end', () => this.#markClosed());
+    conn.on('error', () => this.#markClosed());
+  }
+
+  /** Runs once the connection is closed, by either side (traffic shaping gives its slot back). */
+  whenClosed(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#onClosed.push(fn);
+  }
+
+  #markClosed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const fn of this.#onClosed.splice(0)) fn();
   }
 
   static open(target: SessionTarget, options: { name: string; timeoutMs: number }): Promise<SmtpSession> {
@@ -139,7 +152,7 @@ export class SmtpSession {
 
   close(): void {
     if (this.#closed) return;
-    this.#closed = true;
+    this.#markClosed();
     try {
       this.#conn.quit();
     } catch {

@@ -159,7 +159,9 @@ export interface MessageStore {
    */
   handBack(node: string): Promise<number>;
   /** Every node that has beaten, with the queued recipients it owns (the operator's view of the nodes). */
-  nodes(): Promise<{ id: string; heartbeatAt: number; queued: number }[]>;
+  nodes(): Promise<{ id: string; heartbeatAt: number; queued: number; shaping: unknown[] | null }[]>;
+  /** Records what the node's traffic shaping is doing (a JSON list), shown with `nodes`. */
+  setNodeShaping(node: string, shaping: unknown[]): Promise<void>;
   /**
    * Queued recipients that were tried and deferred, grouped by destination domain and last reply, the most
    * recent first (the operator's view of why mail waits).

@@ -639,6 +639,11 @@ const m011_authorization_and_ips: Step = async (db) => {
   await db.schema.createIndex('dedicated_ips_account').on('dedicated_ips').column('account_id').execute();
 };
 
+/** What each node's traffic shaping is doing (limits per address and provider, automation in effect). */
+const m012_node_shaping: Step = async (db) => {
+  await db.schema.alterTable('nodes').addColumn('shaping', 'text').execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -651,6 +656,7 @@ const steps: [string, Step][] = [
   ['009_console_lookups', m009_console_lookups],
   ['010_shared_work', m010_shared_work],
   ['011_authorization_and_ips', m011_authorization_and_ips],
+  ['012_node_shaping', m012_node_shaping],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

@@ -314,6 +314,50 @@ export function registerOperatorScreens(ctx: ConsoleContext): void {
                 </tr>`,
             )}
           </tbody>
+        </table>
+        <h2>Traffic shaping</h2>
+        <p>
+          Limits in effect per node, sending address and mailbox provider (the shaping file over Sesame's
+          defaults), and what deferral replies made them do.
+        </p>
+        <table class="list" data-testid="shaping">
+          <thead>
+            <tr>
+              <th>Node</th>
+              <th>From</th>
+              <th>Provider</th>
+              <th>Connections</th>
+              <th>Rate</th>
+              <th>Per connection</th>
+              <th>TLS</th>
+              <th>Automation in effect</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${nodes.flatMap((n) =>
+              (n.shaping ?? []).map(
+                (p) =>
+                  html`<tr>
+                    <td>${n.id}</td>
+                    <td>${p.source === 'default' ? '(node address)' : p.source}</td>
+                    <td>${p.provider}</td>
+                    <td>${p.connections} of ${p.connectionLimit}</td>
+                    <td>${p.maxMessageRate}</td>
+                    <td>${p.maxDeliveriesPerConnection}</td>
+                    <td>${p.tls}</td>
+                    <td>
+                      ${
+                        p.throttled
+                          ? html`${p.throttled.action} until
+                              ${p.throttled.until.slice(0, 19).replace('T', ' ')} after
+                              <code class="value">${p.throttled.reply}</code>`
+                          : '—'
+                      }
+                    </td>
+                  </tr>`,
+              ),
+            )}
+          </tbody>
         </table>`,
       extra,
     );

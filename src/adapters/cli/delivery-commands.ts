@@ -1,6 +1,7 @@
 /**
- * The operator's dedicated IPs: the sending addresses of the nodes, and which account each is leased to
- * (accounts then group theirs in pools over SES v2; docs/capabilities/dedicated-ips.md).
+ * The operator's delivery commands: the queue across nodes (queued mail, traffic shaping in effect, why
+ * deferred mail waits), and dedicated IPs — the sending addresses of the nodes and which account each is
+ * leased to (accounts then group theirs in pools over SES v2; docs/capabilities/dedicated-ips.md).
  */
 import type { DedicatedIpRecord, OperatorPort } from '../../core/index.ts';
 import { UsageError, json, parse, positional } from './args.ts';
@@ -19,7 +20,27 @@ const summary = (r: DedicatedIpRecord) => ({
   pool: r.accountId ? (r.poolName ?? 'ses-default-dedicated-pool') : null,
 });
 
-export const ipCommands: Record<string, Handler> = {
+export const deliveryCommands: Record<string, Handler> = {
+  async queue(ctx) {
+    const [nodes, deferrals] = await Promise.all([
+      ctx.core.queueOverview.nodes(),
+      ctx.core.queueOverview.deferrals(50),
+    ]);
+    ctx.out(
+      json({
+        nodes: nodes.map((n) => ({
+          node: n.id,
+          alive: n.alive,
+          heartbeatAt: new Date(n.heartbeatAt).toISOString(),
+          queued: n.queued,
+          // Per sending address and provider: limits in effect and any automation a deferral reply set.
+          shaping: n.shaping ?? [],
+        })),
+        deferrals: deferrals.map((d) => ({ ...d, lastAt: new Date(d.lastAt).toISOString() })),
+      }),
+    );
+  },
+
   async 'ips add'(ctx, args) {
     const { positionals, values } = parse(args, {
       node: { type: 'string' },
@@ -61,7 +82,9 @@ export const ipCommands: Record<string, Handler> = {
   },
 };
 
-export const IPS_USAGE = `  ips add ADDRESS [--node ID] [--ehlo NAME] [--account ID]
+export const DELIVERY_USAGE = `  queue                                   Queued mail per node, traffic shaping in effect per sending address
+                                          and provider, and the latest deferral replies
+  ips add ADDRESS [--node ID] [--ehlo NAME] [--account ID]
                                           Declare a sending address (a dedicated IP) of a node, its EHLO name
                                           (its PTR name), optionally leased to an account
   ips assign ADDRESS --account ID [--pool NAME] | --none
