@@ -182,6 +182,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       productionMax24HourSend: config.productionMax24HourSend,
       productionMaxSendRate: config.productionMaxSendRate,
       verificationRetryMs: config.verificationRetrySeconds * 1000,
+      blocklistZones: config.blocklistZones,
       verificationTimeoutMs: config.verificationTimeoutHours * 3600_000,
       bounceDomain: config.bounceDomain,
       nodeId: config.nodeId,

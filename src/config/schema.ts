@@ -117,6 +117,21 @@ const sendingAddresses: Parser<{ ip: string; ehlo: string | null }[]> = {
   },
 };
 
+const hostList: Parser<string[]> = {
+  kind: 'list of DNS names',
+  parse(raw) {
+    const out: string[] = [];
+    for (const item of listItems(raw)) {
+      if (typeof item !== 'string') return fail('must be a list of strings');
+      if (item === '') continue;
+      if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i.test(item))
+        return fail(`"${item}" is not a DNS name`);
+      out.push(item.toLowerCase());
+    }
+    return out;
+  },
+};
+
 const region: Parser<string> = {
   kind: 'AWS region name',
   parse: (raw) =>
@@ -563,6 +578,12 @@ export const settings = {
       'SMTP submission over implicit TLS (SES: 465; development default 2465); 0 picks a free port.',
     parser: int(0, 65535),
     default: 2465,
+  }),
+  blocklistZones: def({
+    env: 'SESAME_BLOCKLIST_ZONES',
+    description: 'DNS blocklist (DNSBL) zones GetBlacklistReports checks the dedicated IPs against.',
+    parser: hostList,
+    default: ['zen.spamhaus.org', 'bl.spamcop.net', 'b.barracudacentral.org'],
   }),
   shapingFile: def({
     env: 'SESAME_SHAPING_FILE',

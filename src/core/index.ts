@@ -229,6 +229,8 @@ export interface CoreSettings extends QuotaSettings {
   reputation?: Partial<ReputationSettings>;
   /** How often alarms and reputation are evaluated (default one minute). */
   monitorIntervalMs?: number;
+  /** DNSBL zones GetBlacklistReports checks the dedicated IPs against. */
+  blocklistZones?: string[];
   /** Development mode and its default account's keys (off unless given with `enabled`). */
   development?: Omit<DevelopmentSettings, 'region' | 'inboxUrl'>;
 }
@@ -316,6 +318,8 @@ export class Core {
       tags: this.tags,
       region,
       nodeId: settings.nodeId,
+      dns: deps.dns,
+      blocklistZones: settings.blocklistZones ?? [],
       now,
     });
     this.leases = new NodeLeases({
@@ -597,7 +601,7 @@ export class Core {
       isPersonal: (message) => personalizer.isPersonal(message),
       personalize: (message, body, index) => personalizer.personalize(message, body, index),
       dkimKeyFor: (accountId, from) => this.senders.dkimKeyFor(accountId, from),
-      sendingSource: (accountId, pool) => this.dedicatedIps.sourceFor(accountId, pool),
+      sendingSource: (accountId, pool, provider) => this.dedicatedIps.sourceFor(accountId, pool, provider),
       recordFeedback: (input) => this.feedback.recordFeedback(input),
       capture: (input) => this.captured.capture(input),
       telemetry: this.telemetry,

@@ -98,6 +98,7 @@ export interface SesApiPort {
     | 'listIps'
     | 'moveToPool'
     | 'setWarmup'
+    | 'blocklistReport'
   >;
   readonly sending: Pick<SendingService, 'send' | 'sendBulk'>;
   /** GetSendStatistics, CloudWatch's metric reads, VDM. */

@@ -7,7 +7,9 @@
  * sees nothing of the first, sign-out. Screenshots go to test-results/console/.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -138,7 +140,20 @@ async function operator(): Promise<Page> {
 describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    sesame = await startSesame({ smtpPort: 0, smtpsPort: 0, metricsToken: METRICS_TOKEN });
+    // slow.test's MX is a provider of its own whose deferrals slow it down (the queue screen shows that).
+    const shapingFile = join(tmpdir(), `sesame-console-shaping-${process.pid}.json`);
+    writeFileSync(
+      shapingFile,
+      JSON.stringify({
+        providers: {
+          slowco: {
+            mx: ['.slow.test'],
+            automation: [{ match: 'try again later', maxMessageRate: '1/min', duration: '1h' }],
+          },
+        },
+      }),
+    );
+    sesame = await startSesame({ smtpPort: 0, smtpsPort: 0, metricsToken: METRICS_TOKEN, shapingFile });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   }, 60_000);
   afterAll(async () => {
@@ -718,6 +733,17 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in Chromium', () => {
       'alive',
       expect.any(String),
       expect.any(String),
+    ]);
+    // The deferral slowed slow.test's provider down; the shaping table says so, and why.
+    expect(await rowsOf(ops, '[data-testid=shaping]')).toContainEqual([
+      sesame.config.nodeId,
+      '(node address)',
+      'slowco',
+      expect.stringMatching(/^\d of unlimited$/),
+      '1/min',
+      'unlimited',
+      'opportunistic',
+      expect.stringMatching(/^rate 1\/min\s+until\s+\S+ \S+\s+after\s+smtp; 451 4\.3\.0 Try again later$/),
     ]);
     await expectText(ops, '[data-testid=delivery-state]', /running/);
     await ops.getByRole('button', { name: 'Pause delivery' }).click();

@@ -10,6 +10,7 @@ import {
   CreateDedicatedIpPoolCommand,
   DeleteDedicatedIpPoolCommand,
   GetAccountCommand,
+  GetBlacklistReportsCommand,
   GetDedicatedIpCommand,
   GetDedicatedIpPoolCommand,
   GetDedicatedIpsCommand,
@@ -34,7 +35,8 @@ let sink: SmtpSink;
 const IP = { marketing: '127.0.0.101', warm: '127.0.0.102', fresh: '127.0.0.103', elsewhere: '127.0.0.104' };
 
 beforeAll(async () => {
-  sesame = await startSesame();
+  // DNSBL zones served by the loopback DNS server (never a real blocklist).
+  sesame = await startSesame({ blocklistZones: ['dnsbl.test', 'clean.test'] });
   a = await sesame.createAccount({ production: true, name: 'pools' });
   other = await sesame.createAccount({ production: true, name: 'other' });
   await sesame.platform.core.accounts.update(a.accountId, { maxSendRate: -1 });
@@ -208,6 +210,13 @@ describe('pools and their addresses (SES v2)', () => {
       WarmupStatus: 'NOT_APPLICABLE',
       WarmupPercentage: -1,
     });
+    // Managed: a small volume stays on one address, which starts warming up towards this provider.
+    for (let i = 0; i < 10; i++) await send(`managed${i}@dest.test`, 'receipts');
+    const got = await delivered('managed', 10);
+    expect(new Set(got.map((m) => m.remoteAddress))).toEqual(new Set([IP.warm]));
+    const record = await sesame.platform.store.dedicatedIps.getIp(IP.warm);
+    expect(record?.warmup.providers?.default).toBeGreaterThan(0);
+    expect((await sesame.platform.store.dedicatedIps.getIp(IP.fresh))?.warmup.providers).toBeUndefined();
   });
 
   it('deleting a pool returns its addresses to the default pool; automatic warm-up can be turned off', async () => {
@@ -228,6 +237,30 @@ describe('pools and their addresses (SES v2)', () => {
       WarmupStatus: 'DONE',
       WarmupPercentage: 100,
     });
+  });
+
+  it('GetBlacklistReports checks the dedicated IPs against the DNSBL zones (RFC 5782)', async () => {
+    sesame.dns.set('101.0.0.127.dnsbl.test', {
+      a: ['127.0.0.2'],
+      txt: ['Listed for spam, see https://dnsbl.test/lookup?ip=127.0.0.101'],
+    });
+    const { BlacklistReport } = await a.v2.send(
+      new GetBlacklistReportsCommand({ BlacklistItemNames: [IP.marketing, IP.warm] }),
+    );
+    expect(Object.keys(BlacklistReport!).sort()).toEqual([IP.marketing, IP.warm]);
+    expect(BlacklistReport![IP.warm]).toEqual([]);
+    const [entry, ...more] = BlacklistReport![IP.marketing]!;
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({
+      RblName: 'dnsbl.test',
+      Description: 'Listed for spam, see https://dnsbl.test/lookup?ip=127.0.0.101',
+    });
+    expect(entry!.ListingTime).toBeInstanceOf(Date);
+    // Only the account's own dedicated IPs, as in SES.
+    const foreign = await other.v2
+      .send(new GetBlacklistReportsCommand({ BlacklistItemNames: [IP.marketing] }))
+      .catch((e: Error) => e);
+    expect((foreign as Error).name).toBe('NotFoundException');
   });
 
   it('Debian’s aws CLI reads the same', async () => {

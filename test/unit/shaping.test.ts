@@ -31,10 +31,17 @@ describe('providers by MX host suffix', () => {
       maxDeliveriesPerConnection: 50,
       connectionLimit: 5,
     });
-    expect(rules.fallback).toMatchObject({
+    expect(ruleFor(rules, ['mta5.am0.yahoodns.net'])).toMatchObject({
       connectionLimit: 10,
-      maxDeliveriesPerConnection: 100,
+      maxDeliveriesPerConnection: 20,
       maxMessageRate: { count: 100, periodMs: 1000 },
+    });
+    // Other destinations: limited only by SESAME_DESTINATION_CONCURRENCY (a relay to one's own servers is not
+    // slowed), until their replies say they are rate limiting.
+    expect(rules.fallback).toMatchObject({
+      connectionLimit: Infinity,
+      maxDeliveriesPerConnection: Infinity,
+      maxMessageRate: null,
       tls: 'opportunistic',
     });
   });
@@ -63,6 +70,12 @@ describe('automation on deferral replies (real providers’ texts)', () => {
     [['mx1.comcast.net'], '421 RL000010 Too many messages from this IP, try later', 'suspend for 5 min'],
     [['mx.example.org'], '451 4.7.1 Greylisted, try again later', 'nothing'],
     [['mx.example.org'], '452 4.2.2 Mailbox full', 'nothing'],
+    // A provider's own automation comes first, then the default block's.
+    [
+      ['mta5.am0.yahoodns.net'],
+      '421 4.7.0 [TS01] Messages from 192.0.2.1 temporarily deferred due to user complaints',
+      '1/min, 1 connection for 90 min',
+    ],
   ])('%j %s → %s', (hosts, reply, expected) => {
     const a = reacts(hosts, reply);
     const described = !a
@@ -91,7 +104,7 @@ describe('the operator’s shaping file', () => {
       maxMessageRate: { count: 10, periodMs: 60_000 },
       tls: 'required',
       // Unset fields come from the default block.
-      connectionLimit: 10,
+      connectionLimit: Infinity,
     });
   });
 

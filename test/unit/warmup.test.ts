@@ -3,7 +3,13 @@
  * resetting the percentage, and the share of a pool a warming address takes over a simulated day.
  */
 import { describe, expect, it } from 'vitest';
-import { SourceChooser, warmupAt, warmupPercent, warmupTable } from '../../src/core/dedicated-ips/warmup.ts';
+import {
+  SourceChooser,
+  chooseManaged,
+  warmupAt,
+  warmupPercent,
+  warmupTable,
+} from '../../src/core/dedicated-ips/warmup.ts';
 
 const DAY = 86_400_000;
 
@@ -62,5 +68,42 @@ describe('the share of a pool a warming address takes', () => {
       chooser.choose('q', [{ ip: 'x', ehlo: null, percent: 20 }]),
     );
     expect(picks.filter((p) => p === null)).toHaveLength(80);
+  });
+});
+
+describe('a managed pool adapts to volume, per provider', () => {
+  const pool = (state: Record<string, { startedAt: number | null; sentToday: number }>) =>
+    Object.entries(state).map(([ip, s]) => ({ ip, ehlo: null, ...s }));
+
+  it('a small volume stays on one address; a growing one brings in the next only when the first is full', () => {
+    const now = 0;
+    // Day 0 of warm-up: 0.1 % of 50,000 = 50 messages a day per address and provider.
+    const state: Record<string, { startedAt: number | null; sentToday: number }> = {
+      a: { startedAt: null, sentToday: 0 },
+      b: { startedAt: null, sentToday: 0 },
+      c: { startedAt: null, sentToday: 0 },
+    };
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (let i = 0; i < 120; i++) {
+      const { pick, starts } = chooseManaged(pool(state), now)!;
+      if (starts) state[pick.ip]!.startedAt = now;
+      state[pick.ip]!.sentToday++;
+      counts[pick.ip]!++;
+    }
+    expect(counts).toEqual({ a: 50, b: 50, c: 20 });
+  });
+
+  it('a warmer address carries more: thirty days in, 10 % of 50,000 a day', () => {
+    const now = 30 * DAY;
+    const c = chooseManaged(
+      pool({ a: { startedAt: 0, sentToday: 4_999 }, b: { startedAt: null, sentToday: 0 } }),
+      now,
+    )!;
+    expect(c.pick.ip).toBe('a');
+    const full = chooseManaged(
+      pool({ a: { startedAt: 0, sentToday: 5_000 }, b: { startedAt: null, sentToday: 0 } }),
+      now,
+    )!;
+    expect(full).toMatchObject({ pick: { ip: 'b' }, starts: true });
   });
 });

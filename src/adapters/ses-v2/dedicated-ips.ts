@@ -79,6 +79,25 @@ export const dedicatedIpHandlers: Record<string, V2Handler> = {
     return {};
   }),
 
+  GetBlacklistReports: op<{ BlacklistItemNames: string[] }>(async (ctx, input) => {
+    const report = await ctx.core.dedicatedIps.blocklistReport(
+      ctx.caller.accountId,
+      input.BlacklistItemNames,
+    );
+    return {
+      BlacklistReport: Object.fromEntries(
+        Object.entries(report).map(([ip, entries]) => [
+          ip,
+          entries.map((e) => ({
+            RblName: e.rblName,
+            ListingTime: new Date(e.listingTime),
+            ...(e.description ? { Description: e.description } : {}),
+          })),
+        ]),
+      ),
+    };
+  }),
+
   PutDedicatedIpWarmupAttributes: op<{ Ip: string; WarmupPercentage: number }>(async (ctx, input) => {
     await ctx.core.dedicatedIps.setWarmup(ctx.caller.accountId, input.Ip, input.WarmupPercentage);
     return {};

@@ -16,7 +16,9 @@ import {
 import type { EpochCache } from '../cache.ts';
 import { alreadyExists, badRequest, notFound } from '../errors.ts';
 import type { TagService } from '../tags/tag-service.ts';
-import { SourceChooser, warmupAt, warmupPercent } from './warmup.ts';
+import { SourceChooser, chooseManaged, warmupAt, warmupPercent } from './warmup.ts';
+import { checkBlocklists, type BlocklistEntry } from './blocklists.ts';
+import type { DnsResolver } from '../../lib/dns.ts';
 
 /** SES's names for the pool of an account's addresses in no pool, and for the shared addresses. */
 export const DEFAULT_DEDICATED_POOL = 'ses-default-dedicated-pool';
@@ -51,7 +53,11 @@ export class DedicatedIps {
   readonly #region: string;
   readonly #nodeId: string;
   readonly #now: () => number;
+  readonly #dns: DnsResolver;
+  readonly #blocklists: string[];
   readonly #chooser = new SourceChooser();
+  /** Managed pools: messages per address and provider today, on this node. */
+  readonly #sentToday = new Map<string, { day: number; n: number }>();
 
   constructor(deps: {
     store: Store;
@@ -59,8 +65,13 @@ export class DedicatedIps {
     tags: TagService;
     region: string;
     nodeId: string;
+    dns: DnsResolver;
+    /** DNSBL zones GetBlacklistReports checks. */
+    blocklistZones: string[];
     now: () => number;
   }) {
+    this.#dns = deps.dns;
+    this.#blocklists = deps.blocklistZones;
     this.#store = deps.store;
     this.#cache = deps.cache;
     this.#tags = deps.tags;
@@ -233,13 +244,31 @@ export class DedicatedIps {
     await this.#cache.changed();
   }
 
+  /**
+   * GetBlacklistReports: the listings of each named address, which must be one of the account's dedicated
+   * IPs (as in SES), on the configured DNSBL zones.
+   */
+  async blocklistReport(accountId: string, ips: string[]): Promise<Record<string, BlocklistEntry[]>> {
+    if (ips.length === 0) throw badRequest('BlacklistItemNames must name at least one dedicated IP.');
+    const report: Record<string, BlocklistEntry[]> = {};
+    for (const ip of ips) {
+      await this.#own(accountId, ip);
+      report[ip] = await checkBlocklists(this.#dns, this.#blocklists, ip, this.#now());
+    }
+    return report;
+  }
+
   // ---- delivery -----------------------------------------------------------------------------------------
 
   /**
    * The address a message of this account and pool leaves from on this node (only addresses this node holds,
    * or that no node was named for), or null for the node's own address.
    */
-  async sourceFor(accountId: string, pool: string | null): Promise<SendingSource | null> {
+  async sourceFor(
+    accountId: string,
+    pool: string | null,
+    provider = 'default',
+  ): Promise<SendingSource | null> {
     if (pool === SHARED_POOL) return null;
     const wanted = pool === null || pool === DEFAULT_DEDICATED_POOL ? null : pool;
     const ips = await this.#cache.get(`dedicated-ips:${accountId}`, () =>
@@ -249,11 +278,44 @@ export class DedicatedIps {
     if (here.length === 0) return null;
     const managed = wanted !== null && (await this.#cachedPool(accountId, wanted))?.scalingMode === 'MANAGED';
     const now = this.#now();
+    if (managed) return this.#managedSource(here, provider, now);
     const pick = this.#chooser.choose(
       `${accountId}/${wanted ?? DEFAULT_DEDICATED_POOL}`,
-      here.map((r) => ({ ip: r.ip, ehlo: r.ehlo, percent: managed ? 100 : warmupPercent(r.warmup, now) })),
+      here.map((r) => ({ ip: r.ip, ehlo: r.ehlo, percent: warmupPercent(r.warmup, now) })),
     );
     return pick && { address: pick.ip, ehlo: pick.ehlo };
+  }
+
+  /** A managed pool: per provider, the warming addresses while they have room, then the next (warmup.ts). */
+  async #managedSource(
+    here: DedicatedIpRecord[],
+    provider: string,
+    now: number,
+  ): Promise<SendingSource | null> {
+    const day = Math.floor(now / 86_400_000);
+    const sent = (ip: string) => {
+      const c = this.#sentToday.get(`${ip} ${provider}`);
+      return c?.day === day ? c.n : 0;
+    };
+    const chosen = chooseManaged(
+      here.map((r) => ({
+        ip: r.ip,
+        ehlo: r.ehlo,
+        startedAt: r.warmup.providers?.[provider] ?? null,
+        sentToday: sent(r.ip),
+      })),
+      now,
+    );
+    if (!chosen) return null;
+    const { pick, starts } = chosen;
+    this.#sentToday.set(`${pick.ip} ${provider}`, { day, n: sent(pick.ip) + 1 });
+    if (starts) {
+      // Its warm-up towards this provider starts with its first message there (kept across restarts).
+      const record = here.find((r) => r.ip === pick.ip)!;
+      record.warmup = { ...record.warmup, providers: { ...record.warmup.providers, [provider]: now } };
+      await this.#store.dedicatedIps.updateIp(pick.ip, { warmup: record.warmup });
+    }
+    return { address: pick.ip, ehlo: pick.ehlo };
   }
 
   #cachedPool(accountId: string, name: string): Promise<DedicatedIpPoolRecord | null> {

@@ -69,3 +69,44 @@ export class SourceChooser {
     return warm[turn % warm.length]!;
   }
 }
+
+/** What a managed pool's address may send to one provider per day once warm (SES: 50,000 within 45 days). */
+export const MANAGED_DAILY_CAPACITY = 50_000;
+
+export interface ManagedCandidate {
+  ip: string;
+  ehlo: string | null;
+  /** When this address started warming up towards the provider (null: it has not sent to it yet). */
+  startedAt: number | null;
+  /** Messages it sent to the provider today (on this node). */
+  sentToday: number;
+}
+
+/**
+ * A managed pool adapts to volume, per mailbox provider: it keeps using the addresses already warming
+ * towards the provider (oldest first) while each has capacity left today (the daily capacity times its
+ * warm-up percentage for that provider), and brings in the next address only when they are full — so a
+ * small volume stays on few, well-warmed addresses and a growing one spreads as far as it needs. When
+ * every address is full the one with the most room relative to its capacity takes the message.
+ */
+export function chooseManaged(
+  candidates: ManagedCandidate[],
+  now: number,
+): { pick: ManagedCandidate; starts: boolean } | null {
+  if (candidates.length === 0) return null;
+  const capacity = (c: ManagedCandidate) =>
+    c.startedAt === null
+      ? 0
+      : (MANAGED_DAILY_CAPACITY * warmupPercent({ startedAt: c.startedAt, done: false }, now)) / 100;
+  const warming = candidates
+    .filter((c) => c.startedAt !== null)
+    .sort((a, b) => a.startedAt! - b.startedAt! || a.ip.localeCompare(b.ip));
+  const withRoom = warming.find((c) => c.sentToday < capacity(c));
+  if (withRoom) return { pick: withRoom, starts: false };
+  const fresh = candidates.filter((c) => c.startedAt === null).sort((a, b) => a.ip.localeCompare(b.ip))[0];
+  if (fresh) return { pick: fresh, starts: true };
+  const leastLoaded = [...warming].sort(
+    (a, b) => a.sentToday / Math.max(1, capacity(a)) - b.sentToday / Math.max(1, capacity(b)),
+  )[0]!;
+  return { pick: leastLoaded, starts: false };
+}

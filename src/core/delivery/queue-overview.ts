@@ -13,9 +13,12 @@ export interface ShapingPathReport {
   source: string;
   provider: string;
   connections: number;
-  connectionLimit: number;
+  /** null: no limit but SESAME_DESTINATION_CONCURRENCY. */
+  connectionLimit: number | null;
+  /** `100/s`, `unlimited`, or `suspended` while an automation holds the path. */
   maxMessageRate: string;
-  maxDeliveriesPerConnection: number;
+  /** null: no limit. */
+  maxDeliveriesPerConnection: number | null;
   tls: 'opportunistic' | 'required';
   /** An automation in effect: what it does, until when (ISO), and the reply that set it. */
   throttled: { until: string; action: string; reply: string } | null;

@@ -13,7 +13,6 @@ import type {
   MtaPort,
   RecipientRecord,
   RecipientResult,
-  SendingSource,
 } from '../../core/index.ts';
 import { SIMULATOR_DOMAIN, SYSTEM_ACCOUNT, identityOwner, signingAddress } from '../../core/index.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -24,9 +23,9 @@ import type { MxResolver, Route } from '../dns/mx.ts';
 import { nextAttemptAt } from '../queue/retry-schedule.ts';
 import { VERP_SET_LIMIT, type ReturnPathCodec } from '../return-path/verp.ts';
 import { simulate } from '../transports/simulator.ts';
-import { SmtpSession, type SessionTarget, type SmtpError } from './session.ts';
-import type { PathKey, Shaper } from '../shaping/shaper.ts';
-import type { ShapingRule } from '../shaping/rules.ts';
+import type { SmtpError, SmtpSession } from './session.ts';
+import { Connector, type SessionHolder, type Shaping } from './connector.ts';
+import type { Shaper } from '../shaping/shaper.ts';
 
 export interface DeliverySettings {
   /** EHLO name and reporting MTA. */
@@ -65,19 +64,7 @@ export interface WorkItem {
   payload?: DeliveryPayload | undefined;
 }
 
-/** What traffic shaping decided for one attempt: the rule, where limits are counted, the source, TLS. */
-interface Shaping {
-  rule: ShapingRule;
-  path: PathKey;
-  source: SendingSource | null;
-  /** Why TLS is required (the configuration set, or the provider's rule), or null when it is not. */
-  tlsRequired: string | null;
-}
-
-/** The connection a worker keeps between items for the same destination. */
-export interface SessionHolder {
-  session?: SmtpSession | undefined;
-}
+export type { SessionHolder } from './connector.ts';
 
 export class Deliverer {
   readonly #core: MtaPort;
@@ -86,8 +73,7 @@ export class Deliverer {
   readonly #settings: DeliverySettings;
   readonly #log: Logger;
   readonly #shaper: Shaper;
-  /** Hosts whose STARTTLS handshake failed: the next connections go without TLS (as Postfix does). */
-  readonly #tlsBroken = new Map<string, number>();
+  readonly #connector: Connector;
 
   constructor(deps: {
     core: MtaPort;
@@ -98,6 +84,7 @@ export class Deliverer {
     shaper: Shaper;
   }) {
     this.#shaper = deps.shaper;
+    this.#connector = new Connector({ settings: deps.settings, shaper: deps.shaper });
     this.#core = deps.core;
     this.#returnPaths = deps.returnPaths;
     this.#mx = deps.mx;
@@ -200,11 +187,12 @@ export class Deliverer {
 
     // A dedicated IP of the message's pool (warm-up decides which), else the node's own address; the
     // destination's shaping rule (by MX host suffix) limits connections and rate from that address.
+    const rule = this.#shaper.ruleFor(route.hosts.map((h) => h.name));
     const source = await this.#core.sendingSource(
       message.accountId,
       message.options?.sendingPoolName ?? null,
+      rule.name,
     );
-    const rule = this.#shaper.ruleFor(route.hosts.map((h) => h.name));
     const shaping: Shaping = {
       rule,
       path: { source: source?.address ?? 'default', provider: rule.name },
@@ -216,7 +204,7 @@ export class Deliverer {
             ? `traffic shaping requires TLS towards ${rule.name}`
             : null,
     };
-    const session = await this.#session(route.hosts, holder, shaping);
+    const session = await this.#connector.session(route.hosts, holder, shaping);
     if ('busy' in session) return { waitMs: 250 };
     if ('error' in session)
       return {
@@ -396,80 +384,6 @@ export class Deliverer {
     const addresses = await this.#mx.addresses(smart.host);
     if ('detail' in addresses) return { kind: 'dns-error', detail: addresses.detail };
     return { kind: 'hosts', hosts: [{ name: smart.host, priority: 0, addresses }] };
-  }
-
-  /** Reuses the worker's connection when it serves one of these hosts, else connects in preference order. */
-  async #session(
-    hosts: { name: string; addresses: string[] }[],
-    holder: SessionHolder,
-    shaping: Shaping,
-  ): Promise<SmtpSession | { error: string } | { busy: true }> {
-    const { source, rule, path } = shaping;
-    const tlsRequired = shaping.tlsRequired !== null;
-    const current = holder.session;
-    if (
-      current?.usable &&
-      (current.secure || !tlsRequired) &&
-      current.target.localAddress === source?.address &&
-      current.transactions < rule.maxDeliveriesPerConnection &&
-      hosts.some((h) => h.addresses.includes(current.target.address))
-    )
-      return current;
-    current?.close();
-    holder.session = undefined;
-    // At the connection limit towards this provider from this address: wait for one to close.
-    if (!this.#shaper.openConnection(path, rule)) return { busy: true };
-    const opened = (session: SmtpSession) => {
-      session.whenClosed(() => this.#shaper.closed(path, rule));
-      holder.session = session;
-      return session;
-    };
-    const smart = this.#settings.smartHost;
-    let lastError = 'no address to connect to';
-    for (const host of hosts) {
-      for (const address of host.addresses) {
-        const target: SessionTarget = {
-          address,
-          port: smart?.port ?? this.#settings.port,
-          servername: host.name,
-          secure: smart?.tls === 'tls',
-          // The configuration set's TlsPolicy REQUIRE: no delivery without TLS.
-          requireTls: smart?.tls === 'require-starttls' || (tlsRequired && smart?.tls !== 'tls'),
-          ignoreTls:
-            !tlsRequired && (smart?.tls === 'none' || (this.#tlsBroken.get(address) ?? 0) > Date.now()),
-          auth: smart?.auth,
-          localAddress: source?.address,
-        };
-        // From a dedicated IP, greet with its name (its PTR), as receivers check.
-        const name = source?.ehlo ?? this.#settings.hostname;
-        try {
-          return opened(await SmtpSession.open(target, { name, timeoutMs: this.#settings.timeoutMs }));
-        } catch (err) {
-          const e = err as SmtpError;
-          lastError = `${host.name} [${address}]:${target.port}: ${e.response ?? e.message}`;
-          if (e.code === 'ETLS' && !target.ignoreTls && !target.requireTls) {
-            // A broken STARTTLS: deliver in clear to this host for the next hour, starting now.
-            this.#tlsBroken.set(address, Date.now() + 3600_000);
-            try {
-              return opened(
-                await SmtpSession.open(
-                  { ...target, ignoreTls: true },
-                  { name, timeoutMs: this.#settings.timeoutMs },
-                ),
-              );
-            } catch (retryErr) {
-              lastError = `${host.name} [${address}]:${target.port}: ${(retryErr as Error).message}`;
-            }
-          }
-        }
-      }
-    }
-    this.#shaper.closed(path, rule);
-    return {
-      error: tlsRequired
-        ? `TLS is required (${shaping.tlsRequired}) and could not be used: ${lastError}`
-        : lastError,
-    };
   }
 
   /**

@@ -26,9 +26,12 @@ export interface ShapingRule {
   name: string;
   /** MX host name suffixes (".google.com"). */
   mx: string[];
+  /** Infinity: no limit but SESAME_DESTINATION_CONCURRENCY. */
   connectionLimit: number;
+  /** Infinity: as many as the connection carries. */
   maxDeliveriesPerConnection: number;
-  maxMessageRate: Rate;
+  /** null: no rate limit. */
+  maxMessageRate: Rate | null;
   tls: 'opportunistic' | 'required';
   automation: Automation[];
 }
@@ -36,8 +39,8 @@ export interface ShapingRule {
 /** A block as written in the file: every field optional, rates and durations as text ("100/s", "90m"). */
 export interface RuleInput {
   mx?: string[];
-  connectionLimit?: number;
-  maxDeliveriesPerConnection?: number;
+  connectionLimit?: number | 'unlimited';
+  maxDeliveriesPerConnection?: number | 'unlimited';
   maxMessageRate?: string;
   tls?: 'opportunistic' | 'required';
   automation?: {
@@ -54,12 +57,23 @@ export interface ShapingInput {
   providers?: Record<string, RuleInput>;
 }
 
-/** What Sesame ships: KumoMTA's community defaults for the large providers. */
+/** KumoMTA's community limits, which every shipped provider block starts from. */
+const PROVIDER_BASE = {
+  connectionLimit: 10,
+  maxDeliveriesPerConnection: 100,
+  maxMessageRate: '100/s',
+} as const;
+
+/**
+ * What Sesame ships: KumoMTA's community defaults for the large providers. The default block limits nothing
+ * but what SESAME_DESTINATION_CONCURRENCY does (a relay to the operator's own servers is not slowed), and
+ * slows down any destination whose deferral replies say it is rate limiting.
+ */
 export const DEFAULT_SHAPING: ShapingInput = {
   default: {
-    connectionLimit: 10,
-    maxDeliveriesPerConnection: 100,
-    maxMessageRate: '100/s',
+    connectionLimit: 'unlimited',
+    maxDeliveriesPerConnection: 'unlimited',
+    maxMessageRate: 'unlimited',
     tls: 'opportunistic',
     automation: [
       {
@@ -72,32 +86,52 @@ export const DEFAULT_SHAPING: ShapingInput = {
   },
   providers: {
     google: {
+      ...PROVIDER_BASE,
       mx: ['.google.com', '.googlemail.com'],
       tls: 'required',
       maxDeliveriesPerConnection: 50,
       connectionLimit: 5,
     },
     yahoo: {
+      ...PROVIDER_BASE,
       mx: ['.yahoodns.net'],
       maxDeliveriesPerConnection: 20,
       automation: [{ match: '\\[TSS?04\\]', suspend: true, duration: '2h' }],
     },
-    outlook: { mx: ['.olc.protection.outlook.com'], maxDeliveriesPerConnection: 50, connectionLimit: 5 },
+    outlook: {
+      ...PROVIDER_BASE,
+      mx: ['.olc.protection.outlook.com'],
+      maxDeliveriesPerConnection: 50,
+      connectionLimit: 5,
+    },
     office365: {
+      ...PROVIDER_BASE,
       mx: ['.mail.protection.outlook.com', '.mx.microsoft'],
       maxDeliveriesPerConnection: 50,
       connectionLimit: 5,
     },
-    apple: { mx: ['.icloud.com'], connectionLimit: 10, maxDeliveriesPerConnection: 5 },
+    apple: { ...PROVIDER_BASE, mx: ['.icloud.com'], connectionLimit: 10, maxDeliveriesPerConnection: 5 },
     comcast: {
+      ...PROVIDER_BASE,
       mx: ['.comcast.net'],
       connectionLimit: 25,
       maxDeliveriesPerConnection: 1000,
       tls: 'required',
       automation: [{ match: 'RL000010', suspend: true, duration: '5m' }],
     },
-    orange: { mx: ['.orange.fr'], connectionLimit: 2, maxDeliveriesPerConnection: 100, tls: 'required' },
-    mimecast: { mx: ['.mimecast.com'], connectionLimit: 10, maxDeliveriesPerConnection: 100 },
+    orange: {
+      ...PROVIDER_BASE,
+      mx: ['.orange.fr'],
+      connectionLimit: 2,
+      maxDeliveriesPerConnection: 100,
+      tls: 'required',
+    },
+    mimecast: {
+      ...PROVIDER_BASE,
+      mx: ['.mimecast.com'],
+      connectionLimit: 10,
+      maxDeliveriesPerConnection: 100,
+    },
   },
 };
 
@@ -127,6 +161,11 @@ export function parseRate(text: string): Rate {
   return { count: Number(m[1]), periodMs: (m[2] ? Number(m[2]) : 1) * UNITS[m[3]!]! };
 }
 
+/** A limit: a whole number ≥ 1, or "unlimited" (Infinity). */
+function limit(v: unknown, what: string): number {
+  return v === 'unlimited' ? Infinity : positiveInt(v, what);
+}
+
 function positiveInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
     throw new ShapingError(`${what} must be a whole number ≥ 1`);
@@ -142,13 +181,17 @@ function rule(name: string, base: ShapingRule, input: RuleInput): ShapingRule {
       connectionLimit:
         input.connectionLimit === undefined
           ? base.connectionLimit
-          : positiveInt(input.connectionLimit, 'connectionLimit'),
+          : limit(input.connectionLimit, 'connectionLimit'),
       maxDeliveriesPerConnection:
         input.maxDeliveriesPerConnection === undefined
           ? base.maxDeliveriesPerConnection
-          : positiveInt(input.maxDeliveriesPerConnection, 'maxDeliveriesPerConnection'),
+          : limit(input.maxDeliveriesPerConnection, 'maxDeliveriesPerConnection'),
       maxMessageRate:
-        input.maxMessageRate === undefined ? base.maxMessageRate : parseRate(input.maxMessageRate),
+        input.maxMessageRate === undefined
+          ? base.maxMessageRate
+          : input.maxMessageRate === 'unlimited'
+            ? null
+            : parseRate(input.maxMessageRate),
       tls:
         input.tls === undefined
           ? base.tls
@@ -189,16 +232,17 @@ function rule(name: string, base: ShapingRule, input: RuleInput): ShapingRule {
 const BUILT_IN: ShapingRule = {
   name: 'default',
   mx: [],
-  connectionLimit: 10,
-  maxDeliveriesPerConnection: 100,
-  maxMessageRate: { count: 100, periodMs: 1000 },
+  connectionLimit: Infinity,
+  maxDeliveriesPerConnection: Infinity,
+  maxMessageRate: null,
   tls: 'opportunistic',
   automation: [],
 };
 
 /**
  * The rules in effect: Sesame's defaults with the operator's file over them. A provider the operator writes
- * starts from the shipped block of that name (or from the default block for a new provider).
+ * starts from the shipped block of that name (or from the default block for a new provider). A provider's
+ * automation is its own entries, then the default block's (which apply everywhere).
  */
 export function buildRules(operator: ShapingInput = {}): { fallback: ShapingRule; providers: ShapingRule[] } {
   const shipped = DEFAULT_SHAPING;
@@ -206,13 +250,13 @@ export function buildRules(operator: ShapingInput = {}): { fallback: ShapingRule
   const names = new Set([...Object.keys(shipped.providers ?? {}), ...Object.keys(operator.providers ?? {})]);
   const providers: ShapingRule[] = [];
   for (const name of names) {
-    const base = { ...fallback, name, mx: [] as string[] };
+    const base = { ...fallback, name, mx: [] as string[], automation: [] as Automation[] };
     const fromShipped = shipped.providers?.[name];
     const withShipped = fromShipped ? rule(name, base, fromShipped) : base;
     const r = rule(name, withShipped, operator.providers?.[name] ?? {});
     if (r.mx.length === 0)
       throw new ShapingError(`shaping providers.${name}: mx must list at least one MX host suffix`);
-    providers.push(r);
+    providers.push({ ...r, automation: [...r.automation, ...fallback.automation] });
   }
   return { fallback, providers };
 }

@@ -57,7 +57,12 @@ export class Shaper {
     if (!p)
       this.#paths.set(
         id,
-        (p = { connections: 0, tokens: rule.maxMessageRate.count, refilledAt: this.#now(), override: null }),
+        (p = {
+          connections: 0,
+          tokens: rule.maxMessageRate?.count ?? 1,
+          refilledAt: this.#now(),
+          override: null,
+        }),
       );
     if (p.override && p.override.until <= this.#now()) {
       p.override = null;
@@ -66,7 +71,7 @@ export class Shaper {
     return p;
   }
 
-  #limits(rule: ShapingRule, p: Path): { rate: Rate; connections: number; suspended: boolean } {
+  #limits(rule: ShapingRule, p: Path): { rate: Rate | null; connections: number; suspended: boolean } {
     const a = p.override?.automation;
     return {
       rate: a?.maxMessageRate ?? rule.maxMessageRate,
@@ -84,6 +89,7 @@ export class Shaper {
     const { rate, suspended } = this.#limits(rule, p);
     const now = this.#now();
     if (suspended) return Math.max(1, p.override!.until - now);
+    if (!rate) return 0;
     // Token bucket: `count` messages per `periodMs`, refilled continuously, at most `count` at once.
     p.tokens = Math.min(rate.count, p.tokens + ((now - p.refilledAt) * rate.count) / rate.periodMs);
     p.refilledAt = now;
@@ -135,9 +141,12 @@ export class Shaper {
         source,
         provider,
         connections: p.connections,
-        connectionLimit: limits.connections,
-        maxMessageRate: limits.suspended ? 'suspended' : formatRate(limits.rate),
-        maxDeliveriesPerConnection: rule.maxDeliveriesPerConnection,
+        // null: no limit (JSON has no Infinity).
+        connectionLimit: Number.isFinite(limits.connections) ? limits.connections : null,
+        maxMessageRate: limits.suspended ? 'suspended' : limits.rate ? formatRate(limits.rate) : 'unlimited',
+        maxDeliveriesPerConnection: Number.isFinite(rule.maxDeliveriesPerConnection)
+          ? rule.maxDeliveriesPerConnection
+          : null,
         tls: rule.tls,
         throttled: active
           ? {

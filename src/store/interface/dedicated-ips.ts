@@ -16,6 +16,8 @@ export interface DedicatedIpPoolRecord {
 export interface WarmupRecord {
   startedAt: number;
   done: boolean;
+  /** In a MANAGED pool: when the address started warming up towards each mailbox provider. */
+  providers?: Record<string, number>;
 }
 
 export interface DedicatedIpRecord {

@@ -341,9 +341,9 @@ export function registerOperatorScreens(ctx: ConsoleContext): void {
                     <td>${n.id}</td>
                     <td>${p.source === 'default' ? '(node address)' : p.source}</td>
                     <td>${p.provider}</td>
-                    <td>${p.connections} of ${p.connectionLimit}</td>
+                    <td>${p.connections} of ${p.connectionLimit ?? 'unlimited'}</td>
                     <td>${p.maxMessageRate}</td>
-                    <td>${p.maxDeliveriesPerConnection}</td>
+                    <td>${p.maxDeliveriesPerConnection ?? 'unlimited'}</td>
                     <td>${p.tls}</td>
                     <td>
                       ${
