@@ -47,7 +47,8 @@ export interface SendAuthorization {
   /** The identity's owner (the caller's own account when no ARN of another account is named). */
   ownerAccountId: string;
   identity: string;
-  values: AuthorizationRequest['values'];
+  /** The condition values, built only when another account's policies are evaluated. */
+  values: () => AuthorizationRequest['values'];
 }
 
 export type PolicyWrite = 'create' | 'update' | 'put';
@@ -144,7 +145,7 @@ export class SendingAuthorization {
       accountId: r.principal.accountId,
       userArn: r.principal.userName ? principalArn(r.principal) : null,
       action: r.action,
-      values: r.values,
+      values: r.values(),
     };
     if (evaluate(policies, request) !== 'allow') throw sendDenied(r.principal, r.action, arn);
   }

@@ -86,7 +86,7 @@ export async function checkSenderIdentities(ctx: SendContext): Promise<void> {
       action,
       ownerAccountId: owner,
       identity: profile.identity,
-      values: conditionValues(ctx),
+      values: () => conditionValues(ctx),
     });
     if (m.address === ctx.from.address) ctx.profile = profile;
   }
