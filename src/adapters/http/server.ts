@@ -62,8 +62,19 @@ async function toAwsRequest(req: FastifyRequest, bodyLimit: number): Promise<Aws
     body: Buffer.isBuffer(req.body) ? req.body : await unparsedBody(req, bodyLimit),
     sourceIp: req.socket.remoteAddress ?? '',
     receivedAt: Date.now(),
-    secure: req.protocol === 'https',
+    secure: cameOverTls(req),
   };
+}
+
+/**
+ * `aws:SecureTransport`: TLS to this listener, or a TLS-terminating proxy on the same host that says so
+ * (`X-Forwarded-Proto: https` from a loopback peer; a remote client's header is not believed).
+ */
+function cameOverTls(req: FastifyRequest): boolean {
+  if ((req.raw.socket as { encrypted?: boolean }).encrypted === true) return true;
+  const peer = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  const loopback = peer === '::1' || peer.startsWith('127.');
+  return loopback && String(req.headers['x-forwarded-proto'] ?? '').toLowerCase() === 'https';
 }
 
 async function unparsedBody(req: FastifyRequest, limit: number): Promise<Buffer> {
