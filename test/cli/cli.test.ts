@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import {
   CreateEmailIdentityCommand,
   GetAccountCommand,
+  GetDedicatedIpCommand,
   PutAccountDetailsCommand,
   SESv2Client,
 } from '@aws-sdk/client-sesv2';
@@ -166,6 +167,68 @@ describe('sesame CLI', { timeout: CLI_TEST_TIMEOUT }, () => {
         return (err as Error).name === 'UnrecognizedClientException';
       }
     });
+  });
+
+  it('key create --allow makes an IAM user key that may only do that; ips add, assign, list and remove', async () => {
+    const r = await sesameCli(
+      'key',
+      'create',
+      created.accountId,
+      '--allow',
+      'ses:SendRawEmail',
+      '--user',
+      'smtp-app',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const k = JSON.parse(r.stdout);
+    expect(k.userArn).toBe(`arn:aws:iam::${created.accountId}:user/smtp-app`);
+    expect(k.permissions).toEqual({ actions: ['ses:SendRawEmail'], identities: null });
+    const limited = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: k,
+      maxAttempts: 1,
+    });
+    const denied = await limited.send(new GetAccountCommand({})).catch((e: Error) => e);
+    expect((denied as Error).name).toBe('AccessDeniedException');
+    const bad = await sesameCli('key', 'create', created.accountId, '--identity', 'x.test');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--identity limits a key given --allow/);
+
+    const added = await sesameCli(
+      'ips',
+      'add',
+      '127.0.0.201',
+      '--ehlo',
+      'mta201.cli.test',
+      '--account',
+      created.accountId,
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toEqual({
+      ip: '127.0.0.201',
+      node: '(any)',
+      ehlo: 'mta201.cli.test',
+      accountId: created.accountId,
+      pool: 'ses-default-dedicated-pool',
+    });
+    const owner = new SESv2Client({
+      endpoint: sesame.url,
+      region: 'us-east-1',
+      credentials: created,
+      maxAttempts: 1,
+    });
+    await eventually(async () => {
+      const ip = (await owner.send(new GetDedicatedIpCommand({ Ip: '127.0.0.201' }))).DedicatedIp;
+      return ip?.WarmupStatus === 'IN_PROGRESS';
+    });
+    const list = JSON.parse((await sesameCli('ips', 'list')).stdout) as { ip: string }[];
+    expect(list.map((x) => x.ip)).toContain('127.0.0.201');
+    expect((await sesameCli('ips', 'assign', '127.0.0.201', '--none')).code).toBe(0);
+    expect((await sesameCli('ips', 'remove', '127.0.0.201')).code).toBe(0);
+    const gone = await sesameCli('ips', 'remove', '127.0.0.201');
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toMatch(/Dedicated IP 127\.0\.0\.201 is not declared/);
   });
 
   it('production-requests list, approve and deny', async () => {
