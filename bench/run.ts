@@ -13,6 +13,7 @@ import { cpus, totalmem, release } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { postfixAvailable } from './lib/postfix.ts';
+import { pinSelfToLoadCores, pinning } from './lib/cpus.ts';
 
 export type Db = 'sqlite' | 'postgres';
 
@@ -27,6 +28,10 @@ export interface ScenarioResult {
   ratio: number | null;
   details: unknown;
   targets: { what: string; met: boolean }[];
+  /** Each interleaved round (Sesame and its reference measured one after the other, twice). */
+  runs?: { sesame: number; reference: number }[];
+  /** Further references measured in the same rounds (e.g. aws-ses-v2-local beside the bare HTTP server). */
+  others?: { name: string; values: number[] }[];
 }
 
 const usage = 'usage: node bench/run.ts [--db sqlite|postgres] [--only a,b,c,d,e,f,g,h] [--quick]';
@@ -85,7 +90,10 @@ const machine = {
   node: process.version,
   postfix: safe(() => execFileSync('/usr/sbin/postconf', ['-d', '-h', 'mail_version']).toString().trim()),
   database: db,
+  /** Cores of the server under test (Sesame or its reference) and of the load generators (taskset). */
+  pinning: pinning ?? 'none (one core, or no taskset)',
 };
+pinSelfToLoadCores();
 log(
   `Sesame benchmarks on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}, ${db}${quick ? ' (quick)' : ''}`,
 );
@@ -110,15 +118,32 @@ for (const [id, run] of scenarios) {
   results.push(r);
 }
 
+const n = (v: number) => v.toLocaleString('en');
+/** Interleaved rounds print each round's figure ("4,562 / 4,610"). */
+const each = (values: number[]) => values.map(n).join(' / ');
 const table = [
   ['', 'scenario', 'Sesame', 'reference', 'ratio', 'targets'],
-  ...results.map((r) => [
-    r.id,
-    r.name,
-    `${r.sesame.toLocaleString('en')} ${r.unit}`,
-    `${r.reference.toLocaleString('en')} (${r.referenceName})`,
-    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
-    r.targets.map((t) => `${t.met ? '✓' : '✗'} ${t.what}`).join('; '),
+  ...results.flatMap((r) => [
+    [
+      r.id,
+      r.name,
+      `${r.runs ? each(r.runs.map((x) => x.sesame)) : n(r.sesame)} ${r.unit}`,
+      `${r.runs ? each(r.runs.map((x) => x.reference)) : n(r.reference)} (${r.referenceName})`,
+      r.runs
+        ? r.runs.map((x) => `${(x.sesame / x.reference).toFixed(2)}×`).join(' / ')
+        : r.ratio === null
+          ? '—'
+          : `${r.ratio.toFixed(2)}×`,
+      r.targets.map((t) => `${t.met ? '✓' : '✗'} ${t.what}`).join('; '),
+    ],
+    ...(r.others ?? []).map((o) => [
+      '',
+      `  same rounds against ${o.name}`,
+      '',
+      `${each(o.values)} (${o.name})`,
+      r.runs ? r.runs.map((x, i) => `${(x.sesame / o.values[i]!).toFixed(2)}×`).join(' / ') : '—',
+      '',
+    ]),
   ]),
 ];
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));

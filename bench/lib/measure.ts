@@ -1,6 +1,7 @@
 /** Small helpers shared by the scenarios: child processes, RSS, timing. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { onServerCores } from './cpus.ts';
 
 /** Resident set size of a process, in MiB (Linux /proc). */
 export function rssMiB(pid: number): number {
@@ -9,15 +10,28 @@ export function rssMiB(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-/** Starts `node <script>` and waits for its first stdout line (e.g. a port). */
-export async function startChild(script: string): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts `node <script> [args]` on the server cores (it is a server under test or a reference) and waits for
+ * its first stdout line (e.g. a port).
+ */
+export async function startChild(
+  script: string,
+  args: string[] = [],
+  /** Wait for the first line that matches instead (a server that says other things first). */
+  ready?: RegExp,
+): Promise<{ child: ChildProcess; firstLine: string }> {
+  const [command = process.execPath, ...rest] = [...onServerCores(), process.execPath, script, ...args];
+  const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl).trim());
+      const lines = out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.trim());
+      const line = ready ? lines.find((l) => ready.test(l)) : lines[0];
+      if (line !== undefined) resolve(line);
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });

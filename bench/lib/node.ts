@@ -11,6 +11,7 @@ import { TestDnsServer } from '../../test/support/dns-server.ts';
 import { SesameProcess } from '../../test/support/node-process.ts';
 import { freePort } from '../../test/support/sesame.ts';
 import { signedFetch } from '../../test/support/signed-fetch.ts';
+import { onServerCores } from './cpus.ts';
 
 export interface BenchNodeOptions {
   db: 'sqlite' | 'postgres';
@@ -85,7 +86,7 @@ export class BenchNode {
     };
     dns.set('sink.bench', { mx: [{ exchange: 'mx.sink.bench', priority: 10 }] });
     dns.set('mx.sink.bench', { a: ['127.0.0.1'] });
-    const node = new BenchNode(dir, db, dns, new SesameProcess(env));
+    const node = new BenchNode(dir, db, dns, new SesameProcess(env, onServerCores()));
     node.credentials = JSON.parse(
       await node.process.cli('account', 'create', '--name', 'bench', '--production'),
     ) as Credentials;

@@ -7,6 +7,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { onServerCores } from './cpus.ts';
 
 export function postfixAvailable(): string | undefined {
   for (const bin of ['/usr/sbin/smtp-source', '/usr/sbin/smtp-sink', '/usr/sbin/postfix'])
@@ -144,8 +145,16 @@ class PostfixInstance {
     writeFileSync(join(dir, 'conf/master.cf'), master);
   }
 
+  /** Starts the instance on the server cores (its master and every daemon it forks inherit them). */
   start(): void {
-    execFileSync('/usr/sbin/postfix', ['-c', join(this.dir, 'conf'), 'start'], { stdio: 'ignore' });
+    const [command = '/usr/sbin/postfix', ...args] = [
+      ...onServerCores(),
+      '/usr/sbin/postfix',
+      '-c',
+      join(this.dir, 'conf'),
+      'start',
+    ];
+    execFileSync(command, args, { stdio: 'ignore' });
   }
 
   stop(): void {
