@@ -17,7 +17,9 @@ export type SesErrorCode =
   | 'InvalidNextTokenException'
   | 'ConcurrentModificationException'
   | 'AccessDeniedException'
-  | 'NotSupportedException';
+  | 'NotSupportedException'
+  /** Something outside Sesame that the request needs did not answer (a DNSBL zone): try again later. */
+  | 'ServiceUnavailable';
 
 /** What a NotFound / AlreadyExists refers to (SES v1 has a distinct code per resource). */
 export type ResourceKind =

@@ -256,6 +256,17 @@ describe('pools and their addresses (SES v2)', () => {
       Description: 'Listed for spam, see https://dnsbl.test/lookup?ip=127.0.0.101',
     });
     expect(entry!.ListingTime).toBeInstanceOf(Date);
+    // A zone that does not answer is said to be unreachable (503), never taken for "not listed".
+    sesame.dns.set('102.0.0.127.clean.test', { servfail: true });
+    const down = await a.v2
+      .send(new GetBlacklistReportsCommand({ BlacklistItemNames: [IP.warm] }))
+      .catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    expect((down as Error).name).toBe('ServiceUnavailable');
+    expect((down as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(503);
+    expect((down as Error).message).toBe(
+      'The DNS blocklist clean.test could not be queried for 127.0.0.102 (ESERVFAIL); try again later.',
+    );
+    sesame.dns.zones.delete('102.0.0.127.clean.test');
     // Only the account's own dedicated IPs, as in SES.
     const foreign = await other.v2
       .send(new GetBlacklistReportsCommand({ BlacklistItemNames: [IP.marketing] }))

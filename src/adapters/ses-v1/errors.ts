@@ -68,6 +68,8 @@ export function toV1Error(err: unknown): AwsProtocolError | undefined {
   if (err instanceof SesError)
     return err.code === 'AccessDeniedException'
       ? new AwsProtocolError('AccessDenied', 403, err.message)
-      : new AwsProtocolError(sesCode(err), 400, err.message);
+      : err.code === 'ServiceUnavailable'
+        ? new AwsProtocolError('ServiceUnavailable', 503, err.message)
+        : new AwsProtocolError(sesCode(err), 400, err.message);
   return undefined;
 }

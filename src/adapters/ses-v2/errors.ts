@@ -25,11 +25,13 @@ export function toV2Error(model: ServiceModel, err: unknown): AwsProtocolError |
     const shape = model.shapes[code];
     // AccessDeniedException is AWS's common 403, not in the SES v2 model.
     const status =
-      code === 'AccessDeniedException'
-        ? 403
-        : shape?.type === 'structure' && shape.error
-          ? shape.error.status
-          : 400;
+      code === 'ServiceUnavailable'
+        ? 503
+        : code === 'AccessDeniedException'
+          ? 403
+          : shape?.type === 'structure' && shape.error
+            ? shape.error.status
+            : 400;
     return new AwsProtocolError(code, status, err.message);
   }
   return undefined;

@@ -49,6 +49,8 @@ export function replyFor(
     case 'SendingPausedException':
     case 'AccountSuspendedException':
       return { code: 554, message: `Message rejected: ${err.message}` };
+    case 'ServiceUnavailable':
+      return { code: 451, message: `Temporary service failure: ${err.message}` };
     case 'AccessDeniedException':
       return { code: 554, message: `Access denied: ${err.message}` };
     default:

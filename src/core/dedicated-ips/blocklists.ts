@@ -3,6 +3,7 @@
  * 5782): an A record under the reversed address means listed, its TXT record says why.
  */
 import { isDnsNotFound, type DnsResolver } from '../../lib/dns.ts';
+import { SesError } from '../errors.ts';
 
 export interface BlocklistEntry {
   rblName: string;
@@ -41,7 +42,12 @@ export async function checkBlocklists(
       listed = await dns.a(name);
     } catch (err) {
       if (isDnsNotFound(err)) continue;
-      throw err;
+      // Not "not listed": the zone did not answer. Said as such, never as a listing or a database failure.
+      const code = (err as { code?: string }).code ?? (err as Error).message;
+      throw new SesError(
+        'ServiceUnavailable',
+        `The DNS blocklist ${zone} could not be queried for ${ip} (${code}); try again later.`,
+      );
     }
     // 127.0.0.0/8 answers are listings (RFC 5782 §2.1); anything else is a zone's error signal.
     if (!listed.some((a) => a.startsWith('127.'))) continue;
