@@ -83,17 +83,10 @@ export {
   type AccountUpdate,
 } from './accounts/account-service.ts';
 export { smtpPasswordV4, smtpPasswordV2 } from './accounts/smtp-password.ts';
-export { checkAction, principalArn, type Principal } from './authorization/key-permissions.ts';
-export type { SendingAuthorization, PolicyWrite } from './authorization/sending-authorization.ts';
+export { checkAction, type Principal } from './authorization/key-permissions.ts';
+export type { SendingAuthorization } from './authorization/sending-authorization.ts';
 export type { ShapingPathReport } from './delivery/queue-overview.ts';
-export {
-  DEFAULT_DEDICATED_POOL,
-  SHARED_POOL,
-  type DedicatedIps,
-  type DedicatedIpView,
-  type DeclaredIp,
-  type SendingSource,
-} from './dedicated-ips/dedicated-ips.ts';
+export type { DedicatedIps, DedicatedIpView, SendingSource } from './dedicated-ips/dedicated-ips.ts';
 export type { IdentityService, IdentityView, CreateIdentityInput } from './identities/identity-service.ts';
 export type { DkimView, DkimSigningInput } from './identities/dkim-records.ts';
 export type { DnsRecord } from './identities/dns-records.ts';

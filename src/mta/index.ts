@@ -49,6 +49,7 @@ export class Mta {
   readonly #deliverer: Deliverer;
   /** Traffic shaping per sending address and provider (limits, automation in effect). */
   readonly shaper: Shaper;
+  #lastShapingReport: string | undefined;
   readonly #scheduler: Scheduler;
   readonly #known = new KnownItems();
   readonly #idle: IdleSessions;
@@ -300,8 +301,13 @@ export class Mta {
   }
 
   async #reportShaping(): Promise<void> {
+    // Written when it changed, not at every heartbeat (an idle node's report stays as it was).
+    const report = this.shaper.status();
+    const text = JSON.stringify(report);
+    if (text === this.#lastShapingReport) return;
     try {
-      await this.#store.messages.setNodeShaping(this.#settings.nodeId, this.shaper.status());
+      await this.#store.messages.setNodeShaping(this.#settings.nodeId, report);
+      this.#lastShapingReport = text;
     } catch (err) {
       if (!this.#core.health.failure(err, { during: 'shaping report' }))
         this.#log.warn({ err }, 'could not record the traffic shaping status');

@@ -4,47 +4,24 @@
  * it is fixed; bulk mail without one-click unsubscribe is flagged; SPF, DKIM, MAIL FROM MX and reverse DNS are
  * judged from the records, not assumed.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import type { PreflightReport } from '../../src/core/index.ts';
 import { sinkFor, verifiedDomain } from '../support/mail.ts';
 import { eventually, startSesame, type TestAccount, type TestSesame } from '../support/sesame.ts';
 import { signedFetch } from '../support/signed-fetch.ts';
+import { sesameCli } from '../support/sesame-cli.ts';
 import type { SmtpSink } from '../support/smtp-sink.ts';
 import { GTUBE, startSpamd } from '../support/scanners.ts';
 
-const run = promisify(execFile);
 let sesame: TestSesame;
 let acct: TestAccount;
 let sink: SmtpSink;
 
-async function preflightCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return preflightCliWith({}, ...args);
-}
-
-async function preflightCliWith(
-  extra: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    SESAME_DATA_DIR: sesame.config.dataDir,
-    SESAME_DATABASE_URL: sesame.config.databaseUrl,
-    SESAME_DATABASE_SCHEMA: sesame.config.databaseSchema,
-    SESAME_DNS_SERVERS: sesame.dns.address,
-    SESAME_HOSTNAME: sesame.config.hostname,
-    ...extra,
-  };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/sesame.js', 'preflight', ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** The real `sesame preflight` against the test node. */
+const preflightCli = (...args: string[]) => sesameCli(sesame, {}, 'preflight', ...args);
+const preflightCliWith = (extra: Record<string, string>, ...args: string[]) =>
+  sesameCli(sesame, extra, 'preflight', ...args);
 
 async function sendDelivered(input: ConstructorParameters<typeof SendEmailCommand>[0]): Promise<string> {
   const before = sink.messages.length;

@@ -492,6 +492,18 @@ describe('Debian’s aws CLI', () => {
     const owner = awsCli(sesame, a);
     const delegate = awsCli(sesame, b);
     const doc = policy({ Principal: { AWS: [b.accountId] } });
+    const sendAsBankArgs = [
+      'sesv2',
+      'send-email',
+      '--from-email-address',
+      'alerts@bank.test',
+      '--from-email-address-identity-arn',
+      arn,
+      '--destination',
+      'ToAddresses=cli@dest.test',
+      '--content',
+      'Simple={Subject={Data=CLI},Body={Text={Data=Delegated}}}',
+    ];
     const put = await owner(
       'ses',
       'put-identity-policy',
@@ -514,33 +526,11 @@ describe('Debian’s aws CLI', () => {
     expect(JSON.parse(got.stdout)).toEqual({ Policies: { cli: doc } });
     const v2 = await owner('sesv2', 'get-email-identity-policies', '--email-identity', 'bank.test');
     expect(JSON.parse(v2.stdout).Policies.cli).toBe(doc);
-    const send = await delegate(
-      'sesv2',
-      'send-email',
-      '--from-email-address',
-      'alerts@bank.test',
-      '--from-email-address-identity-arn',
-      arn,
-      '--destination',
-      'ToAddresses=cli@dest.test',
-      '--content',
-      'Simple={Subject={Data=CLI},Body={Text={Data=Delegated}}}',
-    );
+    const send = await delegate(...sendAsBankArgs);
     expect(send.code, send.stderr).toBe(0);
     expect(JSON.parse(send.stdout).MessageId).toBeTruthy();
     await owner('ses', 'delete-identity-policy', '--identity', 'bank.test', '--policy-name', 'cli');
-    const denied = await delegate(
-      'sesv2',
-      'send-email',
-      '--from-email-address',
-      'alerts@bank.test',
-      '--from-email-address-identity-arn',
-      arn,
-      '--destination',
-      'ToAddresses=cli@dest.test',
-      '--content',
-      'Simple={Subject={Data=CLI},Body={Text={Data=Delegated}}}',
-    );
+    const denied = await delegate(...sendAsBankArgs);
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain('(AccessDeniedException)');
     expect(denied.stderr).toContain(denial(`arn:aws:iam::${b.accountId}:root`, 'ses:SendEmail'));

@@ -65,8 +65,11 @@ export const deliveryCommands: Record<string, Handler> = {
     });
     const ip = positional(positionals, 0, 'ADDRESS');
     if (!values.account && !values.none) throw new UsageError('ips assign needs --account ID (or --none)');
-    await ctx.core.dedicatedIps.assign(ip, values.none ? null : values.account!, values.pool ?? null);
-    const r = (await ctx.core.dedicatedIps.all()).find((x) => x.ip === ip)!;
+    const r = await ctx.core.dedicatedIps.assign(
+      ip,
+      values.none ? null : values.account!,
+      values.pool ?? null,
+    );
     ctx.out(json(summary(r)));
   },
 

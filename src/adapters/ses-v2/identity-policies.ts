@@ -7,28 +7,22 @@ interface PolicyInput {
   Policy: string;
 }
 
-export const identityPolicyHandlers: Record<string, V2Handler> = {
-  CreateEmailIdentityPolicy: op<PolicyInput>(async (ctx, input) => {
+/** Create (AlreadyExists when the name is taken) and Update (NotFound when it is not): one write. */
+const write = (mode: 'create' | 'update') =>
+  op<PolicyInput>(async (ctx, input) => {
     await ctx.core.authorization.writePolicy(
       ctx.caller.accountId,
       input.EmailIdentity,
       input.PolicyName,
       input.Policy,
-      'create',
+      mode,
     );
     return {};
-  }),
+  });
 
-  UpdateEmailIdentityPolicy: op<PolicyInput>(async (ctx, input) => {
-    await ctx.core.authorization.writePolicy(
-      ctx.caller.accountId,
-      input.EmailIdentity,
-      input.PolicyName,
-      input.Policy,
-      'update',
-    );
-    return {};
-  }),
+export const identityPolicyHandlers: Record<string, V2Handler> = {
+  CreateEmailIdentityPolicy: write('create'),
+  UpdateEmailIdentityPolicy: write('update'),
 
   GetEmailIdentityPolicies: op<{ EmailIdentity: string }>(async (ctx, input) => ({
     Policies: await ctx.core.authorization.policies(ctx.caller.accountId, input.EmailIdentity),

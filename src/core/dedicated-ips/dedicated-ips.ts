@@ -106,13 +106,17 @@ export class DedicatedIps {
       warmup: existing?.warmup ?? { startedAt: now, done: false },
       createdAt: existing?.createdAt ?? now,
     });
-    if (d.accountId !== undefined) await this.assign(d.ip, d.accountId);
+    if (d.accountId !== undefined) return this.assign(d.ip, d.accountId);
     await this.#cache.changed();
     return (await this.#store.dedicatedIps.getIp(d.ip))!;
   }
 
   /** Leases an address to an account (null: takes it back); its warm-up starts now unless auto warm-up is off. */
-  async assign(ip: string, accountId: string | null, poolName: string | null = null): Promise<void> {
+  async assign(
+    ip: string,
+    accountId: string | null,
+    poolName: string | null = null,
+  ): Promise<DedicatedIpRecord> {
     const record = await this.#store.dedicatedIps.getIp(ip);
     if (!record) throw notFound('Resource', `Dedicated IP ${ip} is not declared (sesame ips add ${ip}).`);
     let done = false;
@@ -132,6 +136,7 @@ export class DedicatedIps {
         : {}),
     });
     await this.#cache.changed();
+    return (await this.#store.dedicatedIps.getIp(ip))!;
   }
 
   async remove(ip: string): Promise<void> {
@@ -331,7 +336,7 @@ export class DedicatedIps {
   }
 
   async #view(r: DedicatedIpRecord): Promise<DedicatedIpView> {
-    const pool = r.poolName ? await this.#store.dedicatedIps.getPool(r.accountId!, r.poolName) : null;
+    const pool = r.poolName ? await this.#cachedPool(r.accountId!, r.poolName) : null;
     if (pool?.scalingMode === 'MANAGED')
       return { ip: r.ip, warmupStatus: 'NOT_APPLICABLE', warmupPercentage: -1, poolName: pool.name };
     const percent = warmupPercent(r.warmup, this.#now());

@@ -20,9 +20,6 @@ interface Path {
   override: { until: number; reason: string; automation: Automation } | null;
 }
 
-/** As the core shows it (`sesame queue`, the console). */
-export type PathStatus = ShapingPathReport;
-
 export const formatRate = (r: Rate): string =>
   r.periodMs % 86_400_000 === 0
     ? `${r.count}/${r.periodMs === 86_400_000 ? '' : r.periodMs / 86_400_000}d`
@@ -126,8 +123,8 @@ export class Shaper {
   }
 
   /** Every path this node has used, with its limits and any automation in effect. */
-  status(): PathStatus[] {
-    const out: PathStatus[] = [];
+  status(): ShapingPathReport[] {
+    const out: ShapingPathReport[] = [];
     for (const [id, p] of this.#paths) {
       const [source = '', provider = ''] = id.split(' ');
       const rule =
