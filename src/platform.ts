@@ -147,6 +147,17 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     url: config.databaseUrl,
     schema: config.databaseSchema,
     onCommit: (kind, seconds) => telemetry.commit(kind, seconds),
+    onSpool: (report) => {
+      for (const t of report.truncated)
+        logger.info(t, 'body spool: cut a segment back to its committed end (a batch that never committed)');
+      if (report.orphans.length)
+        logger.info({ segments: report.orphans }, 'body spool: deleted segments no message references');
+      for (const d of report.damaged)
+        logger.error(
+          d,
+          'body spool: a segment holds less than its committed messages need; their bodies are lost (the disk lost data after it was synced)',
+        );
+    },
     onConnectionError: (err) => {
       if (!health?.failure(err, { during: 'idle database connection' }))
         logger.warn({ err }, 'an idle database connection failed; it is replaced when needed');

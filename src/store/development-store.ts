@@ -1,6 +1,7 @@
 /** Development mode: captured mail, and the reset of one account's data. */
 import { sql, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
+import { sweepSegments } from './body-spool.ts';
 import { one } from './queries.ts';
 import type { CapturedMailTable, Database } from './schema.ts';
 import type { Db, WriteTransactions } from './transactions.ts';
@@ -71,8 +72,11 @@ export class KyselyDevelopment implements DevelopmentStore {
   readonly #db: Db;
   readonly #tx: WriteTransactions;
   readonly #captures: GroupCommit<{ m: CapturedMailRecord; raw: Buffer }>;
-  constructor(db: Db, tx: WriteTransactions) {
+  /** A SQLite file's body spool, whose emptied segments a reset deletes. */
+  readonly #spoolDir: string | undefined;
+  constructor(db: Db, tx: WriteTransactions, spoolDir: string | undefined) {
     this.#db = db;
+    this.#spoolDir = spoolDir;
     this.#tx = tx;
     this.#captures = new GroupCommit(async (batch) => {
       await this.#db.transaction().execute((trx) =>
@@ -158,6 +162,20 @@ export class KyselyDevelopment implements DevelopmentStore {
       // Rows keyed by a message rather than an account go first, while their messages still name the account.
       const messages = trx.selectFrom('messages').select('id').where('account_id', '=', accountId);
       await trx.deleteFrom('message_bodies').where('message_id', 'in', messages).execute();
+      // Spooled bodies: their segments reference fewer messages; those left with none are deleted below.
+      const spooled = await trx
+        .selectFrom('messages')
+        .select((eb) => ['body_segment', eb.fn.countAll<number | string>().as('n')])
+        .where('account_id', '=', accountId)
+        .where('body_segment', 'is not', null)
+        .groupBy('body_segment')
+        .execute();
+      for (const s of spooled)
+        await trx
+          .updateTable('spool_segments')
+          .set((eb) => ({ live: eb('live', '-', Number(s.n)) }))
+          .where('id', '=', s.body_segment!)
+          .execute();
       await trx.deleteFrom('recipients').where('message_id', 'in', messages).execute();
       await trx.deleteFrom('messages').where('account_id', '=', accountId).execute();
       const inbound = trx.selectFrom('inbound_messages').select('id').where('account_id', '=', accountId);
@@ -166,5 +184,6 @@ export class KyselyDevelopment implements DevelopmentStore {
       for (const table of ACCOUNT_TABLES)
         await trx.deleteFrom(table).where('account_id', '=', accountId).execute();
     });
+    if (this.#spoolDir) await sweepSegments(this.#db, this.#spoolDir);
   }
 }

@@ -11,6 +11,7 @@ import { KyselyContacts } from './contact-store.ts';
 import { openPostgres } from './dialects/postgres.ts';
 import { openSqlite } from './dialects/sqlite.ts';
 import { SqliteWriterThread } from './dialects/sqlite-writer.ts';
+import { reconcileSpool, spoolDirOf, type SpoolReport } from './body-spool.ts';
 import { KyselyIdentities } from './identity-store.ts';
 import { KyselyMessageStore } from './message-store.ts';
 import { KyselyMeta } from './meta-store.ts';
@@ -42,12 +43,21 @@ export interface StoreOptions {
   onConnectionError?: (err: Error) => void;
   /** Told how long each group commit of messages took (`accept`, `outcomes`), for telemetry. */
   onCommit?: (kind: string, seconds: number) => void;
+  /** Told what the start-up reconciliation of a SQLite file's body spool did (store/body-spool.ts). */
+  onSpool?: (report: SpoolReport) => void;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.url.startsWith('sqlite:')) {
     const handle = openSqlite(options.url.slice('sqlite:'.length));
-    return new KyselyStore(handle.db, 'sqlite', options.schema, handle.raw, options.onCommit);
+    return new KyselyStore(
+      handle.db,
+      'sqlite',
+      options.schema,
+      handle.raw,
+      options.onCommit,
+      options.onSpool,
+    );
   }
   const schema = options.schema ?? 'public';
   const db = await openPostgres(options.url, schema, {
@@ -83,6 +93,9 @@ class KyselyStore implements Store {
   readonly #schema: string | undefined;
   /** SQLite file: the writer thread, started on the first write (the tables exist only after migrations). */
   #thread: SqliteWriterThread | undefined;
+  /** A SQLite file's body spool (store/body-spool.ts). */
+  readonly #spoolDir: string | undefined;
+  readonly #onSpool: ((report: SpoolReport) => void) | undefined;
 
   constructor(
     db: Db,
@@ -90,11 +103,14 @@ class KyselyStore implements Store {
     schema: string | undefined,
     raw: SqliteDatabase | undefined,
     onCommit?: (kind: string, seconds: number) => void,
+    onSpool?: (report: SpoolReport) => void,
   ) {
     this.db = db;
     this.dialect = dialect;
     this.#schema = schema;
     const tx = writeTransactions(db, dialect);
+    this.#spoolDir = raw && !raw.memory ? spoolDirOf(raw.name) : undefined;
+    this.#onSpool = onSpool;
     const thread = () =>
       raw && !raw.memory ? (this.#thread ??= new SqliteWriterThread(raw.name)) : undefined;
     const writer = statementWriter(db, thread);
@@ -105,10 +121,10 @@ class KyselyStore implements Store {
     this.identityPolicies = new KyselyIdentityPolicies(db);
     this.dedicatedIps = new KyselyDedicatedIps(db);
     this.meta = new KyselyMeta(db);
-    this.messages = new KyselyMessageStore(db, dialect, raw, thread, onCommit);
+    this.messages = new KyselyMessageStore(db, dialect, raw, thread, this.#spoolDir, onCommit);
     this.metrics = new KyselyMetrics(db, tx);
     this.suppression = new KyselySuppressionStore(db);
-    this.development = new KyselyDevelopment(db, tx);
+    this.development = new KyselyDevelopment(db, tx, this.#spoolDir);
     this.consoleUsers = new KyselyConsoleUsers(db, tx);
     this.quotas = new KyselyQuotas(db, tx);
     this.leases = new KyselyLeases(db);
@@ -147,6 +163,10 @@ class KyselyStore implements Store {
           cause: error,
         },
       );
+    if (this.#spoolDir) {
+      const report = await reconcileSpool(this.db, this.#spoolDir);
+      this.#onSpool?.(report);
+    }
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
+import { readSpooled } from './body-spool.ts';
 import { notificationRow } from './notification-store.ts';
 import type { SqliteWriterThread } from './dialects/sqlite-writer.ts';
 import {
@@ -49,6 +50,10 @@ function messageRow(m: MessageRecord): MessagesTable {
     list_management: m.listManagement ? JSON.stringify(m.listManagement) : null,
     operation: m.operation,
     options: m.options ? JSON.stringify(m.options) : null,
+    // Filled in by the SQLite writer thread once the body is in the spool.
+    body_segment: null,
+    body_offset: null,
+    body_length: null,
   };
 }
 
@@ -337,6 +342,8 @@ function postgresWriter(db: Kysely<Schema>): Writer {
 export class KyselyMessageStore implements MessageStore {
   readonly #db: Kysely<Schema>;
   readonly #dialect: 'sqlite' | 'postgres';
+  /** A SQLite file's body spool (bodies written by its writer thread); none in memory or on PostgreSQL. */
+  readonly #spoolDir: string | undefined;
   /** Items are the messages of one call (one, or a bulk send's), so a call never spans two transactions. */
   readonly #accepts: GroupCommit<AcceptedMessage[]>;
   readonly #outcomes: GroupCommit<DeliveryOutcomes>;
@@ -347,9 +354,11 @@ export class KyselyMessageStore implements MessageStore {
     dialect: 'sqlite' | 'postgres',
     raw: Database.Database | undefined,
     thread: () => SqliteWriterThread | undefined,
+    spoolDir: string | undefined,
     onCommit: (kind: string, seconds: number) => void = () => undefined,
   ) {
     this.#db = db;
+    this.#spoolDir = spoolDir;
     const timed =
       <T>(kind: string, run: (batch: T) => Promise<void>) =>
       async (batch: T) => {
@@ -422,6 +431,20 @@ export class KyselyMessageStore implements MessageStore {
   }
 
   async body(id: string): Promise<Buffer | null> {
+    if (this.#spoolDir) {
+      const m = await this.#db
+        .selectFrom('messages')
+        .select(['body_segment', 'body_offset', 'body_length'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!m) return null;
+      if (m.body_segment !== null)
+        return readSpooled(this.#spoolDir, {
+          segment: m.body_segment,
+          offset: Number(m.body_offset),
+          length: Number(m.body_length),
+        });
+    }
     const r = await this.#db
       .selectFrom('message_bodies')
       .select('body')

@@ -106,6 +106,17 @@ export interface MessagesTable {
   list_management: string | null;
   operation: string;
   options: string | null;
+  /** Where the body is in the spool (SQLite file); null when it is in message_bodies. */
+  body_segment: string | null;
+  body_offset: number | null;
+  body_length: number | null;
+}
+
+export interface SpoolSegmentsTable {
+  id: string;
+  committed_end: number;
+  live: number;
+  sealed: number;
 }
 
 export interface MessageBodiesTable {
@@ -440,6 +451,7 @@ export interface Database {
   secrets: SecretsTable;
   messages: MessagesTable;
   message_bodies: MessageBodiesTable;
+  spool_segments: SpoolSegmentsTable;
   recipients: RecipientsTable;
   events: EventsTable;
   send_counts: SendCountsTable;

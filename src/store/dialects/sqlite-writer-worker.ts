@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { SpoolAppender, spoolDirOf, spoolFault } from '../body-spool.ts';
 import {
   SQLITE_COUNTER_UPSERT,
   SQLITE_DIMENSION_UPSERT,
@@ -63,17 +64,31 @@ export function sqliteStatements(db: Database.Database): (statements: Statement[
   return (statements) => run.immediate(statements);
 }
 
-/** The write transactions over a connection (also used in-thread for an in-memory database). */
-export function sqliteWriteTransactions(db: Database.Database): {
+/**
+ * The write transactions over a connection (also used in-thread for an in-memory database). With a spool,
+ * an accepted batch's bodies are appended to it and fsynced first, and the transaction records where they
+ * are; without one (an in-memory database) they go into message_bodies.
+ */
+export function sqliteWriteTransactions(
+  db: Database.Database,
+  spool?: SpoolAppender,
+): {
   accept: (rows: AcceptRows) => void;
   outcomes: (rows: OutcomeRows) => void;
 } {
   const insMessage = db.prepare(
     `insert into messages (id, account_id, created_at, source, from_domain, mail_from_domain, configuration_set, size,
-       recipient_count, mail, tags, feedback_address, list_management, operation, options)
+       recipient_count, mail, tags, feedback_address, list_management, operation, options, body_segment, body_offset,
+       body_length)
      values (@id, @account_id, @created_at, @source, @from_domain, @mail_from_domain, @configuration_set, @size,
-       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation, @options)`,
+       @recipient_count, @mail, @tags, @feedback_address, @list_management, @operation, @options, @body_segment,
+       @body_offset, @body_length)`,
   );
+  const upsertSegment = db.prepare(
+    `insert into spool_segments (id, committed_end, live, sealed) values (?, ?, ?, 0)
+     on conflict (id) do update set committed_end = excluded.committed_end, live = live + excluded.live`,
+  );
+  const sealSegment = db.prepare('update spool_segments set sealed = 1 where id = ?');
   const insBody = db.prepare('insert into message_bodies (message_id, body) values (@message_id, @body)');
   const insRecipient = db.prepare(
     `insert into recipients (message_id, idx, address, domain, status, attempts, next_attempt_at, updated_at, last_response, owner)
@@ -99,13 +114,18 @@ export function sqliteWriteTransactions(db: Database.Database): {
   );
   const bumpMetric = db.prepare(SQLITE_COUNTER_UPSERT);
   const bumpDimension = db.prepare(SQLITE_DIMENSION_UPSERT);
-  const accept = db.transaction((r: AcceptRows) => {
+  const accept = db.transaction((r: AcceptRows, spooled?: ReturnType<SpoolAppender['append']>) => {
     for (const m of r.messages) insMessage.run(m);
-    for (const b of r.bodies)
-      insBody.run({
-        message_id: b.message_id,
-        body: Buffer.from(b.body.buffer, b.body.byteOffset, b.body.byteLength),
-      });
+    if (spooled) {
+      const first = spooled.refs[0];
+      if (first) upsertSegment.run(first.segment, spooled.end, spooled.refs.length);
+      if (spooled.sealed) sealSegment.run(spooled.sealed);
+    } else
+      for (const b of r.bodies)
+        insBody.run({
+          message_id: b.message_id,
+          body: Buffer.from(b.body.buffer, b.body.byteOffset, b.body.byteLength),
+        });
     for (const x of r.recipients) insRecipient.run(x);
     for (const e of r.events) insEvent.run(e);
     for (const n of r.notifications) insNotification.run(n);
@@ -121,11 +141,32 @@ export function sqliteWriteTransactions(db: Database.Database): {
     for (const d of r.dimensionMetrics) bumpDimension.run(d);
   });
   // IMMEDIATE: take the write lock at BEGIN, so a concurrent writer waits instead of failing mid-transaction.
-  return { accept: (rows) => accept.immediate(rows), outcomes: (rows) => outcomes.immediate(rows) };
+  const spooledAccept = (rows: AcceptRows, appender: SpoolAppender) => {
+    const spooled = appender.append(rows.bodies.map((b) => b.body));
+    rows.messages.forEach((m, i) => {
+      const ref = spooled.refs[i]!;
+      m.body_segment = ref.segment;
+      m.body_offset = ref.offset;
+      m.body_length = ref.length;
+    });
+    try {
+      accept.immediate(rows, spooled);
+    } catch (err) {
+      appender.undo(spooled.start);
+      throw err;
+    }
+    appender.committed();
+  };
+  return {
+    accept: (rows) => (spool ? spooledAccept(rows, spool) : accept.immediate(rows)),
+    outcomes: (rows) => outcomes.immediate(rows),
+  };
 }
 
 if (!isMainThread && (workerData as { sqliteWriter?: string } | null)?.sqliteWriter) {
-  const db = new Database((workerData as { sqliteWriter: string }).sqliteWriter);
+  const file = (workerData as { sqliteWriter: string }).sqliteWriter;
+  const db = new Database(file);
+  const spool = new SpoolAppender(spoolDirOf(file), spoolFault(process.env.SESAME_FAULT_SPOOL));
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the caller is answered (accepted means durable).
   db.pragma('synchronous = FULL');
@@ -139,7 +180,7 @@ if (!isMainThread && (workerData as { sqliteWriter?: string } | null)?.sqliteWri
         return;
       }
       // Prepared on first use: the tables exist only once the main thread has run the migrations.
-      write ??= sqliteWriteTransactions(db);
+      write ??= sqliteWriteTransactions(db, spool);
       if (req.kind === 'accept') write.accept(req.rows);
       else write.outcomes(req.rows);
       parentPort!.postMessage({ id: req.id });

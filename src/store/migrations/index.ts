@@ -644,6 +644,23 @@ const m012_node_shaping: Step = async (db) => {
   await db.schema.alterTable('nodes').addColumn('shaping', 'text').execute();
 };
 
+/**
+ * The body spool (store/body-spool.ts): a SQLite file's message bodies in segment files, the message row
+ * saying where; each segment's committed end and how many messages still reference it.
+ */
+const m013_body_spool: Step = async (db) => {
+  await db.schema.alterTable('messages').addColumn('body_segment', 'text').execute();
+  await db.schema.alterTable('messages').addColumn('body_offset', 'bigint').execute();
+  await db.schema.alterTable('messages').addColumn('body_length', 'integer').execute();
+  await db.schema
+    .createTable('spool_segments')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('committed_end', 'bigint', (c) => c.notNull())
+    .addColumn('live', 'integer', (c) => c.notNull())
+    .addColumn('sealed', 'integer', (c) => c.notNull())
+    .execute();
+};
+
 const steps: [string, Step][] = [
   ['001_foundation', m001_foundation],
   ['002_messages', m002_messages],
@@ -657,6 +674,7 @@ const steps: [string, Step][] = [
   ['010_shared_work', m010_shared_work],
   ['011_authorization_and_ips', m011_authorization_and_ips],
   ['012_node_shaping', m012_node_shaping],
+  ['013_body_spool', m013_body_spool],
 ];
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
