@@ -121,6 +121,7 @@ function mtaSettings(config: Config): MtaSettings {
     retryBaseMs: config.retryBaseSeconds * 1000,
     maxQueueMs: config.maxQueueHours * 3600_000,
     timeoutMs: config.smtpTimeoutSeconds * 1000,
+    transportThread: config.deliveryThread,
     perDestination: config.destinationConcurrency,
     connectionIdleMs: config.connectionIdleSeconds * 1000,
     total: config.deliveryConcurrency,

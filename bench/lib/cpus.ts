@@ -17,7 +17,8 @@ export interface Pinning {
 
 function plan(): Pinning | null {
   const n = cpus().length;
-  if (n < 2 || !existsSync('/usr/bin/taskset')) return null;
+  // SESAME_BENCH_UNPINNED=1: every process may use every core (how threads beyond the main one pay off).
+  if (n < 2 || !existsSync('/usr/bin/taskset') || process.env.SESAME_BENCH_UNPINNED === '1') return null;
   const half = Math.floor(n / 2);
   const range = (from: number, to: number) => (from === to ? `${from}` : `${from}-${to}`);
   return { server: range(0, half - 1), load: range(half, n - 1) };

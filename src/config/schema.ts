@@ -469,6 +469,13 @@ export const settings = {
     parser: int(1, 10000),
     default: 200,
   }),
+  deliveryThread: def({
+    env: 'SESAME_DELIVERY_THREAD',
+    description:
+      'Run outbound SMTP connections (sessions, TLS, dot-stuffing, socket writes) on a thread of their own instead of the main event loop. Pays off where the process has cores to spare; on one core it costs a little (docs/performance.md).',
+    parser: bool,
+    default: false,
+  }),
   deliveryPaused: def({
     env: 'SESAME_DELIVERY_PAUSED',
     description: 'Start with outbound delivery paused (messages are accepted and queued, not sent).',

@@ -19,10 +19,12 @@ export class WorkerRequests {
   #next = 0;
   #failed: Error | undefined;
 
-  constructor(entry: URL, workerData: unknown, name: string) {
+  /** `onEvent` gets what the thread posts without being asked (a message with no `id`). */
+  constructor(entry: URL, workerData: unknown, name: string, onEvent?: (event: never) => void) {
     this.#name = name;
     this.#worker = new Worker(entry, { workerData });
     this.#worker.on('message', (m: WorkerReply) => {
+      if (typeof m.id !== 'number') return onEvent?.(m as never);
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
@@ -42,6 +44,11 @@ export class WorkerRequests {
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ ...request, id });
     });
+  }
+
+  /** The thread has ended (every call fails from now on). */
+  get failed(): boolean {
+    return this.#failed !== undefined;
   }
 
   async close(): Promise<void> {

@@ -80,7 +80,13 @@ export class Connector {
         // From a dedicated IP, greet with its name (its PTR), as receivers check.
         const name = source?.ehlo ?? this.#settings.hostname;
         try {
-          return opened(await SmtpSession.open(target, { name, timeoutMs: this.#settings.timeoutMs }));
+          return opened(
+            await SmtpSession.open(target, {
+              name,
+              timeoutMs: this.#settings.timeoutMs,
+              thread: this.#settings.transportThread ?? false,
+            }),
+          );
         } catch (err) {
           const e = err as SmtpError;
           lastError = `${host.name} [${address}]:${target.port}: ${e.response ?? e.message}`;
@@ -91,7 +97,11 @@ export class Connector {
               return opened(
                 await SmtpSession.open(
                   { ...target, ignoreTls: true },
-                  { name, timeoutMs: this.#settings.timeoutMs },
+                  {
+                    name,
+                    timeoutMs: this.#settings.timeoutMs,
+                    thread: this.#settings.transportThread ?? false,
+                  },
                 ),
               );
             } catch (retryErr) {

@@ -42,6 +42,8 @@ export interface DeliverySettings {
   retryBaseMs: number;
   maxQueueMs: number;
   timeoutMs: number;
+  /** SMTP connections on the transport thread (SESAME_DELIVERY_THREAD), else on the main thread. */
+  transportThread?: boolean;
   /**
    * Development mode: every transaction is captured (the core keeps the bytes as they would have gone out)
    * instead of made — no MX lookup, no connection. Simulator addresses still answer as the simulator does.

@@ -1,10 +1,21 @@
 /**
- * One outbound SMTP connection (nodemailer's SMTPConnection): EHLO, opportunistic STARTTLS, optional AUTH,
- * PIPELINING, and reuse for several transactions. Promise-based; errors keep nodemailer's fields
+ * One outbound SMTP connection, as the MTA sees it: a handle on a connection of the SMTP transport
+ * (transport-worker.ts: nodemailer's SMTPConnection with EHLO, opportunistic STARTTLS, optional AUTH,
+ * PIPELINING, dot-stuffing and the socket writes), which lives on the transport thread when
+ * SESAME_DELIVERY_THREAD is on and in this thread otherwise. Promise-based; errors keep nodemailer's fields
  * (`code`, `responseCode`, `response`, `rejectedErrors`).
  */
-import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
-import { withFastDotStuffing } from './dot-stuffing.ts';
+import type { SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
+import { WorkerRequests } from '../../lib/worker-requests.ts';
+import {
+  handleTransport,
+  transportHandlers,
+  type OpenResult,
+  type SendResult,
+  type SmtpErrorData,
+  type TransportEvent,
+  type TransportRequest,
+} from './transport-worker.ts';
 
 export interface SessionTarget {
   /** IP address to connect to. */
@@ -32,26 +43,86 @@ export interface SmtpError extends Error {
   recipient?: string;
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Request = DistributiveOmit<TransportRequest, 'id'>;
+
+/** Where the connections live: the transport thread, or this thread (the same handlers, called directly). */
+interface Transport {
+  readonly sessions: Map<number, SmtpSession>;
+  readonly alive: boolean;
+  call<T>(request: Request): Promise<T>;
+}
+
+class ThreadTransport implements Transport {
+  readonly #thread: WorkerRequests;
+  readonly sessions = new Map<number, SmtpSession>();
+
+  constructor() {
+    this.#thread = new WorkerRequests(
+      new URL('./transport-worker.ts', import.meta.url),
+      { smtpTransport: true },
+      'SMTP transport',
+      (e: TransportEvent) => this.sessions.get(e.session)?.markClosed(),
+    );
+  }
+
+  get alive(): boolean {
+    return !this.#thread.failed;
+  }
+
+  async call<T>(request: Request): Promise<T> {
+    try {
+      return (await this.#thread.call(request)) as T;
+    } catch (err) {
+      // The thread died: so did every connection it held (the next open starts another thread).
+      if (this.#thread.failed) for (const s of [...this.sessions.values()]) s.markClosed();
+      throw err;
+    }
+  }
+}
+
+class InProcessTransport implements Transport {
+  readonly sessions = new Map<number, SmtpSession>();
+  readonly alive = true;
+  readonly #handlers = transportHandlers((e) => this.sessions.get(e.session)?.markClosed());
+
+  async call<T>(request: Request): Promise<T> {
+    return (await handleTransport(this.#handlers, { ...request, id: 0 })) as T;
+  }
+}
+
+let threaded: ThreadTransport | undefined;
+let inProcess: InProcessTransport | undefined;
+
+function transportFor(thread: boolean): Transport {
+  if (!thread) return (inProcess ??= new InProcessTransport());
+  return threaded?.alive ? threaded : (threaded = new ThreadTransport());
+}
+
+function smtpError(data: SmtpErrorData): SmtpError {
+  const { rejectedErrors, ...fields } = data;
+  return Object.assign(new Error(data.message), fields, {
+    ...(rejectedErrors ? { rejectedErrors: rejectedErrors.map(smtpError) } : {}),
+  }) as SmtpError;
+}
+
 export class SmtpSession {
   readonly target: SessionTarget;
-  readonly #conn: SMTPConnection;
+  readonly #thread: Transport;
+  readonly #id: number;
+  readonly #extensions: string[];
+  readonly #secure: boolean;
   #closed = false;
   #onClosed: (() => void)[] = [];
   transactions = 0;
 
-  private constructor(target: SessionTarget, conn: SMTPConnection) {
+  private constructor(target: SessionTarget, thread: Transport, opened: Extract<OpenResult, { ok: true }>) {
     this.target = target;
-    this.#conn = conn;
-    // Every DATA stream of this connection gets the indexOf-based dot-stuffing (dot-stuffing.ts).
-    const internals = conn as unknown as { _createSendStream(callback: unknown): object };
-    const createSendStream = internals._createSendStream.bind(conn);
-    internals._createSendStream = (callback) => {
-      const stream = createSendStream(callback);
-      withFastDotStuffing(stream);
-      return stream;
-    };
-    conn.on('end', () => this.#markClosed());
-    conn.on('error', () => this.#markClosed());
+    this.#thread = thread;
+    this.#id = opened.session;
+    this.#extensions = opened.extensions;
+    this.#secure = opened.secure;
+    thread.sessions.set(this.#id, this);
   }
 
   /** Runs once the connection is closed, by either side (traffic shaping gives its slot back). */
@@ -60,103 +131,70 @@ export class SmtpSession {
     else this.#onClosed.push(fn);
   }
 
-  #markClosed(): void {
+  /** The connection is gone (closed here, or by the server: the transport thread says so). */
+  markClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#thread.sessions.delete(this.#id);
     for (const fn of this.#onClosed.splice(0)) fn();
   }
 
-  static open(target: SessionTarget, options: { name: string; timeoutMs: number }): Promise<SmtpSession> {
-    const conn = new SMTPConnection({
-      host: target.address,
-      port: target.port,
-      servername: target.servername,
-      secure: target.secure ?? false,
-      requireTLS: target.requireTls ?? false,
-      ignoreTLS: target.ignoreTls ?? false,
-      opportunisticTLS: !target.requireTls,
+  /** `thread`: on the transport thread (SESAME_DELIVERY_THREAD), else in this one. */
+  static async open(
+    target: SessionTarget,
+    options: { name: string; timeoutMs: number; thread?: boolean },
+  ): Promise<SmtpSession> {
+    const thread = transportFor(options.thread ?? false);
+    const opened = await thread.call<OpenResult>({
+      kind: 'open',
+      target,
       name: options.name,
-      ...(target.localAddress ? { localAddress: target.localAddress } : {}),
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: Math.max(options.timeoutMs, 60_000),
-      allowInternalNetworkInterfaces: true,
-      // Opportunistic TLS encrypts whatever certificate the receiver shows, as MTAs do (RFC 7435).
-      tls: { rejectUnauthorized: false, minVersion: 'TLSv1.2' },
-      logger: false,
+      timeoutMs: options.timeoutMs,
     });
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        conn.close();
-        reject(err);
-      };
-      conn.once('error', fail);
-      conn.connect((err) => {
-        if (err) return fail(err);
-        if (!target.auth) {
-          settled = true;
-          conn.removeListener('error', fail);
-          conn.on('error', () => undefined);
-          return resolve(new SmtpSession(target, conn));
-        }
-        conn.login({ user: target.auth.user, pass: target.auth.pass }, (loginErr) => {
-          if (loginErr) return fail(loginErr);
-          settled = true;
-          conn.removeListener('error', fail);
-          conn.on('error', () => undefined);
-          resolve(new SmtpSession(target, conn));
-        });
-      });
-    });
+    if (!opened.ok) throw smtpError(opened.error);
+    return new SmtpSession(target, thread, opened);
   }
 
   get usable(): boolean {
-    return !this.#closed && !this.#conn.destroyed;
+    return !this.#closed;
   }
 
   /** Whether the server announced an extension in its EHLO reply (e.g. SMTPUTF8). */
   supports(extension: string): boolean {
-    const exts = (this.#conn as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? [];
-    return exts.includes(extension.toUpperCase());
+    return this.#extensions.includes(extension.toUpperCase());
   }
 
   get secure(): boolean {
-    return this.#conn.secure;
+    return this.#secure;
   }
 
   get remoteAddress(): string {
     return this.target.address;
   }
 
-  send(from: string, to: string[], message: Buffer, use8Bit: boolean): Promise<SMTPConnectionSendInfo> {
+  async send(from: string, to: string[], message: Buffer, use8Bit: boolean): Promise<SMTPConnectionSendInfo> {
     this.transactions++;
-    return new Promise((resolve, reject) => {
-      this.#conn.send(
-        { from, to, size: message.length, ...(use8Bit ? { use8BitMime: true } : {}) },
-        message,
-        (err, info) => {
-          if (err) reject(err);
-          else resolve(info);
-        },
-      );
+    const sent = await this.#thread.call<SendResult>({
+      kind: 'send',
+      session: this.#id,
+      from,
+      to,
+      body: message,
+      use8Bit,
     });
+    if (!sent.ok) throw smtpError(sent.error);
+    const { rejectedErrors, ...info } = sent.info;
+    return { ...info, ...(rejectedErrors ? { rejectedErrors: rejectedErrors.map(smtpError) } : {}) };
   }
 
   /** RSET after a failed transaction, so the connection can carry the next one. */
   reset(): Promise<boolean> {
-    return new Promise((resolve) => this.#conn.reset((err) => resolve(!err)));
+    return this.#thread.call<boolean>({ kind: 'reset', session: this.#id });
   }
 
   close(): void {
     if (this.#closed) return;
-    this.#markClosed();
-    try {
-      this.#conn.quit();
-    } catch {
-      this.#conn.close();
-    }
+    this.markClosed();
+    void this.#thread.call({ kind: 'close', session: this.#id }).catch(() => undefined);
   }
 }

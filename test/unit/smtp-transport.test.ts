@@ -1,0 +1,106 @@
+/**
+ * The SMTP transport (mta/delivery/transport-worker.ts behind session.ts), on both of its carriers: the
+ * transport thread (SESAME_DELIVERY_THREAD; the main thread then holds no socket of its connections) and
+ * the main thread. Results, refusals with nodemailer's fields, and a server hanging up all reach the handle.
+ */
+import { createServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpSession, type SmtpError } from '../../src/mta/delivery/session.ts';
+import { freePort } from '../support/sesame.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
+
+const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+
+for (const thread of [true, false])
+  describe(`SMTP sessions ${thread ? 'on the transport thread' : 'in the main thread'}`, () => {
+    let sink: SmtpSink;
+    beforeAll(async () => {
+      sink = await new SmtpSink('127.0.0.1', await freePort()).start();
+    });
+    afterAll(() => sink.stop());
+
+    const open = () =>
+      SmtpSession.open(
+        { address: '127.0.0.1', port: sink.port, servername: 'sink.test' },
+        { name: 'mta.sesame.test', timeoutMs: 5000, thread },
+      );
+
+    it(`delivers over a connection whose client socket is ${thread ? 'not ' : ''}on the main thread`, async () => {
+      const before = tcpHandles();
+      const session = await open();
+      // The sink's side of the connection is on this thread; the client's side only without the thread.
+      expect(tcpHandles()).toBe(before + (thread ? 1 : 2));
+      expect(session.supports('pipelining')).toBe(true);
+      // The sink offers STARTTLS: the handshake happened on the transport thread too.
+      expect(session.secure).toBe(true);
+      const body = Buffer.from('Subject: t\r\n\r\n.a line with a leading dot\r\nend\r\n');
+      const info = await session.send('bounce@sesame.test', ['a@dest.test', 'b@dest.test'], body, false);
+      expect(info.accepted).toEqual(['a@dest.test', 'b@dest.test']);
+      expect(info.response).toMatch(/^250 .*Message queued as test/);
+      expect(sink.messages.at(-1)?.raw.toString()).toBe(body.toString());
+      const closed = new Promise<void>((r) => session.whenClosed(r));
+      session.close();
+      await closed;
+      expect(session.usable).toBe(false);
+    });
+
+    it('a refused recipient and a refused DATA keep their replies', async () => {
+      sink.rcptReplies.set('no@dest.test', ['550 5.1.1 No such user']);
+      const session = await open();
+      const info = await session.send(
+        'bounce@sesame.test',
+        ['no@dest.test', 'yes@dest.test'],
+        Buffer.from('x\r\n'),
+        false,
+      );
+      expect(info.rejected).toEqual(['no@dest.test']);
+      expect(info.rejectedErrors?.[0]).toMatchObject({ recipient: 'no@dest.test', responseCode: 550 });
+      sink.dataReply = '554 5.7.1 Message rejected';
+      const refused = (await session
+        .send('bounce@sesame.test', ['yes@dest.test'], Buffer.from('x\r\n'), false)
+        .catch((e: unknown) => e)) as SmtpError;
+      sink.dataReply = undefined;
+      expect(refused).toBeInstanceOf(Error);
+      expect(refused).toMatchObject({ responseCode: 554, command: 'DATA' });
+      expect(refused.response).toMatch(/554 5\.7\.1 Message rejected/);
+      expect(await session.reset()).toBe(true);
+      session.close();
+    });
+
+    it('a connection the server drops is no longer usable, and says so to whoever waits for it', async () => {
+      const sockets: Socket[] = [];
+      const server = createServer((socket) => {
+        sockets.push(socket);
+        socket.write('220 hangup.test ESMTP\r\n');
+        socket.on('data', (d) => {
+          if (/^EHLO/i.test(d.toString())) socket.write('250-hangup.test\r\n250 PIPELINING\r\n');
+        });
+      });
+      const port = await freePort();
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+      try {
+        const session = await SmtpSession.open(
+          { address: '127.0.0.1', port, servername: 'hangup.test' },
+          { name: 'mta.sesame.test', timeoutMs: 5000, thread },
+        );
+        expect(session.usable).toBe(true);
+        const closed = new Promise<void>((r) => session.whenClosed(r));
+        for (const s of sockets) s.destroy();
+        await closed;
+        expect(session.usable).toBe(false);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('a connection refused fails open with the socket error', async () => {
+      const port = await freePort();
+      const err = (await SmtpSession.open(
+        { address: '127.0.0.1', port, servername: 'nothing.test' },
+        { name: 'mta.sesame.test', timeoutMs: 2000, thread },
+      ).catch((e: unknown) => e)) as SmtpError;
+      expect(err).toBeInstanceOf(Error);
+      expect(err.code).toBe('ESOCKET');
+      expect(err.message).toMatch(/ECONNREFUSED/);
+    });
+  });
