@@ -108,7 +108,7 @@ function smtpError(data: SmtpErrorData): SmtpError {
 
 export class SmtpSession {
   readonly target: SessionTarget;
-  readonly #thread: Transport;
+  readonly #transport: Transport;
   readonly #id: number;
   readonly #extensions: string[];
   readonly #secure: boolean;
@@ -116,13 +116,17 @@ export class SmtpSession {
   #onClosed: (() => void)[] = [];
   transactions = 0;
 
-  private constructor(target: SessionTarget, thread: Transport, opened: Extract<OpenResult, { ok: true }>) {
+  private constructor(
+    target: SessionTarget,
+    transport: Transport,
+    opened: Extract<OpenResult, { ok: true }>,
+  ) {
     this.target = target;
-    this.#thread = thread;
+    this.#transport = transport;
     this.#id = opened.session;
     this.#extensions = opened.extensions;
     this.#secure = opened.secure;
-    thread.sessions.set(this.#id, this);
+    transport.sessions.set(this.#id, this);
   }
 
   /** Runs once the connection is closed, by either side (traffic shaping gives its slot back). */
@@ -135,7 +139,7 @@ export class SmtpSession {
   markClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#thread.sessions.delete(this.#id);
+    this.#transport.sessions.delete(this.#id);
     for (const fn of this.#onClosed.splice(0)) fn();
   }
 
@@ -144,15 +148,15 @@ export class SmtpSession {
     target: SessionTarget,
     options: { name: string; timeoutMs: number; thread?: boolean },
   ): Promise<SmtpSession> {
-    const thread = transportFor(options.thread ?? false);
-    const opened = await thread.call<OpenResult>({
+    const transport = transportFor(options.thread ?? false);
+    const opened = await transport.call<OpenResult>({
       kind: 'open',
       target,
       name: options.name,
       timeoutMs: options.timeoutMs,
     });
     if (!opened.ok) throw smtpError(opened.error);
-    return new SmtpSession(target, thread, opened);
+    return new SmtpSession(target, transport, opened);
   }
 
   get usable(): boolean {
@@ -174,7 +178,7 @@ export class SmtpSession {
 
   async send(from: string, to: string[], message: Buffer, use8Bit: boolean): Promise<SMTPConnectionSendInfo> {
     this.transactions++;
-    const sent = await this.#thread.call<SendResult>({
+    const sent = await this.#transport.call<SendResult>({
       kind: 'send',
       session: this.#id,
       from,
@@ -189,12 +193,12 @@ export class SmtpSession {
 
   /** RSET after a failed transaction, so the connection can carry the next one. */
   reset(): Promise<boolean> {
-    return this.#thread.call<boolean>({ kind: 'reset', session: this.#id });
+    return this.#transport.call<boolean>({ kind: 'reset', session: this.#id });
   }
 
   close(): void {
     if (this.#closed) return;
     this.markClosed();
-    void this.#thread.call({ kind: 'close', session: this.#id }).catch(() => undefined);
+    void this.#transport.call({ kind: 'close', session: this.#id }).catch(() => undefined);
   }
 }
