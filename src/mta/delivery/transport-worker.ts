@@ -128,11 +128,16 @@ export function transportHandlers(post: (event: TransportEvent) => void) {
     async open(r: Extract<TransportRequest, { kind: 'open' }>): Promise<OpenResult> {
       try {
         const conn = await connect(r.target, r.name, r.timeoutMs);
+        // Gone already: say so now (a closed event would reach the handle before it exists).
+        if (conn.destroyed)
+          return {
+            ok: false,
+            error: { message: 'Connection closed after the greeting', code: 'ECONNECTION' },
+          };
         const session = next++;
         connections.set(session, conn);
         conn.on('end', () => closed(session));
         conn.on('error', () => closed(session));
-        if (conn.destroyed) closed(session);
         const extensions =
           (conn as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? [];
         return { ok: true, session, extensions, secure: conn.secure };
