@@ -66,6 +66,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return new KyselyStore(db, 'postgres', schema, undefined, options.onCommit);
 }
 
+/** PostgreSQL errors of the Migrator's look-ups when another schema of the database changes under them. */
+const INTROSPECTION_RACES = new Set(['3F000', '42P01', '42703']);
+
 class KyselyStore implements Store {
   readonly accounts: KyselyAccounts;
   readonly accessKeys: KyselyAccessKeys;
@@ -144,14 +147,14 @@ class KyselyStore implements Store {
       ...(this.dialect === 'postgres' && this.#schema ? { migrationTableSchema: this.#schema } : {}),
     });
     let { error, results } = await migrator.migrateToLatest();
-    // Kysely's Migrator looks at the tables of every schema; a schema that another user of the same PostgreSQL
-    // database drops meanwhile makes that look-up fail with 3F000 (invalid_schema_name). Nothing of ours was
-    // touched: try again.
-    for (
-      let attempt = 1;
-      attempt <= 5 && (error as { code?: string } | undefined)?.code === '3F000';
-      attempt++
-    ) {
+    // Kysely's Migrator looks at the tables (and their columns) of every schema; a schema that another user of
+    // the same PostgreSQL database drops or migrates meanwhile makes that look-up fail with 3F000
+    // (invalid_schema_name), 42P01 (undefined_table) or 42703 (undefined_column). No migration of ours ran
+    // (none is in the results as failed): try again.
+    const lookupRace = () =>
+      INTROSPECTION_RACES.has((error as { code?: string } | undefined)?.code ?? '') &&
+      !results?.some((r) => r.status === 'Error');
+    for (let attempt = 1; attempt <= 5 && lookupRace(); attempt++) {
       await new Promise((r) => setTimeout(r, 50 * attempt));
       ({ error, results } = await migrator.migrateToLatest());
     }
