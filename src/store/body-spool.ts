@@ -137,11 +137,6 @@ export class SpoolAppender {
     this.#fault('after-commit');
   }
 
-  close(): void {
-    if (this.#current) closeSync(this.#current.fd);
-    this.#current = undefined;
-  }
-
   #open(): { segment: string; fd: number; size: number } {
     const segment = `${process.pid}-${Date.now()}-${this.#serial++}`;
     const fd = openSync(segmentFile(this.#dir, segment), 'wx');
