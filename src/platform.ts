@@ -122,6 +122,7 @@ function mtaSettings(config: Config): MtaSettings {
     maxQueueMs: config.maxQueueHours * 3600_000,
     timeoutMs: config.smtpTimeoutSeconds * 1000,
     transportThread: config.deliveryThread,
+    chunking: config.deliveryChunking,
     perDestination: config.destinationConcurrency,
     connectionIdleMs: config.connectionIdleSeconds * 1000,
     total: config.deliveryConcurrency,

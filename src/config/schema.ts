@@ -476,6 +476,13 @@ export const settings = {
     parser: bool,
     default: false,
   }),
+  deliveryChunking: def({
+    env: 'SESAME_DELIVERY_CHUNKING',
+    description:
+      'Send each message by BDAT (RFC 3030 CHUNKING), pipelined with its envelope, to receivers that offer CHUNKING and PIPELINING; false sends every message by DATA (as Postfix’s smtp_discard_ehlo_keywords = chunking, for a receiver whose BDAT is broken).',
+    parser: bool,
+    default: true,
+  }),
   deliveryPaused: def({
     env: 'SESAME_DELIVERY_PAUSED',
     description: 'Start with outbound delivery paused (messages are accepted and queued, not sent).',

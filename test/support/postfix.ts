@@ -1,7 +1,8 @@
 /**
- * A private Postfix instance for tests, as the sending MTA of the Internet: its own main.cf and master.cf
- * (nothing read from /etc/postfix), queue and log under a temporary directory, smtpd on a loopback port,
- * relaying everything it takes from 127.0.0.0/8 to `relayhost`. Debian's `postfix` package; needs root.
+ * A private Postfix instance for tests — as the sending MTA of the Internet, or as a destination's MX that
+ * Sesame delivers to: its own main.cf and master.cf (nothing read from /etc/postfix), queue and log under a
+ * temporary directory, smtpd on a loopback address and port, relaying everything it takes from 127.0.0.0/8
+ * to `relayhost`. Debian's `postfix` package; needs root.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -48,12 +49,23 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
 
+export interface PostfixOptions {
+  /** The loopback address smtpd listens on (default 127.0.0.1). */
+  address?: string;
+  /** More main.cf lines (e.g. smtpd_recipient_restrictions); `$conf` in them stands for the config directory. */
+  main?: string[];
+  /** Files to write in the config directory (lookup tables the extra lines name), by name. */
+  files?: Record<string, string>;
+}
+
 export class PostfixInstance {
   readonly dir: string;
   readonly port: number;
+  readonly address: string;
 
-  constructor(port: number, relayhost: string) {
+  constructor(port: number, relayhost: string, options: PostfixOptions = {}) {
     this.port = port;
+    this.address = options.address ?? '127.0.0.1';
     this.dir = mkdtempSync(join(tmpdir(), 'sesame-postfix-'));
     // Postfix's own processes (user postfix) must reach their data directory.
     chmodSync(this.dir, 0o755);
@@ -72,6 +84,7 @@ export class PostfixInstance {
         'setgid_group = postdrop',
         'myhostname = mta.remote.test',
         'mydomain = remote.test',
+        // An interface address (Postfix refuses others here); master.cf binds the listener to `address`.
         'inet_interfaces = 127.0.0.1',
         'inet_protocols = ipv4',
         'mynetworks = 127.0.0.0/8',
@@ -90,14 +103,26 @@ export class PostfixInstance {
         'queue_run_delay = 1s',
         'minimal_backoff_time = 1s',
         'maximal_backoff_time = 2s',
+        ...(options.main ?? []).map((line) => line.replaceAll('$conf', join(this.dir, 'conf'))),
         '',
       ].join('\n'),
     );
-    writeFileSync(join(this.dir, 'conf/master.cf'), `127.0.0.1:${port} inet n - n - - smtpd\n${SERVICES}`);
+    for (const [name, text] of Object.entries(options.files ?? {}))
+      writeFileSync(join(this.dir, 'conf', name), text);
+    writeFileSync(
+      join(this.dir, 'conf/master.cf'),
+      `${this.address}:${port} inet n - n - - smtpd\n${SERVICES}`,
+    );
   }
 
   start(): void {
-    execFileSync('/usr/sbin/postfix', ['-c', join(this.dir, 'conf'), 'start'], { stdio: 'pipe' });
+    try {
+      execFileSync('/usr/sbin/postfix', ['-c', join(this.dir, 'conf'), 'start'], { stdio: 'pipe' });
+    } catch (err) {
+      // Postfix says on stderr (and in its log) which setting it refused.
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? '');
+      throw new Error(`postfix start failed: ${stderr.trim()}\n${this.log()}`, { cause: err });
+    }
   }
 
   /** The mail log (delivery status lines). */

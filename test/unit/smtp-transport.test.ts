@@ -95,6 +95,92 @@ for (const thread of [true, false])
       }
     });
 
+    describe('BDAT to a server that offers CHUNKING', () => {
+      let server: ChunkingServer;
+      beforeAll(async () => {
+        server = await ChunkingServer.start();
+      });
+      afterAll(() => server.stop());
+      const openChunking = () =>
+        SmtpSession.open(
+          { address: '127.0.0.1', port: server.port, servername: 'chunking.test' },
+          { name: 'mta.sesame.test', timeoutMs: 5000, thread },
+        );
+
+      it('sends the envelope and one BDAT LAST chunk in one go, the bytes unstuffed', async () => {
+        server.onChunk = () => ['250 2.1.0 ok', '250 2.1.5 ok', '250 2.0.0 7 bytes queued'];
+        const session = await openChunking();
+        expect(session.supports('chunking')).toBe(true);
+        const body = Buffer.from('.a\r\n..\r\n');
+        const info = await session.send('bounce@sesame.test', ['a@dest.test'], body, false);
+        expect(info).toMatchObject({ accepted: ['a@dest.test'], response: '250 2.0.0 7 bytes queued' });
+        // Nothing waited for a reply between the commands: they and the chunk came as one write.
+        expect(server.batches.at(-1)).toBe(
+          `MAIL FROM:<bounce@sesame.test> SIZE=${body.length}\r\nRCPT TO:<a@dest.test>\r\n` +
+            `BDAT ${body.length} LAST\r\n${body.toString()}`,
+        );
+        // A body with a lone LF goes by DATA, whose encoder repairs it.
+        server.onChunk = () => ['250 ok', '250 ok', '354 go on'];
+        server.onData = () => '250 2.0.0 by data';
+        const byData = await session.send(
+          'bounce@sesame.test',
+          ['a@dest.test'],
+          Buffer.from('x\ny\r\n'),
+          false,
+        );
+        expect(byData.response).toBe('250 2.0.0 by data');
+        expect(server.dataBodies.at(-1)).toBe('x\r\ny\r\n');
+        session.close();
+      });
+
+      it('a refused sender fails the message with its reply; the session stays in step', async () => {
+        server.onChunk = () => [
+          '550 5.7.1 sender refused',
+          '503 5.5.1 no sender',
+          '503 5.5.1 no valid recipients',
+        ];
+        const session = await openChunking();
+        const err = (await session
+          .send('bounce@sesame.test', ['a@dest.test'], Buffer.from('x\r\n'), false)
+          .catch((e: unknown) => e)) as SmtpError;
+        expect(err).toMatchObject({ responseCode: 550, command: 'MAIL FROM', code: 'EENVELOPE' });
+        expect(await session.reset()).toBe(true);
+        server.onChunk = () => ['250 ok', '250 ok', '250 2.0.0 after'];
+        expect(
+          (await session.send('b@sesame.test', ['a@dest.test'], Buffer.from('y\r\n'), false)).response,
+        ).toBe('250 2.0.0 after');
+        session.close();
+      });
+
+      it('a 421 to the chunk ends the transaction with that reply and the connection', async () => {
+        server.onChunk = () => ['250 ok', '250 ok', '421 4.3.2 Service shutting down'];
+        const session = await openChunking();
+        const closed = new Promise<void>((r) => session.whenClosed(r));
+        const err = (await session
+          .send('bounce@sesame.test', ['a@dest.test'], Buffer.from('x\r\n'), false)
+          .catch((e: unknown) => e)) as SmtpError;
+        expect(err).toBeInstanceOf(Error);
+        expect(err.responseCode).toBe(421);
+        await closed;
+        expect(session.usable).toBe(false);
+      });
+
+      it('a connection lost before the chunk is answered fails the message without a reply code', async () => {
+        server.onChunk = (socket) => {
+          socket.write('250 ok\r\n250 ok\r\n');
+          setTimeout(() => socket.destroy(), 20);
+          return [];
+        };
+        const session = await openChunking();
+        const err = (await session
+          .send('bounce@sesame.test', ['a@dest.test'], Buffer.from('x\r\n'), false)
+          .catch((e: unknown) => e)) as SmtpError;
+        expect(err).toBeInstanceOf(Error);
+        expect(err.code).toBe('ECONNECTION');
+        expect(err.responseCode).toBeUndefined();
+      });
+    });
+
     it('a connection refused fails open with the socket error', async () => {
       const port = await freePort();
       const err = (await SmtpSession.open(
@@ -106,3 +192,77 @@ for (const thread of [true, false])
       expect(err.message).toMatch(/ECONNREFUSED/);
     });
   });
+
+/**
+ * A scripted receiver that offers PIPELINING and CHUNKING (smtp-server, the tests' usual sink, has no BDAT):
+ * it collects a pipelined envelope up to the end of a BDAT LAST chunk, records the batch as it arrived, and
+ * answers with `onChunk`'s replies; DATA gets `onData`'s reply once the body's final dot arrives.
+ */
+class ChunkingServer {
+  readonly batches: string[] = [];
+  readonly dataBodies: string[] = [];
+  onChunk: (socket: Socket) => string[] = () => [];
+  onData: () => string = () => '250 ok';
+  port = 0;
+  readonly #server = createServer((socket) => this.#serve(socket));
+
+  static async start(): Promise<ChunkingServer> {
+    const s = new ChunkingServer();
+    s.port = await freePort();
+    await new Promise<void>((r) => s.#server.listen(s.port, '127.0.0.1', r));
+    return s;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.#server.close(() => r()));
+  }
+
+  #serve(socket: Socket): void {
+    let buffered = '';
+    let inData = false;
+    socket.setEncoding('latin1');
+    socket.write('220 chunking.test ESMTP\r\n');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      for (;;) {
+        if (inData) {
+          const end = buffered.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          this.dataBodies.push(buffered.slice(0, end + 2));
+          buffered = buffered.slice(end + 5);
+          inData = false;
+          socket.write(`${this.onData()}\r\n`);
+          continue;
+        }
+        const bdat = /BDAT (\d+) LAST\r\n/.exec(buffered);
+        if (bdat) {
+          const end = bdat.index + bdat[0].length + Number(bdat[1]);
+          if (buffered.length < end) return;
+          this.batches.push(buffered.slice(0, end));
+          buffered = buffered.slice(end);
+          const replies = this.onChunk(socket);
+          if (replies.length) socket.write(replies.map((r) => `${r}\r\n`).join(''));
+          if (replies.at(-1)?.startsWith('421')) socket.end();
+          continue;
+        }
+        if (/DATA\r\n/.test(buffered)) {
+          const at = buffered.indexOf('DATA\r\n') + 6;
+          const replies = this.onChunk(socket);
+          buffered = buffered.slice(at);
+          socket.write(replies.map((r) => `${r}\r\n`).join(''));
+          inData = true;
+          continue;
+        }
+        const line = /^([^\r\n]*)\r\n/.exec(buffered);
+        if (!line || /^(MAIL|RCPT)/i.test(line[1]!)) return;
+        buffered = buffered.slice(line[0].length);
+        const verb = line[1]!.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO')
+          socket.write('250-chunking.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 CHUNKING\r\n');
+        else if (verb === 'QUIT') socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      }
+    });
+    socket.on('error', () => undefined);
+  }
+}

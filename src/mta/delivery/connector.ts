@@ -85,6 +85,7 @@ export class Connector {
               name,
               timeoutMs: this.#settings.timeoutMs,
               thread: this.#settings.transportThread ?? false,
+              chunking: this.#settings.chunking ?? true,
             }),
           );
         } catch (err) {
@@ -101,6 +102,7 @@ export class Connector {
                     name,
                     timeoutMs: this.#settings.timeoutMs,
                     thread: this.#settings.transportThread ?? false,
+                    chunking: this.#settings.chunking ?? true,
                   },
                 ),
               );

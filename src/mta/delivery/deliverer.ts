@@ -44,6 +44,8 @@ export interface DeliverySettings {
   timeoutMs: number;
   /** SMTP connections on the transport thread (SESAME_DELIVERY_THREAD), else on the main thread. */
   transportThread?: boolean;
+  /** BDAT (RFC 3030) where the receiver offers CHUNKING and PIPELINING (SESAME_DELIVERY_CHUNKING). */
+  chunking?: boolean;
   /**
    * Development mode: every transaction is captured (the core keeps the bytes as they would have gone out)
    * instead of made — no MX lookup, no connection. Simulator addresses still answer as the simulator does.

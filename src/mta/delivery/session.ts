@@ -1,7 +1,7 @@
 /**
  * One outbound SMTP connection, as the MTA sees it: a handle on a connection of the SMTP transport
  * (transport-worker.ts: nodemailer's SMTPConnection with EHLO, opportunistic STARTTLS, optional AUTH,
- * PIPELINING, dot-stuffing and the socket writes), which lives on the transport thread when
+ * PIPELINING, dot-stuffing or BDAT, and the socket writes), which lives on the transport thread when
  * SESAME_DELIVERY_THREAD is on and in this thread otherwise. Promise-based; errors keep nodemailer's fields
  * (`code`, `responseCode`, `response`, `rejectedErrors`).
  */
@@ -112,6 +112,7 @@ export class SmtpSession {
   readonly #id: number;
   readonly #extensions: string[];
   readonly #secure: boolean;
+  readonly #chunking: boolean;
   #closed = false;
   #onClosed: (() => void)[] = [];
   transactions = 0;
@@ -120,12 +121,14 @@ export class SmtpSession {
     target: SessionTarget,
     transport: Transport,
     opened: Extract<OpenResult, { ok: true }>,
+    chunking: boolean,
   ) {
     this.target = target;
     this.#transport = transport;
     this.#id = opened.session;
     this.#extensions = opened.extensions;
     this.#secure = opened.secure;
+    this.#chunking = chunking;
     transport.sessions.set(this.#id, this);
   }
 
@@ -143,10 +146,13 @@ export class SmtpSession {
     for (const fn of this.#onClosed.splice(0)) fn();
   }
 
-  /** `thread`: on the transport thread (SESAME_DELIVERY_THREAD), else in this one. */
+  /**
+   * `thread`: on the transport thread (SESAME_DELIVERY_THREAD), else in this one. `chunking`: messages go by
+   * BDAT where the server offers CHUNKING and PIPELINING (SESAME_DELIVERY_CHUNKING, on by default).
+   */
   static async open(
     target: SessionTarget,
-    options: { name: string; timeoutMs: number; thread?: boolean },
+    options: { name: string; timeoutMs: number; thread?: boolean; chunking?: boolean },
   ): Promise<SmtpSession> {
     const transport = transportFor(options.thread ?? false);
     const opened = await transport.call<OpenResult>({
@@ -156,7 +162,7 @@ export class SmtpSession {
       timeoutMs: options.timeoutMs,
     });
     if (!opened.ok) throw smtpError(opened.error);
-    return new SmtpSession(target, transport, opened);
+    return new SmtpSession(target, transport, opened, options.chunking ?? true);
   }
 
   get usable(): boolean {
@@ -185,6 +191,7 @@ export class SmtpSession {
       to,
       body: message,
       use8Bit,
+      chunking: this.#chunking,
     });
     if (!sent.ok) throw smtpError(sent.error);
     const { rejectedErrors, ...info } = sent.info;

@@ -1,6 +1,6 @@
 /**
  * The SMTP transport: a process's outbound connections (nodemailer's SMTPConnection: EHLO, STARTTLS, AUTH,
- * PIPELINING, dot-stuffing, the socket writes) behind requests — open, send, reset, close — answered once
+ * PIPELINING, dot-stuffing or BDAT, the socket writes) behind requests — open, send, reset, close — answered once
  * each, with a connection closing by itself posted as an event. The main thread keeps the decisions (routes,
  * shaping, which session carries what: session.ts is its handle). With SESAME_DELIVERY_THREAD the handlers
  * run on a thread of their own (this file is its entry), so delivery's bytes never run on the event loop that
@@ -8,6 +8,7 @@
  */
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { announcedExtensions, canSendByBdat, sendByBdat } from './bdat.ts';
 import { withFastDotStuffing } from './dot-stuffing.ts';
 import type { SessionTarget, SmtpError } from './session.ts';
 
@@ -21,6 +22,8 @@ export type TransportRequest =
       to: string[];
       body: Uint8Array;
       use8Bit: boolean;
+      /** BDAT where the server offers CHUNKING (bdat.ts); else DATA. */
+      chunking: boolean;
     }
   | { id: number; kind: 'reset'; session: number }
   | { id: number; kind: 'close'; session: number };
@@ -63,6 +66,11 @@ export function errorData(err: unknown): SmtpErrorData {
     recipient: e.recipient,
     ...(e.rejectedErrors ? { rejectedErrors: e.rejectedErrors.map(errorData) } : {}),
   };
+}
+
+function sendInfo(info: SMTPConnectionSendInfo): Extract<SendResult, { ok: true }>['info'] {
+  const { rejectedErrors, ...rest } = info;
+  return { ...rest, ...(rejectedErrors ? { rejectedErrors: rejectedErrors.map(errorData) } : {}) };
 }
 
 function connect(target: SessionTarget, name: string, timeoutMs: number): Promise<SMTPConnection> {
@@ -138,8 +146,7 @@ export function transportHandlers(post: (event: TransportEvent) => void) {
         connections.set(session, conn);
         conn.on('end', () => closed(session));
         conn.on('error', () => closed(session));
-        const extensions =
-          (conn as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? [];
+        const extensions = announcedExtensions(conn);
         return { ok: true, session, extensions, secure: conn.secure };
       } catch (err) {
         return { ok: false, error: errorData(err) };
@@ -150,17 +157,18 @@ export function transportHandlers(post: (event: TransportEvent) => void) {
       if (!conn || conn.destroyed)
         return Promise.resolve({ ok: false, error: { message: 'Connection closed', code: 'ECONNECTION' } });
       const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
+      if (r.chunking && canSendByBdat(conn, body))
+        return sendByBdat(conn, { from: r.from, to: r.to, use8Bit: r.use8Bit }, body).then(
+          (info) => ({ ok: true, info: sendInfo(info) }),
+          (err: unknown) => ({ ok: false, error: errorData(err) }),
+        );
       return new Promise((resolve) => {
         conn.send(
           { from: r.from, to: r.to, size: body.length, ...(r.use8Bit ? { use8BitMime: true } : {}) },
           body,
           (err, info) => {
             if (err) return resolve({ ok: false, error: errorData(err) });
-            const { rejectedErrors, ...rest } = info;
-            resolve({
-              ok: true,
-              info: { ...rest, ...(rejectedErrors ? { rejectedErrors: rejectedErrors.map(errorData) } : {}) },
-            });
+            resolve({ ok: true, info: sendInfo(info) });
           },
         );
       });
