@@ -121,6 +121,28 @@ describe('delivery outcomes', () => {
     expect(got[0]!.rcptTo).toEqual(['stay@dest.test']);
   });
 
+  it('a message larger than the SIZE the receiver announced bounces as MessageTooLarge, unsent', async () => {
+    const small = await sinkFor(sesame, 'small.test', { size: 1000 });
+    const { MessageId } = await prod.v2.send(
+      simple(['big@small.test'], {
+        Content: { Simple: { Subject: { Data: 'Big' }, Body: { Text: { Data: 'y'.repeat(4000) } } } },
+      }),
+    );
+    const [bounce] = await eventOf(MessageId!, 'Bounce');
+    expect(bounce.bounce).toMatchObject({ bounceType: 'Transient', bounceSubType: 'MessageTooLarge' });
+    expect(bounce.bounce.bouncedRecipients[0]).toMatchObject({
+      emailAddress: 'big@small.test',
+      status: '5.3.4',
+    });
+    expect(bounce.bounce.bouncedRecipients[0].diagnosticCode).toMatch(
+      /^smtp; 552 5\.3\.4 Message size \d+ exceeds the size limit 1000 that mx\.small\.test announced/,
+    );
+    // Refused at once (no retries until the queue gives up), and nothing was sent.
+    const [r] = await sesame.platform.store.messages.recipients(MessageId!);
+    expect(r).toMatchObject({ status: 'bounced', attempts: 1 });
+    expect(small.messages).toHaveLength(0);
+  });
+
   it('a 5xx to DATA bounces every recipient of the transaction', async () => {
     const strict = await sinkFor(sesame, 'strict.test');
     strict.dataReply = '554 5.7.1 Message rejected due to content restrictions';

@@ -68,6 +68,25 @@ export function errorData(err: unknown): SmtpErrorData {
   };
 }
 
+/**
+ * A message larger than the SIZE the server announced (RFC 1870) is not sent: the refusal is final, as
+ * Postfix's "message size exceeds size limit of server" is, and classified as SES's MessageTooLarge
+ * (nodemailer's own check would fail it without a reply code, which reads as a lost connection and retries).
+ */
+function sizeRefusal(conn: SMTPConnection, size: number): SmtpErrorData | undefined {
+  const c = conn as unknown as { _maxAllowedSize?: number; options: { servername?: string; host?: string } };
+  const limit = c._maxAllowedSize;
+  if (!limit || size <= limit) return undefined;
+  const response = `552 5.3.4 Message size ${size} exceeds the size limit ${limit} that ${c.options.servername ?? c.options.host} announced (not sent)`;
+  return {
+    message: `Message too large: ${response}`,
+    code: 'EMESSAGE',
+    responseCode: 552,
+    response,
+    command: 'MAIL FROM',
+  };
+}
+
 function sendInfo(info: SMTPConnectionSendInfo): Extract<SendResult, { ok: true }>['info'] {
   const { rejectedErrors, ...rest } = info;
   return { ...rest, ...(rejectedErrors ? { rejectedErrors: rejectedErrors.map(errorData) } : {}) };
@@ -157,6 +176,8 @@ export function transportHandlers(post: (event: TransportEvent) => void) {
       if (!conn || conn.destroyed)
         return Promise.resolve({ ok: false, error: { message: 'Connection closed', code: 'ECONNECTION' } });
       const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
+      const tooLarge = sizeRefusal(conn, body.length);
+      if (tooLarge) return Promise.resolve({ ok: false, error: tooLarge });
       if (r.chunking && canSendByBdat(conn, body))
         return sendByBdat(conn, { from: r.from, to: r.to, use8Bit: r.use8Bit }, body).then(
           (info) => ({ ok: true, info: sendInfo(info) }),
