@@ -21,6 +21,8 @@ export interface BenchNodeOptions {
   trustedListener?: boolean;
   /** Deliver mail for `sink.bench` to this loopback port (its MX in the bench DNS server is 127.0.0.1). */
   sinkPort?: number;
+  /** Another checkout's `bin/sesame.js` to run instead of this one's (bench/ab-accept.ts). */
+  bin?: string;
 }
 
 export interface Credentials {
@@ -86,7 +88,7 @@ export class BenchNode {
     };
     dns.set('sink.bench', { mx: [{ exchange: 'mx.sink.bench', priority: 10 }] });
     dns.set('mx.sink.bench', { a: ['127.0.0.1'] });
-    const node = new BenchNode(dir, db, dns, new SesameProcess(env, onServerCores()));
+    const node = new BenchNode(dir, db, dns, new SesameProcess(env, onServerCores(), options.bin));
     node.credentials = JSON.parse(
       await node.process.cli('account', 'create', '--name', 'bench', '--production'),
     ) as Credentials;

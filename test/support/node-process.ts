@@ -15,16 +15,19 @@ export class SesameProcess {
 
   /** A command the node runs under (e.g. `prlimit --nofile=256`), which must exec it. */
   readonly #wrapper: string[];
+  /** The `sesame` command to run: this checkout's, or another's (the A/B bench compares two checkouts). */
+  readonly #bin: string;
 
-  constructor(env: Record<string, string>, wrapper: string[] = []) {
+  constructor(env: Record<string, string>, wrapper: string[] = [], bin = BIN) {
     // One process per node unless a test asks for workers (PostgreSQL's default is one per core).
     this.env = { SESAME_WORKERS: '1', ...env };
     this.url = `http://127.0.0.1:${env.SESAME_HTTP_PORT}`;
     this.#wrapper = wrapper;
+    this.#bin = bin;
   }
 
   async start(timeoutMs = 30_000): Promise<void> {
-    const [command = process.execPath, ...args] = [...this.#wrapper, process.execPath, BIN, 'serve'];
+    const [command = process.execPath, ...args] = [...this.#wrapper, process.execPath, this.#bin, 'serve'];
     const child = spawn(command, args, {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,7 +80,7 @@ export class SesameProcess {
   /** Runs a one-shot CLI command with the same settings. */
   cli(...args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...this.env } });
+      const child = spawn(process.execPath, [this.#bin, ...args], { env: { ...process.env, ...this.env } });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
