@@ -7,6 +7,8 @@ import {
   toCrlf,
   writeSimpleText,
 } from '../../src/lib/mime/index.ts';
+import { quotedPrintableText } from '../../src/lib/mime/quoted-printable.ts';
+import * as qp from 'nodemailer/lib/qp';
 
 type ComposerOptions = ConstructorParameters<typeof MailComposer>[0];
 
@@ -150,6 +152,64 @@ describe('simple messages written directly', () => {
   ];
   it.each(slow)('%s: left to MailComposer', (_name, m) => {
     expect(writeSimpleText(m)).toBeUndefined();
+  });
+});
+
+describe('quoted-printable text without the encoder stream', () => {
+  /** What nodemailer's qp.Encoder writes for the whole text at once (as MimeNode feeds it). */
+  const encoded = (text: string): string => {
+    const encoder = new qp.Encoder({ binary: false });
+    const out: string[] = [];
+    encoder.push = (chunk: string | Buffer | null) => {
+      if (chunk !== null) out.push(chunk.toString());
+      return true;
+    };
+    encoder._transform(Buffer.from(text), 'buffer' as BufferEncoding, () => undefined);
+    encoder._flush(() => undefined);
+    return out.join('');
+  };
+  // Tokens that exercise every branch of the wrapping: CRLF, lone LF and CR, break characters, long words.
+  const tokens = [
+    'x',
+    'Z',
+    ' ',
+    '\t',
+    '.',
+    ',',
+    '!',
+    '?',
+    '\r\n',
+    '\n',
+    '\r',
+    '-',
+    'Lorem ipsum ',
+    '<p>',
+    '0',
+  ];
+
+  it('writes exactly what qp.Encoder writes, over random text of every shape', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    let written = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const words = Math.floor(random() ** 2 * (n % 100 === 0 ? 12_000 : 400));
+      const longWords = random();
+      let text = '';
+      for (let i = 0; i < words; i++)
+        text += random() < longWords ? 'x' : tokens[Math.floor(random() * tokens.length)];
+      const fast = quotedPrintableText(text);
+      if (fast === undefined) continue;
+      written++;
+      expect(fast, JSON.stringify(text)).toBe(encoded(text));
+    }
+    // Most random texts are of the kind it handles (the others have trailing whitespace).
+    expect(written).toBeGreaterThan(10_000);
+  });
+
+  it('leaves to the encoder what it would escape, and input it would split into slices', () => {
+    for (const text of ['a = b', 'trailing ', 'tab\t\r\nx', 'Grüße', 'ctrl \x01', 'x'.repeat(64 * 1024 + 1)])
+      expect(quotedPrintableText(text)).toBeUndefined();
+    expect(quotedPrintableText('x'.repeat(64 * 1024))).toBe(encoded('x'.repeat(64 * 1024)));
   });
 });
 

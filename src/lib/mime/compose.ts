@@ -12,6 +12,7 @@ import * as qp from 'nodemailer/lib/qp';
 import { foldLines, hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
 import { toCrlf } from '../line-breaks.ts';
 import { rfc5322Date, type HeaderField } from './headers.ts';
+import { quotedPrintableText } from './quoted-printable.ts';
 
 export interface SimpleAttachment {
   content: Buffer;
@@ -99,6 +100,11 @@ function plainAddress(value: string): boolean {
 function textPart(text: string): { encoding: string; body: string } | undefined {
   // MimeNode.setContent's tests (over 128 KB it counts the lines as long).
   if (isPlainText(text) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
+  // Printable ASCII with some Latin letter: quoted-printable by the test below, wrapped without the encoder.
+  if (/[A-Za-z]/.test(text)) {
+    const body = quotedPrintableText(text);
+    if (body !== undefined) return { encoding: 'quoted-printable', body };
+  }
   // MimeNode._getTextEncoding: more Latin letters than control or non-ASCII characters → quoted-printable.
   let other = 0;
   let latin = 0;
