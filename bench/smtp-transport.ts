@@ -8,39 +8,15 @@
  * receiver on the load cores. Run: node bench/smtp-transport.ts [messages=5000]
  */
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { pinning } from './lib/cpus.ts';
 import { SmtpSession } from '../src/mta/delivery/session.ts';
 import { freePort } from '../test/support/sesame.ts';
 
+const RECEIVER = fileURLToPath(new URL('../test/support/chunking-receiver.ts', import.meta.url));
+
 const messages = Number(process.argv[2] ?? 5000);
 const CONNECTIONS = 4;
-
-// The receiver: a child process, so its CPU is not the sender's. Pipelined replies leave as they are ready
-// (no Nagle), as a real MTA's do.
-const RECEIVER = `
-const { createServer } = require('node:net');
-createServer((socket) => {
-  socket.setNoDelay(true);
-  let buf = Buffer.alloc(0), inData = false, need = -1;
-  socket.write('220 receiver ESMTP\\r\\n');
-  socket.on('data', (chunk) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    for (;;) {
-      if (need >= 0) { if (buf.length < need) return; buf = buf.subarray(need); need = -1; socket.write('250 2.0.0 Ok\\r\\n'); continue; }
-      if (inData) { const e = buf.indexOf('\\r\\n.\\r\\n'); if (e < 0) return; buf = buf.subarray(e + 5); inData = false; socket.write('250 2.0.0 Ok\\r\\n'); continue; }
-      const nl = buf.indexOf('\\r\\n'); if (nl < 0) return;
-      const line = buf.subarray(0, nl).toString('latin1'); buf = buf.subarray(nl + 2);
-      const verb = line.slice(0, 4).toUpperCase();
-      if (verb === 'EHLO') socket.write('250-receiver\\r\\n250-PIPELINING\\r\\n250-8BITMIME\\r\\n250-SIZE 100000000\\r\\n250 CHUNKING\\r\\n');
-      else if (verb === 'BDAT') need = Number(line.split(' ')[1]);
-      else if (verb === 'DATA') { inData = true; socket.write('354 Go ahead\\r\\n'); }
-      else if (verb === 'QUIT') socket.end('221 Bye\\r\\n');
-      else socket.write('250 Ok\\r\\n');
-    }
-  });
-  socket.on('error', () => {});
-}).listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'));
-`;
 
 function body(kib: number): Buffer {
   const lines = ['From: bench@sender.bench', 'Subject: transport', ''];
@@ -93,7 +69,8 @@ if (pinning) {
 const port = await freePort();
 const receiver = spawn(
   pinning ? '/usr/bin/taskset' : process.execPath,
-  [...(pinning ? ['-c', pinning.load, process.execPath] : []), '-e', RECEIVER, String(port)],
+  // The receiver: a child process, so its CPU is not the sender's (test/support/chunking-receiver.ts).
+  [...(pinning ? ['-c', pinning.load, process.execPath] : []), RECEIVER, String(port)],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 await new Promise<void>((resolve) => receiver.stdout.once('data', () => resolve()));

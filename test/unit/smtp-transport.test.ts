@@ -6,6 +6,7 @@
 import { createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpSession, type SmtpError } from '../../src/mta/delivery/session.ts';
+import { ChunkingReceiver } from '../support/chunking-receiver.ts';
 import { freePort } from '../support/sesame.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
@@ -96,9 +97,9 @@ for (const thread of [true, false])
     });
 
     describe('BDAT to a server that offers CHUNKING', () => {
-      let server: ChunkingServer;
+      let server: ChunkingReceiver;
       beforeAll(async () => {
-        server = await ChunkingServer.start();
+        server = await ChunkingReceiver.start();
       });
       afterAll(() => server.stop());
       const openChunking = () =>
@@ -192,77 +193,3 @@ for (const thread of [true, false])
       expect(err.message).toMatch(/ECONNREFUSED/);
     });
   });
-
-/**
- * A scripted receiver that offers PIPELINING and CHUNKING (smtp-server, the tests' usual sink, has no BDAT):
- * it collects a pipelined envelope up to the end of a BDAT LAST chunk, records the batch as it arrived, and
- * answers with `onChunk`'s replies; DATA gets `onData`'s reply once the body's final dot arrives.
- */
-class ChunkingServer {
-  readonly batches: string[] = [];
-  readonly dataBodies: string[] = [];
-  onChunk: (socket: Socket) => string[] = () => [];
-  onData: () => string = () => '250 ok';
-  port = 0;
-  readonly #server = createServer((socket) => this.#serve(socket));
-
-  static async start(): Promise<ChunkingServer> {
-    const s = new ChunkingServer();
-    s.port = await freePort();
-    await new Promise<void>((r) => s.#server.listen(s.port, '127.0.0.1', r));
-    return s;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((r) => this.#server.close(() => r()));
-  }
-
-  #serve(socket: Socket): void {
-    let buffered = '';
-    let inData = false;
-    socket.setEncoding('latin1');
-    socket.write('220 chunking.test ESMTP\r\n');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      for (;;) {
-        if (inData) {
-          const end = buffered.indexOf('\r\n.\r\n');
-          if (end < 0) return;
-          this.dataBodies.push(buffered.slice(0, end + 2));
-          buffered = buffered.slice(end + 5);
-          inData = false;
-          socket.write(`${this.onData()}\r\n`);
-          continue;
-        }
-        const bdat = /BDAT (\d+) LAST\r\n/.exec(buffered);
-        if (bdat) {
-          const end = bdat.index + bdat[0].length + Number(bdat[1]);
-          if (buffered.length < end) return;
-          this.batches.push(buffered.slice(0, end));
-          buffered = buffered.slice(end);
-          const replies = this.onChunk(socket);
-          if (replies.length) socket.write(replies.map((r) => `${r}\r\n`).join(''));
-          if (replies.at(-1)?.startsWith('421')) socket.end();
-          continue;
-        }
-        if (/DATA\r\n/.test(buffered)) {
-          const at = buffered.indexOf('DATA\r\n') + 6;
-          const replies = this.onChunk(socket);
-          buffered = buffered.slice(at);
-          socket.write(replies.map((r) => `${r}\r\n`).join(''));
-          inData = true;
-          continue;
-        }
-        const line = /^([^\r\n]*)\r\n/.exec(buffered);
-        if (!line || /^(MAIL|RCPT)/i.test(line[1]!)) return;
-        buffered = buffered.slice(line[0].length);
-        const verb = line[1]!.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO')
-          socket.write('250-chunking.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250 CHUNKING\r\n');
-        else if (verb === 'QUIT') socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-    socket.on('error', () => undefined);
-  }
-}

@@ -24,6 +24,8 @@ interface ConnectionInternals {
   _ehloLines?: string[];
   _envelope: unknown;
   destroyed: boolean;
+  /** nodemailer's own error shape (code, response, responseCode, permanent, command), so both paths agree. */
+  _formatError(message: string, code: string, response: string | false, command: string): BdatError;
 }
 
 export interface BdatError extends Error {
@@ -42,23 +44,15 @@ export function announcedExtensions(conn: SMTPConnection): string[] {
   return [...new Set([...(c._supportedExtensions ?? []), ...keywords])];
 }
 
-/** Whether this connection can carry `body` by BDAT: the server offers CHUNKING and PIPELINING, the body is CRLF text. */
-export function canSendByBdat(conn: SMTPConnection, body: Buffer): boolean {
-  const extensions = announcedExtensions(conn);
-  // BDAT sends the bytes as they are; a lone CR or LF would reach the receiver unrepaired (DATA's
-  // encoder turns them into CRLF), so such a body goes by DATA.
-  return extensions.includes('CHUNKING') && extensions.includes('PIPELINING') && !hasLoneLineBreak(body);
-}
+/** Whether a server that announced these extensions takes BDAT pipelined with the envelope. */
+export const offersBdat = (extensions: readonly string[]): boolean =>
+  extensions.includes('CHUNKING') && extensions.includes('PIPELINING');
 
-function smtpError(message: string, code: string, command: string, response?: string): BdatError {
-  const responseCode = response ? Number(/^\d+/.exec(response)?.[0]) || undefined : undefined;
-  return Object.assign(new Error(response ? `${message}: ${response}` : message), {
-    code,
-    command,
-    ...(response ? { response } : {}),
-    ...(responseCode ? { responseCode } : {}),
-  });
-}
+/**
+ * Whether `body` can go by BDAT: it sends the bytes as they are, so a lone CR or LF would reach the receiver
+ * unrepaired (DATA's encoder turns them into CRLF); such a body goes by DATA.
+ */
+export const bdatCarries = (body: Buffer): boolean => !hasLoneLineBreak(body);
 
 /**
  * MAIL FROM, one RCPT TO per recipient and `BDAT <n> LAST` with the message, written in one go; the replies
@@ -71,6 +65,8 @@ export function sendByBdat(
   body: Buffer,
 ): Promise<SMTPConnectionSendInfo> {
   const c = conn as unknown as ConnectionInternals;
+  const smtpError = (message: string, code: string, command: string, response?: string) =>
+    c._formatError(message, code, response ?? false, command);
   return new Promise((resolve, reject) => {
     if (c.destroyed) return reject(smtpError('Connection closed', 'ECONNECTION', 'API'));
     for (const address of [envelope.from, ...envelope.to])

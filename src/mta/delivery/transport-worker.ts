@@ -8,7 +8,7 @@
  */
 import SMTPConnection, { type SMTPConnectionSendInfo } from 'nodemailer/lib/smtp-connection';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { announcedExtensions, canSendByBdat, sendByBdat } from './bdat.ts';
+import { announcedExtensions, bdatCarries, offersBdat, sendByBdat } from './bdat.ts';
 import { withFastDotStuffing } from './dot-stuffing.ts';
 import type { SessionTarget, SmtpError } from './session.ts';
 
@@ -146,7 +146,8 @@ function connect(target: SessionTarget, name: string, timeoutMs: number): Promis
 
 /** The requests of the transport thread over its connections (exported for the thread's entry below). */
 export function transportHandlers(post: (event: TransportEvent) => void) {
-  const connections = new Map<number, SMTPConnection>();
+  /** Each open connection, and whether its server takes BDAT (from its EHLO reply, read once). */
+  const connections = new Map<number, { conn: SMTPConnection; bdat: boolean }>();
   let next = 0;
   const closed = (session: number) => {
     if (connections.delete(session)) post({ event: 'closed', session });
@@ -162,23 +163,24 @@ export function transportHandlers(post: (event: TransportEvent) => void) {
             error: { message: 'Connection closed after the greeting', code: 'ECONNECTION' },
           };
         const session = next++;
-        connections.set(session, conn);
+        const extensions = announcedExtensions(conn);
+        connections.set(session, { conn, bdat: offersBdat(extensions) });
         conn.on('end', () => closed(session));
         conn.on('error', () => closed(session));
-        const extensions = announcedExtensions(conn);
         return { ok: true, session, extensions, secure: conn.secure };
       } catch (err) {
         return { ok: false, error: errorData(err) };
       }
     },
     send(r: Extract<TransportRequest, { kind: 'send' }>): Promise<SendResult> {
-      const conn = connections.get(r.session);
-      if (!conn || conn.destroyed)
+      const open = connections.get(r.session);
+      if (!open || open.conn.destroyed)
         return Promise.resolve({ ok: false, error: { message: 'Connection closed', code: 'ECONNECTION' } });
+      const conn = open.conn;
       const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
       const tooLarge = sizeRefusal(conn, body.length);
       if (tooLarge) return Promise.resolve({ ok: false, error: tooLarge });
-      if (r.chunking && canSendByBdat(conn, body))
+      if (r.chunking && open.bdat && bdatCarries(body))
         return sendByBdat(conn, { from: r.from, to: r.to, use8Bit: r.use8Bit }, body).then(
           (info) => ({ ok: true, info: sendInfo(info) }),
           (err: unknown) => ({ ok: false, error: errorData(err) }),
@@ -195,12 +197,12 @@ export function transportHandlers(post: (event: TransportEvent) => void) {
       });
     },
     reset(r: Extract<TransportRequest, { kind: 'reset' }>): Promise<boolean> {
-      const conn = connections.get(r.session);
+      const conn = connections.get(r.session)?.conn;
       if (!conn) return Promise.resolve(false);
       return new Promise((resolve) => conn.reset((err) => resolve(!err)));
     },
     close(r: Extract<TransportRequest, { kind: 'close' }>): boolean {
-      const conn = connections.get(r.session);
+      const conn = connections.get(r.session)?.conn;
       if (!conn) return false;
       connections.delete(r.session);
       try {
