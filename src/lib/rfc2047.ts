@@ -25,6 +25,7 @@ function decodeWord(charset: string, encoding: string, text: string): string {
 }
 
 export function decodeWords(value: string): string {
+  if (!value.includes('=?')) return value;
   // Whitespace between two encoded words is not part of the text (RFC 2047 §6.2).
   return value
     .replace(/(=\?[^?]+\?[bBqQ]\?[^?]*\?=)\s+(?==\?[^?]+\?[bBqQ]\?[^?]*\?=)/g, '$1')

@@ -16,17 +16,18 @@ function flatten(list: Address[]): Mailbox[] {
   return out;
 }
 
+/** One address and nothing else: addressparser would answer it as it is, with no name. */
+const BARE_ADDRESS = /^[^\s<>()[\],;:\\"@]+@[^\s<>()[\],;:\\"@]+$/;
+
 /** Parses an address header value or API string (`Name <a@b>, c@d`). */
 export function parseMailboxes(value: string): Mailbox[] {
+  // Most values are one bare address: no need for the full RFC 5322 parser then.
+  if (BARE_ADDRESS.test(value)) return [{ name: '', address: value }];
   return flatten(addressparser(value));
 }
 
-const BARE_ADDRESS = /^[^\s<>()[\],;:\\"@]+@[^\s<>()[\],;:\\"@]+$/;
-
 /** Parses one address given as a string (`a@b` or `Name <a@b>`); undefined when it is not exactly one address. */
 export function parseMailbox(value: string): Mailbox | undefined {
-  // Most values are a bare address: no need for the full RFC 5322 parser then.
-  if (BARE_ADDRESS.test(value)) return { name: '', address: value };
   const list = parseMailboxes(value);
   return list.length === 1 ? list[0] : undefined;
 }

@@ -62,7 +62,12 @@ export function rewriteHeaders(
   return Buffer.concat([Buffer.from(head, 'utf8'), message.subarray(block.bodyOffset)]);
 }
 
+/** The last second formatted: every message accepted within a second carries the same Date. */
+let lastDate: { second: number; text: string } = { second: NaN, text: '' };
+
 /** RFC 5322 date (Date header). */
 export function rfc5322Date(d: Date): string {
-  return d.toUTCString().replace(/GMT$/, '+0000');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: d.toUTCString().replace(/GMT$/, '+0000') };
+  return lastDate.text;
 }
