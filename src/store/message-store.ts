@@ -5,9 +5,20 @@
  * Kysely's connection lock so nothing interleaves); on PostgreSQL as multi-row statements in one transaction.
  */
 import type Database from 'better-sqlite3';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { GroupCommit } from '../lib/group-commit.ts';
 import { readSpooled } from './body-spool.ts';
+import {
+  derivedSendEvent,
+  eventRow,
+  messageRow,
+  recipientRow,
+  rowToEvent,
+  rowToMessage,
+  rowToRecipient,
+  storedEvents,
+  updateRow,
+} from './message-rows.ts';
 import { notificationRow } from './notification-store.ts';
 import type { SqliteWriterThread } from './dialects/sqlite-writer.ts';
 import {
@@ -15,7 +26,7 @@ import {
   type AcceptRows,
   type OutcomeRows,
 } from './dialects/sqlite-writer-worker.ts';
-import type { Database as Schema, EventsTable, MessagesTable, RecipientsTable } from './schema.ts';
+import type { Database as Schema } from './schema.ts';
 import { counterRows, dimensionRows, type CounterRow, type DimensionRow } from './metric-rows.ts';
 import { METRIC_COLUMNS } from './interface/metrics.ts';
 import type {
@@ -26,131 +37,11 @@ import type {
   MessageSearch,
   MessageStore,
   RecipientRecord,
-  RecipientUpdate,
 } from './store.ts';
 
 const MINUTE = 60_000;
 
 export const bucketOf = (t: number): number => Math.floor(t / MINUTE) * MINUTE;
-
-function messageRow(m: MessageRecord): MessagesTable {
-  return {
-    id: m.id,
-    account_id: m.accountId,
-    created_at: m.createdAt,
-    source: m.source,
-    from_domain: m.fromDomain,
-    mail_from_domain: m.mailFromDomain,
-    configuration_set: m.configurationSet,
-    size: m.size,
-    recipient_count: m.recipientCount,
-    mail: JSON.stringify(m.mail),
-    tags: JSON.stringify(m.tags),
-    feedback_address: m.feedbackAddress,
-    list_management: m.listManagement ? JSON.stringify(m.listManagement) : null,
-    operation: m.operation,
-    options: m.options ? JSON.stringify(m.options) : null,
-    // Filled in by the SQLite writer thread once the body is in the spool.
-    body_segment: null,
-    body_offset: null,
-    body_length: null,
-  };
-}
-
-function rowToMessage(r: Selectable<MessagesTable>): MessageRecord {
-  return {
-    id: r.id,
-    accountId: r.account_id,
-    createdAt: r.created_at,
-    source: r.source,
-    fromDomain: r.from_domain,
-    mailFromDomain: r.mail_from_domain,
-    configurationSet: r.configuration_set,
-    size: r.size,
-    recipientCount: r.recipient_count,
-    mail: JSON.parse(r.mail) as Record<string, unknown>,
-    tags: JSON.parse(r.tags) as Record<string, string[]>,
-    feedbackAddress: r.feedback_address,
-    listManagement: r.list_management
-      ? (JSON.parse(r.list_management) as MessageRecord['listManagement'])
-      : null,
-    operation: r.operation,
-    options: r.options ? (JSON.parse(r.options) as MessageRecord['options']) : null,
-  };
-}
-
-function recipientRow(r: RecipientRecord): RecipientsTable {
-  return {
-    message_id: r.messageId,
-    idx: r.index,
-    address: r.address,
-    domain: r.domain,
-    status: r.status,
-    attempts: r.attempts,
-    next_attempt_at: r.nextAttemptAt,
-    updated_at: r.updatedAt,
-    last_response: r.lastResponse,
-    owner: r.owner,
-  };
-}
-
-function rowToRecipient(r: Selectable<RecipientsTable>): RecipientRecord {
-  return {
-    messageId: r.message_id,
-    index: r.idx,
-    address: r.address,
-    domain: r.domain,
-    status: r.status as RecipientRecord['status'],
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    updatedAt: r.updated_at,
-    lastResponse: r.last_response,
-    owner: r.owner,
-  };
-}
-
-function eventRow(e: EventRecord): EventsTable {
-  return {
-    id: e.id,
-    account_id: e.accountId,
-    message_id: e.messageId,
-    type: e.type,
-    recipient: e.recipient,
-    created_at: e.createdAt,
-    payload: JSON.stringify(e.payload, omitMail),
-  };
-}
-
-/**
- * An event's `mail` object is always its message's `mail` with the message's tags (events.ts withTags), both
- * stored on the message row: the event row leaves it out (it was half of every event row) and reading puts it
- * back. Rows written before this change keep theirs.
- */
-function omitMail(this: unknown, key: string, value: unknown): unknown {
-  return key === 'mail' && this !== null && typeof this === 'object' && 'eventType' in this
-    ? undefined
-    : value;
-}
-
-function rowToEvent(
-  r: Selectable<EventsTable> & { message_mail: string | null; message_tags: string | null },
-): EventRecord {
-  const { eventType, ...rest } = JSON.parse(r.payload) as Record<string, unknown>;
-  const mail =
-    rest.mail ??
-    (r.message_mail !== null
-      ? { ...(JSON.parse(r.message_mail) as object), tags: JSON.parse(r.message_tags ?? '{}') as unknown }
-      : undefined);
-  return {
-    id: r.id,
-    accountId: r.account_id,
-    messageId: r.message_id,
-    type: r.type,
-    recipient: r.recipient,
-    createdAt: r.created_at,
-    payload: { eventType, ...(mail !== undefined ? { mail } : {}), ...rest },
-  };
-}
 
 /** Per (account, minute) recipient counts of a batch, summed. */
 function quotaCounts(batch: AcceptedMessage[]): { account: string; bucket: number; count: number }[] {
@@ -178,7 +69,9 @@ function acceptRows(batch: AcceptedMessage[]): AcceptRows {
     recipients: batch.flatMap((a) =>
       a.recipients.map((r) => recipientRow(r) as unknown as Record<string, unknown>),
     ),
-    events: batch.flatMap((a) => a.events.map((e) => eventRow(e) as unknown as Record<string, unknown>)),
+    events: batch.flatMap((a) =>
+      storedEvents(a).map((e) => eventRow(e) as unknown as Record<string, unknown>),
+    ),
     notifications: batch.flatMap((a) =>
       (a.notifications ?? []).map((n) => notificationRow(n) as unknown as Record<string, unknown>),
     ),
@@ -254,18 +147,6 @@ function sqliteWriter(
   };
 }
 
-function updateRow(u: RecipientUpdate, now: number) {
-  return {
-    message_id: u.messageId,
-    idx: u.index,
-    status: u.status,
-    attempts: u.attempts,
-    next_attempt_at: u.nextAttemptAt,
-    last_response: u.lastResponse,
-    updated_at: now,
-  };
-}
-
 /** Multi-row statements in one PostgreSQL transaction per batch. */
 function postgresWriter(db: Kysely<Schema>): Writer {
   return {
@@ -285,7 +166,7 @@ function postgresWriter(db: Kysely<Schema>): Writer {
             .insertInto('recipients')
             .values(recipients.slice(i, i + 5000))
             .execute();
-        const events = batch.flatMap((a) => a.events.map(eventRow));
+        const events = batch.flatMap((a) => storedEvents(a).map(eventRow));
         if (events.length) await trx.insertInto('events').values(events).execute();
         const notifications = batch.flatMap((a) => (a.notifications ?? []).map(notificationRow));
         if (notifications.length)
@@ -464,16 +345,30 @@ export class KyselyMessageStore implements MessageStore {
   }
 
   async events(messageId: string): Promise<EventRecord[]> {
-    const rows = await this.#db
-      .selectFrom('events')
-      .leftJoin('messages', 'messages.id', 'events.message_id')
-      .selectAll('events')
-      .select(['messages.mail as message_mail', 'messages.tags as message_tags'])
-      .where('events.message_id', '=', messageId)
-      .orderBy('events.created_at')
-      .orderBy('events.id')
-      .execute();
-    return rows.map(rowToEvent);
+    const [message, rows] = await Promise.all([
+      this.#db
+        .selectFrom('messages')
+        .select(['account_id', 'created_at', 'mail', 'tags', 'operation'])
+        .where('id', '=', messageId)
+        .executeTakeFirst(),
+      this.#db
+        .selectFrom('events')
+        .leftJoin('messages', 'messages.id', 'events.message_id')
+        .selectAll('events')
+        .select(['messages.mail as message_mail', 'messages.tags as message_tags'])
+        .where('events.message_id', '=', messageId)
+        .orderBy('events.created_at')
+        .orderBy('events.id')
+        .execute(),
+    ]);
+    const events = rows.map(rowToEvent);
+    if (message && message.operation !== 'system' && !events.some((e) => e.type === 'Send')) {
+      // In time order, before the events of the same millisecond (a Rendering Failure at acceptance).
+      const send = derivedSendEvent(messageId, message);
+      const at = events.findIndex((e) => e.createdAt >= send.createdAt);
+      events.splice(at < 0 ? events.length : at, 0, send);
+    }
+    return events;
   }
 
   async sentSince(accountId: string, since: number): Promise<number> {

@@ -33,11 +33,41 @@ for (const dialect of dialects)
       expect(await s.store.messages.body(messageId())).toBeNull();
       expect(await s.store.messages.recipients(m.message.id)).toEqual(m.recipients);
       // The event's `mail` is the message's mail with its tags (stored once, on the message).
-      const [send] = await s.store.messages.events(m.message.id);
+      // A Send event stored by an earlier version (here: not at the message's acceptance) is read back once.
+      const events = await s.store.messages.events(m.message.id);
+      expect(events).toHaveLength(1);
+      const [send] = events;
       expect(send).toMatchObject({ id: m.events[0]!.id, type: 'Send' });
       expect(send!.payload.mail).toEqual({ ...m.message.mail, tags: m.message.tags });
       expect(await s.store.messages.sentSince(a, 0)).toBe(2);
       expect(await s.store.messages.sentSince(a, m.message.createdAt + 60_000)).toBe(0);
+    });
+
+    it('derives a message’s Send event from its row instead of storing it; keeps a stored one', async () => {
+      const a = ids.account();
+      const m = accepted(a);
+      const at = m.message.createdAt;
+      const send: EventRecord = {
+        id: ids.name('e'),
+        accountId: a,
+        messageId: m.message.id,
+        type: 'Send',
+        recipient: null,
+        createdAt: at,
+        payload: { eventType: 'Send', mail: { ...m.message.mail, tags: m.message.tags }, send: {} },
+      };
+      m.events = [send, event(a, m.message.id, 'Rendering Failure', at)];
+      await s.store.messages.accept(m);
+      const events = await s.store.messages.events(m.message.id);
+      expect(events.map((e) => e.type)).toEqual(['Send', 'Rendering Failure']);
+      // Derived (its id is the message's), with the same payload as the one accepted.
+      expect(events[0]).toEqual({ ...send, id: `send-${m.message.id}` });
+      // Sesame's own mail has no events at all.
+      const system = accepted(a);
+      system.message.operation = 'system';
+      await s.store.messages.accept(system);
+      expect(await s.store.messages.events(system.message.id)).toEqual([]);
+      expect(await s.store.messages.events(messageId())).toEqual([]);
     });
 
     it('group-commits concurrent accepts: every caller is answered after its own message is stored', async () => {
@@ -76,7 +106,8 @@ for (const dialect of dialects)
 
     it('records delivery outcomes atomically with their events and notifications; concurrent outcomes are all kept', async () => {
       const a = ids.account();
-      const m = accepted(a, { recipients: 3 });
+      // Accepted before its outcomes' times (a Send event at acceptance, then 10, 11, ...).
+      const m = accepted(a, { recipients: 3, createdAt: 1 });
       await s.store.messages.accept(m);
       const id = m.message.id;
       const n = notification(a);
@@ -117,7 +148,11 @@ for (const dialect of dialects)
       });
       expect(r2).toMatchObject({ status: 'queued', attempts: 0 });
       expect(r0!.updatedAt).toBeGreaterThan(m.message.createdAt);
-      expect((await s.store.messages.events(id)).map((e) => e.type)).toEqual(['Delivery', 'DeliveryDelay']);
+      expect((await s.store.messages.events(id)).map((e) => e.type)).toEqual([
+        'Send',
+        'Delivery',
+        'DeliveryDelay',
+      ]);
       await Promise.all(
         [0, 1, 2].map((index) =>
           s.store.messages.recordOutcomes({
@@ -141,6 +176,7 @@ for (const dialect of dialects)
         'bounced',
       ]);
       expect((await s.store.messages.events(id)).map((e) => e.type)).toEqual([
+        'Send',
         'Delivery',
         'DeliveryDelay',
         'Bounce',
