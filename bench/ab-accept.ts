@@ -48,6 +48,20 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Accept transactions committed so far and their seconds (the node's histogram of commit durations). */
+async function acceptCommits(url: string): Promise<{ count: number; seconds: number }> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer ab-accept' } });
+  const text = await res.text();
+  const read = (what: string) =>
+    Number(
+      new RegExp(
+        `^sesame_database_commit_duration_seconds_${what}\\{[^}]*kind="accept"[^}]*\\} ([\\d.e+-]+)`,
+        'm',
+      ).exec(text)?.[1] ?? NaN,
+    );
+  return { count: read('count'), seconds: read('sum') };
+}
+
 pinSelfToLoadCores();
 process.stderr.write(
   `pinning: ${pinning ? JSON.stringify(pinning) : 'none'}; B = ${other}, A = this checkout\n`,
@@ -57,7 +71,7 @@ for (let round = 0; round < Number(values.rounds); round++)
   for (const side of sides) {
     const node = await BenchNode.start({
       db,
-      env: { SESAME_DELIVERY_PAUSED: 'true' },
+      env: { SESAME_DELIVERY_PAUSED: 'true', SESAME_METRICS_TOKEN: 'ab-accept' },
       ...(side.bin ? { bin: side.bin } : {}),
     });
     try {
@@ -65,14 +79,20 @@ for (let round = 0; round < Number(values.rounds); round++)
       await load(node.url, reqs, warmup);
       const pid = node.process.pid!;
       const before = cpuSeconds(pid);
+      const commitsBefore = await acceptCommits(node.url);
       const r = await load(node.url, reqs, requests);
       const cpu = cpuSeconds(pid) - before;
+      const commitsAfter = await acceptCommits(node.url);
+      const commits = commitsAfter.count - commitsBefore.count;
       if (r.non2xx || r.errors) throw new Error(`${side.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
       const row = {
         side: side.name,
         perSecond: r.perSecond,
         p99: r.p99,
         cpuMicros: Math.round((cpu * 1e6) / requests),
+        // How many messages each group commit carried (one transaction and its fsyncs).
+        perCommit: Math.round((requests / commits) * 10) / 10,
+        commitMs: Math.round(((commitsAfter.seconds - commitsBefore.seconds) / commits) * 1e4) / 10,
       };
       results.push(row);
       process.stderr.write(`round ${round + 1} ${JSON.stringify(row)}\n`);
