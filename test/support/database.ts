@@ -15,14 +15,16 @@ export interface TestDatabase {
 }
 
 export function testDatabase(dataDir: string): TestDatabase {
-  if (!onPostgres)
+  // Read now, not at import: the benchmarks choose the database after their modules are loaded.
+  const url = process.env.SESAME_TEST_DATABASE_URL ?? '';
+  if (!/^postgres(ql)?:\/\//.test(url))
     return { url: `sqlite:${dataDir}/sesame.db`, schema: 'public', drop: async () => undefined };
   const schema = `sesame_test_${randomBytes(6).toString('hex')}`;
   return {
-    url: testDatabaseUrl,
+    url,
     schema,
     async drop() {
-      const client = new pg.Client({ connectionString: testDatabaseUrl });
+      const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
         await client.query(`drop schema if exists ${schema} cascade`);
