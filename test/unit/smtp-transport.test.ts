@@ -27,8 +27,12 @@ for (const thread of [true, false])
       );
 
     it(`delivers over a connection whose client socket is ${thread ? 'not ' : ''}on the main thread`, async () => {
-      // Earlier tests' connections may still be closing on the sink's side: count from none open.
-      while (sink.open > 0) await new Promise((r) => setTimeout(r, 10));
+      // Earlier tests' connections (this sink's, or the previous suite's receivers') may still be closing in
+      // this process: count from none open (up to 5 s; this file holds no other TCP sockets between tests).
+      for (const deadline = Date.now() + 5000; sink.open > 0 || tcpHandles() > 0;) {
+        if (Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
       const before = tcpHandles();
       const session = await open();
       // The sink's side of the connection is on this thread; the client's side only without the thread.
