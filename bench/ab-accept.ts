@@ -10,10 +10,10 @@
  * server's CPU time per accepted request (user + system of every thread, from /proc): the figure that says
  * whether a change removed work, and the one to compare when the rates of a pair are within their noise.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pinSelfToLoadCores, pinning } from './lib/cpus.ts';
+import { cpuOf } from './lib/measure.ts';
 import { BenchNode } from './lib/node.ts';
 import { load, signedRequests } from './scenarios/api-accept.ts';
 
@@ -39,14 +39,6 @@ const sides = [
   { name: 'B', bin: resolve(other, 'bin/sesame.js') },
   { name: 'A', bin: undefined },
 ] as const;
-
-/** User + system CPU seconds of a process (all its threads), from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Accept transactions committed so far and their seconds (the node's histogram of commit durations). */
 async function acceptCommits(url: string): Promise<{ count: number; seconds: number }> {
@@ -78,10 +70,10 @@ for (let round = 0; round < Number(values.rounds); round++)
       const reqs = await signedRequests(node.url, node.credentials);
       await load(node.url, reqs, warmup);
       const pid = node.process.pid!;
-      const before = cpuSeconds(pid);
+      const before = cpuOf(pid);
       const commitsBefore = await acceptCommits(node.url);
       const r = await load(node.url, reqs, requests);
-      const cpu = cpuSeconds(pid) - before;
+      const cpu = cpuOf(pid) - before;
       const commitsAfter = await acceptCommits(node.url);
       const commits = commitsAfter.count - commitsBefore.count;
       if (r.non2xx || r.errors) throw new Error(`${side.name}: ${r.non2xx} non-2xx, ${r.errors} errors`);

@@ -1,5 +1,5 @@
 /** Small helpers shared by the scenarios: child processes, RSS, timing. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { onServerCores } from './cpus.ts';
 
@@ -43,6 +43,33 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
+}
+
+/** CPU-seconds (user + system, every thread) a process and its children (workers) have used so far. */
+export function cpuOf(pid: number): number {
+  const pids = [pid, ...children(pid)];
+  let ticks = 0;
+  for (const p of pids) {
+    try {
+      // After the command name (which may hold spaces): utime and stime are fields 14 and 15.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
+function children(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 export const seconds = (ms: number): number => Math.round(ms) / 1000;

@@ -10,40 +10,14 @@
  * figures out from them.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { BenchNode } from '../lib/node.ts';
+import { cpuOf } from '../lib/measure.ts';
 import { load, signedRequests } from './api-accept.ts';
 import { sesameRelay } from './smtp-relay.ts';
 import { startCluster } from '../../test/support/cluster.ts';
 import { freePort } from '../../test/support/sesame.ts';
 import { SmtpSinkProcess, smtpSource } from '../lib/postfix.ts';
 import type { Db, ScenarioResult } from '../run.ts';
-
-/** CPU-seconds (user + system) a process and its children (workers) have used so far. */
-function cpuOf(pid: number): number {
-  const pids = [pid, ...children(pid)];
-  let ticks = 0;
-  for (const p of pids) {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / 100;
-}
-
-function children(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const postgresPids = () => {
   try {

@@ -111,15 +111,18 @@ function omitMail(this: unknown, key: string, value: unknown): unknown {
     : value;
 }
 
+/** A message's `mail` with its tags: the `mail` of every event of that message. */
+export function eventMail(m: Pick<Selectable<MessagesTable>, 'mail' | 'tags'>): Record<string, unknown> {
+  return { ...(JSON.parse(m.mail) as object), tags: JSON.parse(m.tags) as unknown };
+}
+
+/** An event row, with its message's `mail` (eventMail) unless the row kept its own (written before). */
 export function rowToEvent(
-  r: Selectable<EventsTable> & { message_mail: string | null; message_tags: string | null },
+  r: Selectable<EventsTable>,
+  messageMail: Record<string, unknown> | undefined,
 ): EventRecord {
   const { eventType, ...rest } = JSON.parse(r.payload) as Record<string, unknown>;
-  const mail =
-    rest.mail ??
-    (r.message_mail !== null
-      ? { ...(JSON.parse(r.message_mail) as object), tags: JSON.parse(r.message_tags ?? '{}') as unknown }
-      : undefined);
+  const mail = rest.mail ?? (messageMail ? { ...messageMail } : undefined);
   return {
     id: r.id,
     accountId: r.account_id,
@@ -144,7 +147,8 @@ export function storedEvents(a: AcceptedMessage): EventRecord[] {
 
 export function derivedSendEvent(
   messageId: string,
-  m: Pick<Selectable<MessagesTable>, 'account_id' | 'created_at' | 'mail' | 'tags'>,
+  m: Pick<Selectable<MessagesTable>, 'account_id' | 'created_at'>,
+  messageMail: Record<string, unknown>,
 ): EventRecord {
   return {
     id: `send-${messageId}`,
@@ -153,11 +157,7 @@ export function derivedSendEvent(
     type: 'Send',
     recipient: null,
     createdAt: Number(m.created_at),
-    payload: {
-      eventType: 'Send',
-      mail: { ...(JSON.parse(m.mail) as object), tags: JSON.parse(m.tags) as unknown },
-      send: {},
-    },
+    payload: { eventType: 'Send', mail: { ...messageMail }, send: {} },
   };
 }
 

@@ -10,6 +10,7 @@ import { GroupCommit } from '../lib/group-commit.ts';
 import { readSpooled } from './body-spool.ts';
 import {
   derivedSendEvent,
+  eventMail,
   eventRow,
   messageRow,
   recipientRow,
@@ -353,18 +354,17 @@ export class KyselyMessageStore implements MessageStore {
         .executeTakeFirst(),
       this.#db
         .selectFrom('events')
-        .leftJoin('messages', 'messages.id', 'events.message_id')
-        .selectAll('events')
-        .select(['messages.mail as message_mail', 'messages.tags as message_tags'])
-        .where('events.message_id', '=', messageId)
-        .orderBy('events.created_at')
-        .orderBy('events.id')
+        .selectAll()
+        .where('message_id', '=', messageId)
+        .orderBy('created_at')
+        .orderBy('id')
         .execute(),
     ]);
-    const events = rows.map(rowToEvent);
-    if (message && message.operation !== 'system' && !events.some((e) => e.type === 'Send')) {
+    const mail = message ? eventMail(message) : undefined;
+    const events = rows.map((r) => rowToEvent(r, mail));
+    if (message && mail && message.operation !== 'system' && !events.some((e) => e.type === 'Send')) {
       // In time order, before the events of the same millisecond (a Rendering Failure at acceptance).
-      const send = derivedSendEvent(messageId, message);
+      const send = derivedSendEvent(messageId, message, mail);
       const at = events.findIndex((e) => e.createdAt >= send.createdAt);
       events.splice(at < 0 ? events.length : at, 0, send);
     }
