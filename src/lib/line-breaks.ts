@@ -9,6 +9,11 @@ export function hasLoneLineBreak(bytes: Buffer): boolean {
   return LONE_LINE_BREAK.test(bytes.toString('latin1'));
 }
 
+/** The text with every CR, LF and CRLF as CRLF (the text itself when it is CRLF already). */
+export function toCrlfText(text: string): string {
+  return LONE_LINE_BREAK.test(text) ? text.replace(/\r\n|\r|\n/g, '\r\n') : text;
+}
+
 /** The bytes with every CR, LF and CRLF as CRLF (the bytes themselves when they are CRLF already). */
 export function toCrlf(bytes: Buffer): Buffer {
   const text = bytes.toString('latin1');

@@ -11,6 +11,7 @@ import type {
   RecipientRecord,
   RecipientUpdate,
 } from './store.ts';
+import { sendEventId } from './store.ts';
 
 export function messageRow(m: MessageRecord): MessagesTable {
   return {
@@ -140,9 +141,8 @@ export function rowToEvent(
  * before this change keep their Send rows; Sesame's own mail (operation `system`) has no events.
  */
 export function storedEvents(a: AcceptedMessage): EventRecord[] {
-  return a.events.filter(
-    (e) => !(e.type === 'Send' && e.recipient === null && e.createdAt === a.message.createdAt),
-  );
+  const send = sendEventId(a.message.id);
+  return a.events.filter((e) => e.id !== send);
 }
 
 export function derivedSendEvent(
@@ -151,7 +151,7 @@ export function derivedSendEvent(
   messageMail: Record<string, unknown>,
 ): EventRecord {
   return {
-    id: `send-${messageId}`,
+    id: sendEventId(messageId),
     accountId: m.account_id,
     messageId,
     type: 'Send',

@@ -11,6 +11,8 @@ import { quotedPrintableText } from '../../src/lib/mime/quoted-printable.ts';
 import { parseMailboxes } from '../../src/lib/mime/addresses.ts';
 import addressparser from 'nodemailer/lib/addressparser';
 import * as qp from 'nodemailer/lib/qp';
+import { hasLongerLines } from 'nodemailer/lib/mime-funcs';
+import { hasLongerLines76 } from '../../src/lib/mime/compose.ts';
 
 type ComposerOptions = ConstructorParameters<typeof MailComposer>[0];
 
@@ -212,6 +214,45 @@ describe('quoted-printable text without the encoder stream', () => {
     for (const text of ['a = b', 'trailing ', 'tab\t\r\nx', 'Grüße', 'ctrl \x01', 'x'.repeat(64 * 1024 + 1)])
       expect(quotedPrintableText(text)).toBeUndefined();
     expect(quotedPrintableText('x'.repeat(64 * 1024))).toBe(encoded('x'.repeat(64 * 1024)));
+  });
+});
+
+describe('long lines', () => {
+  it('hasLongerLines76 answers as nodemailer’s hasLongerLines(text, 76), over random text', () => {
+    const pieces = [
+      'x',
+      'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      '\n',
+      '\r',
+      '\r\n',
+      ' ',
+      '\u2028',
+      '\u2029',
+      'é',
+      '😀',
+    ];
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    let long = 0;
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let i = Math.floor(random() * 60); i > 0; i--)
+        text += pieces[Math.floor(random() * pieces.length)];
+      const expected = hasLongerLines(text, 76);
+      if (expected) long++;
+      expect(hasLongerLines76(text), JSON.stringify(text)).toBe(expected);
+    }
+    // Both answers are well represented.
+    expect(long).toBeGreaterThan(2_000);
+    expect(long).toBeLessThan(18_000);
+    // The edges: 76 and 77 code units, and the 128 KB cut-off.
+    for (const text of [
+      'y'.repeat(76),
+      'y'.repeat(77),
+      `${'y'.repeat(76)}\n${'y'.repeat(76)}`,
+      'y\n'.repeat(70_000),
+    ])
+      expect(hasLongerLines76(text)).toBe(hasLongerLines(text, 76));
   });
 });
 

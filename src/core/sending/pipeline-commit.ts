@@ -10,6 +10,7 @@ import type {
   MessageRecord,
   RecipientStatus,
 } from '../../store/store.ts';
+import { sendEventId } from '../../store/store.ts';
 import { domainOf } from './addresses.ts';
 import { bounceEvent, eventRecord } from './events.ts';
 import { messageRecords } from './message-records.ts';
@@ -74,7 +75,9 @@ export async function commit(ctx: SendContext): Promise<void> {
     options: messageOptions(ctx),
     nodeId: deps.nodeId,
   });
-  const events: EventRecord[] = [eventRecord(message, 'Send', { key: 'send', value: {} }, ctx.now)];
+  const events: EventRecord[] = [
+    { ...eventRecord(message, 'Send', { key: 'send', value: {} }, ctx.now), id: sendEventId(message.id) },
+  ];
   if (ctx.renderingFailure !== undefined)
     events.push(
       eventRecord(

@@ -9,8 +9,8 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type MimeNode from 'nodemailer/lib/mime-node';
 import * as base64 from 'nodemailer/lib/base64';
 import * as qp from 'nodemailer/lib/qp';
-import { foldLines, hasLongerLines, isPlainText } from 'nodemailer/lib/mime-funcs';
-import { toCrlf } from '../line-breaks.ts';
+import { foldLines, isPlainText } from 'nodemailer/lib/mime-funcs';
+import { toCrlf, toCrlfText } from '../line-breaks.ts';
 import { rfc5322Date, type HeaderField } from './headers.ts';
 import { quotedPrintableText } from './quoted-printable.ts';
 
@@ -45,8 +45,9 @@ const TRANSFER: Record<string, string> = {
 };
 
 export async function buildSimpleMime(m: SimpleMessage): Promise<Buffer> {
-  const fast = writeSimpleText(m);
-  if (fast) return toCrlf(fast);
+  const fast = simpleText(m);
+  // One conversion to bytes, after the line breaks are CRLF.
+  if (fast !== undefined) return Buffer.from(toCrlfText(fast), 'utf8');
   const root = new MailComposer(composerOptions(m)).compile();
   // Text given with LF line breaks goes out as CRLF (SMTP's); DKIM must sign that form, not the LF one.
   return toCrlf(writeMimeTree(root) ?? (await root.build()));
@@ -81,8 +82,24 @@ export function composerOptions(m: SimpleMessage): ConstructorParameters<typeof 
   };
 }
 
-/** Header lines folded as MimeNode folds them. */
-const fold = (line: string): string => foldLines(line, 76);
+/** Header lines folded as MimeNode folds them (foldLines returns a line shorter than 76 as it is). */
+const fold = (line: string): string => (line.length < 76 ? line : foldLines(line, 76));
+
+/**
+ * nodemailer's hasLongerLines(text, 76) — `^.{77,}` with the m flag: a run of 77 code units without CR, LF,
+ * U+2028 or U+2029; over 128 KB always true — without building the expression per call, and stopping at the
+ * first long line (the expression scans a whole long line first).
+ */
+export function hasLongerLines76(text: string): boolean {
+  if (text.length > 128 * 1024) return true;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) run = 0;
+    else if (++run > 76) return true;
+  }
+  return false;
+}
 
 /** A dot-atom local part and a lower-case LDH domain: MailComposer writes such an address as it is. */
 const PLAIN_ADDRESS =
@@ -99,7 +116,7 @@ function plainAddress(value: string): boolean {
 /** A text part as MailComposer writes it: 7bit when plain with short lines, else quoted-printable or base64. */
 function textPart(text: string): { encoding: string; body: string } | undefined {
   // MimeNode.setContent's tests (over 128 KB it counts the lines as long).
-  if (isPlainText(text) && !hasLongerLines(text, 76)) return { encoding: '7bit', body: text };
+  if (isPlainText(text) && !hasLongerLines76(text)) return { encoding: '7bit', body: text };
   // Printable ASCII with some Latin letter: quoted-printable by the test below, wrapped without the encoder.
   if (/[A-Za-z]/.test(text)) {
     const body = quotedPrintableText(text);
@@ -125,6 +142,12 @@ function textPart(text: string): { encoding: string; body: string } | undefined 
  * boundary per node) was most of the CPU time of an API send. Anything else answers undefined.
  */
 export function writeSimpleText(m: SimpleMessage, baseBoundary?: string): Buffer | undefined {
+  const text = simpleText(m, baseBoundary);
+  return text === undefined ? undefined : Buffer.from(text, 'utf8');
+}
+
+/** writeSimpleText's message as a string (ASCII only: every part it writes is 7bit, QP or base64). */
+function simpleText(m: SimpleMessage, baseBoundary?: string): string | undefined {
   if (m.attachments.length || m.headers.length || !m.from || !m.messageIdHeader) return undefined;
   if (!m.text && !m.html) return undefined;
   if (m.text === '' || m.html === '') return undefined;
@@ -155,7 +178,7 @@ export function writeSimpleText(m: SimpleMessage, baseBoundary?: string): Buffer
   if (parts.length === 1) {
     const { type, part } = parts[0]!;
     head.push(`Content-Transfer-Encoding: ${part.encoding}`, 'MIME-Version: 1.0', `Content-Type: ${type}`);
-    return withLastNewline([`${head.map(fold).join('\r\n')}\r\n\r\n`, part.body]);
+    return withLastNewlineText(`${head.map(fold).join('\r\n')}\r\n\r\n${part.body}`);
   }
   const boundary = `--_NmP-${baseBoundary ?? randomBytes(8).toString('hex')}-Part_1`;
   head.push('MIME-Version: 1.0', `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`);
@@ -167,7 +190,7 @@ export function writeSimpleText(m: SimpleMessage, baseBoundary?: string): Buffer
       part.body,
     );
   out.push(`\r\n--${boundary}--\r\n`);
-  return withLastNewline(out);
+  return out.join('');
 }
 
 /** The message of a compiled MailComposer tree, written synchronously; undefined when it needs MimeNode.build(). */
@@ -235,6 +258,12 @@ function runEncoder(encoder: Transform, content: string | Buffer): string | unde
   );
   encoder._flush?.(() => finished++);
   return finished === 2 ? out.join('') : undefined;
+}
+
+/** withLastNewline for a message written as a string. */
+function withLastNewlineText(message: string): string {
+  const last = message.charCodeAt(message.length - 1);
+  return last === 10 ? message : `${message}${last === 13 ? '\n' : '\r\n'}`;
 }
 
 /** As nodemailer's LastNewline stream: a message always ends with a line break. */

@@ -75,6 +75,12 @@ export interface EventRecord {
   payload: Record<string, unknown>;
 }
 
+/**
+ * The id of a message's Send event. The store derives that event from the message row instead of keeping a
+ * row for it (message-rows.ts); the event the send pipeline hands to publishers carries the same id.
+ */
+export const sendEventId = (messageId: string): string => `send-${messageId}`;
+
 export interface AcceptedMessage {
   message: MessageRecord;
   body: Buffer;
