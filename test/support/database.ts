@@ -5,8 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
+/** SESAME_TEST_DATABASE_URL when it is a postgres:// URL, read when asked (the benchmarks set it after import). */
+function postgresUrl(): string | undefined {
+  const url = process.env.SESAME_TEST_DATABASE_URL ?? '';
+  return /^postgres(ql)?:\/\//.test(url) ? url : undefined;
+}
+
 export const testDatabaseUrl = process.env.SESAME_TEST_DATABASE_URL ?? '';
-export const onPostgres = /^postgres(ql)?:\/\//.test(testDatabaseUrl);
+export const onPostgres = postgresUrl() !== undefined;
 
 export interface TestDatabase {
   url: string;
@@ -15,10 +21,8 @@ export interface TestDatabase {
 }
 
 export function testDatabase(dataDir: string): TestDatabase {
-  // Read now, not at import: the benchmarks choose the database after their modules are loaded.
-  const url = process.env.SESAME_TEST_DATABASE_URL ?? '';
-  if (!/^postgres(ql)?:\/\//.test(url))
-    return { url: `sqlite:${dataDir}/sesame.db`, schema: 'public', drop: async () => undefined };
+  const url = postgresUrl();
+  if (!url) return { url: `sqlite:${dataDir}/sesame.db`, schema: 'public', drop: async () => undefined };
   const schema = `sesame_test_${randomBytes(6).toString('hex')}`;
   return {
     url,

@@ -89,9 +89,10 @@ export function eventRecord(
   object: { key: string; value: Record<string, unknown> },
   at: number,
   recipient: string | null = null,
+  id: string = randomUUID(),
 ): EventRecord {
   return {
-    id: randomUUID(),
+    id,
     accountId: message.accountId,
     messageId: message.id,
     type,

@@ -76,7 +76,7 @@ export async function commit(ctx: SendContext): Promise<void> {
     nodeId: deps.nodeId,
   });
   const events: EventRecord[] = [
-    { ...eventRecord(message, 'Send', { key: 'send', value: {} }, ctx.now), id: sendEventId(message.id) },
+    eventRecord(message, 'Send', { key: 'send', value: {} }, ctx.now, null, sendEventId(message.id)),
   ];
   if (ctx.renderingFailure !== undefined)
     events.push(
